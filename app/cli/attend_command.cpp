@@ -1,0 +1,166 @@
+// `hashscope attend`: run one attention method over .npy operands and write its output.
+//   --method dense    --q Q.npy --k K.npy --v V.npy [--causal] --out O.npy
+//   --method reformer --qk X.npy --v V.npy (--rotations R.npy | --n-hashes H --n-buckets NB --seed S)
+//                     --chunk C [--causal] --out O.npy [--buckets-out B.npy]
+#include <iostream>
+#include <memory>
+
+#include "app/cli/cli_common.hpp"
+#include "app/cli/command.hpp"
+#include "core/dense_attention.hpp"
+#include "core/reformer_attention.hpp"
+
+namespace hashscope::cli {
+namespace {
+
+struct AttendOptions {
+    CommonOptions common;
+    std::string method = "dense";
+    std::string q, k, v, qk, rotations, out, buckets_out;
+    bool causal = false;
+    int chunk = 0;
+    int n_hashes = 4;
+    int n_buckets = 16;
+    std::uint64_t seed = 0;
+    double max_memory_mb = 2048;
+    const CLI::Option* n_hashes_flag = nullptr;
+    const CLI::Option* n_buckets_flag = nullptr;
+    const CLI::Option* seed_flag = nullptr;
+};
+
+void require(const std::string& value, const std::string& flag, const std::string& method) {
+    if (value.empty()) throw InputError(flag + " is required for --method " + method);
+}
+
+std::size_t budget_bytes(const AttendOptions& o) { return std::size_t(o.max_memory_mb * 1024 * 1024); }
+
+// --rotations holds [d, n_hashes, n_buckets/2] (a 2-D [d, n_buckets/2] file is one round).
+template <class T>
+std::vector<Matrix<T>> load_rotations(const std::string& path) {
+    const NpyArray a = read_npy(path);
+    const std::string what = "--rotations " + path;
+    if (a.dtype != DType::f32 && a.dtype != DType::f64)
+        throw InputError(what + ": expected float32 or float64 data, got " + dtype_name(a.dtype));
+    if (a.shape.size() != 2 && a.shape.size() != 3)
+        throw InputError(what + ": expected shape [d, n_hashes, n_buckets/2], got " + a.shape_string());
+    const auto d = a.shape[0], rounds = a.shape.size() == 3 ? a.shape[1] : 1, half = a.shape.back();
+    const auto values = npy_values<T>(a);
+    std::vector<Matrix<T>> rotations(std::size_t(rounds), Matrix<T>(d, half));
+    for (std::int64_t i = 0; i < d; ++i)
+        for (std::int64_t h = 0; h < rounds; ++h)
+            for (std::int64_t b = 0; b < half; ++b)
+                rotations[std::size_t(h)](i, b) = values[std::size_t((i * rounds + h) * half + b)];
+    for (const auto& r : rotations) require_finite(r, what);
+    return rotations;
+}
+
+template <class T>
+void run_dense(const AttendOptions& o, nlohmann::json& report, Stopwatch& clock) {
+    require(o.q, "--q", o.method);
+    require(o.k, "--k", o.method);
+    require(o.v, "--v", o.method);
+    const Matrix<T> q = load_matrix<T>(o.q, "--q"), k = load_matrix<T>(o.k, "--k"), v = load_matrix<T>(o.v, "--v");
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const DenseTrace<T> t = dense_attention(q, k, v, {.causal = o.causal, .memory_budget_bytes = budget_bytes(o)});
+    report["timings_ms"]["attend"] = clock.lap_ms();
+    write_outputs({{o.out, matrix_to_npy(t.output)}});
+    report["timings_ms"]["write"] = clock.lap_ms();
+    report["shapes"] = {{"q", shape_json(q.rows(), q.cols())}, {"k", shape_json(k.rows(), k.cols())},
+                        {"v", shape_json(v.rows(), v.cols())}, {"out", shape_json(t.output.rows(), t.output.cols())}};
+    report["memory_bytes"] = {{"dense_scores", dense_score_bytes(q.rows(), k.rows(), sizeof(T))}};
+}
+
+template <class T>
+void run_reformer(const AttendOptions& o, nlohmann::json& report, Stopwatch& clock) {
+    require(o.qk, "--qk", o.method);
+    require(o.v, "--v", o.method);
+    if (o.chunk == 0) throw InputError("--chunk is required for --method reformer");
+    const Matrix<T> x = load_matrix<T>(o.qk, "--qk"), v = load_matrix<T>(o.v, "--v");
+    ReformerConfig config{.n_hashes = o.n_hashes, .n_buckets = o.n_buckets, .chunk = o.chunk, .causal = o.causal};
+    std::vector<Matrix<T>> rotations;
+    if (!o.rotations.empty()) {
+        for (const auto* flag : {o.n_hashes_flag, o.seed_flag})
+            if (flag->count()) throw InputError(flag->get_name() + " conflicts with --rotations (which fixes it)");
+        rotations = load_rotations<T>(o.rotations);
+        config.n_hashes = int(rotations.size());
+        const int from_file = int(rotations[0].cols()) * 2;
+        if (o.n_buckets_flag->count() && from_file != o.n_buckets)
+            throw InputError("--n-buckets " + std::to_string(o.n_buckets) + " disagrees with --rotations " + o.rotations +
+                             " (" + std::to_string(from_file) + " buckets)");
+        config.n_buckets = from_file;
+    } else {
+        check_reformer_config(config);
+        rotations = random_rotations<T>(int(x.cols()), config, o.seed);
+    }
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const ReformerTrace<T> t = reformer_attention(x, v, rotations, config);
+    report["timings_ms"]["attend"] = clock.lap_ms();
+
+    std::vector<std::pair<std::string, NpyArray>> outputs{{o.out, matrix_to_npy(t.output)}};
+    if (!o.buckets_out.empty()) {
+        std::vector<std::int32_t> flat;
+        for (const auto& round : t.buckets) flat.insert(flat.end(), round.begin(), round.end());
+        outputs.emplace_back(o.buckets_out, make_npy<std::int32_t>(flat, {config.n_hashes, t.n}));
+    }
+    write_outputs(outputs);
+    report["timings_ms"]["write"] = clock.lap_ms();
+
+    report["parameters"] = {{"n_hashes", config.n_hashes}, {"n_buckets", config.n_buckets}, {"chunk", config.chunk},
+                            {"causal", config.causal}, {"standard_attention", t.standard_attention}};
+    if (o.rotations.empty()) report["parameters"]["seed"] = o.seed;
+    report["shapes"] = {{"qk", shape_json(x.rows(), x.cols())}, {"v", shape_json(v.rows(), v.cols())},
+                        {"out", shape_json(t.output.rows(), t.output.cols())}};
+    report["memory_bytes"] = {{"dense_scores", dense_score_bytes(x.rows(), x.rows(), sizeof(T))}};
+
+    // Full attention with the same keys and masks is what the hashing approximates.
+    if (dense_score_bytes(x.rows(), x.rows(), sizeof(T)) <= budget_bytes(o)) {
+        ReformerConfig full = config;
+        full.chunk = t.n;
+        const Matrix<T> exact = reformer_attention(x, v, rotations, full).output;
+        report["timings_ms"]["full_attention"] = clock.lap_ms();
+        const double norm = double(exact.norm());
+        report["metrics"]["relative_l2_error"] = norm > 0 ? double((t.output - exact).norm()) / norm : 0.0;
+    }
+}
+
+template <class T>
+void run_attend(const AttendOptions& o) {
+    Stopwatch clock;
+    nlohmann::json report{{"command", "attend"}, {"method", o.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    if (o.method == "dense") run_dense<T>(o, report, clock);
+    else run_reformer<T>(o, report, clock);
+    report["causal"] = o.causal;
+    report["output"] = o.out;
+    if (o.common.json) std::cout << report.dump() << "\n";
+}
+
+}  // namespace
+
+Command add_attend_command(CLI::App& root) {
+    auto o = std::make_shared<AttendOptions>();
+    CLI::App* app = root.add_subcommand("attend", "Run an attention method over .npy operands");
+    app->add_option("--method", o->method, "dense | reformer")->check(CLI::IsMember({"dense", "reformer"}))->default_str("dense");
+    app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense");
+    app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense");
+    app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
+    app->add_option("--qk", o->qk, "Shared query/key vectors X [n, d] (.npy), reformer");
+    app->add_option("--rotations", o->rotations, "Random rotations R [d, n_hashes, n_buckets/2] (.npy), reformer");
+    app->add_option("--chunk", o->chunk, "Slots per chunk; n * n_hashes must be a multiple, reformer")->check(CLI::PositiveNumber);
+    o->n_hashes_flag = app->add_option("--n-hashes", o->n_hashes, "Hash rounds when drawing rotations")->check(CLI::Range(1, 64))->default_str("4");
+    o->n_buckets_flag = app->add_option("--n-buckets", o->n_buckets, "Buckets per round (even)")->check(CLI::Range(2, 1 << 16))->default_str("16");
+    o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations")->default_str("0");
+    app->add_flag("--causal", o->causal, "Mask keys after each query");
+    app->add_option("--out", o->out, "Output O [n, dv] (.npy)")->required();
+    app->add_option("--buckets-out", o->buckets_out, "Buckets B [n_hashes, n] int32 without round offsets (.npy), reformer");
+    app->add_option("--max-memory-mb", o->max_memory_mb, "Refuse score matrices larger than this")->check(CLI::PositiveNumber)->default_str("2048");
+    add_common_options(*app, o->common);
+    return {app, [o] {
+                return run_guarded("attend", [&] {
+                    if (o->common.precision == Precision::f64) run_attend<double>(*o);
+                    else run_attend<float>(*o);
+                });
+            }};
+}
+
+}  // namespace hashscope::cli

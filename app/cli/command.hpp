@@ -1,0 +1,18 @@
+// A headless subcommand: the CLI11 sub-app it registered and the body to run when it was chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace hashscope::cli {
+
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;  // returns the process exit code
+};
+
+Command add_attend_command(CLI::App& root);
+Command add_hash_command(CLI::App& root);
+
+}  // namespace hashscope::cli

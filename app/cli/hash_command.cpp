@@ -1,0 +1,73 @@
+// `hashscope hash`: hash vectors to codes.
+//   --method simhash --in X.npy (--planes P.npy | --bits B [--seed S]) --out BITS.npy
+// writes uint8 [n, b] of 0/1, bit i = 1 where x . P[:, i] >= 0.
+#include <iostream>
+#include <memory>
+
+#include "app/cli/cli_common.hpp"
+#include "app/cli/command.hpp"
+#include "core/simhash.hpp"
+
+namespace hashscope::cli {
+namespace {
+
+struct HashOptions {
+    CommonOptions common;
+    std::string method = "simhash";
+    std::string in, planes, out;
+    int bits = 0;
+    std::uint64_t seed = 0;
+    const CLI::Option* seed_flag = nullptr;
+};
+
+template <class T>
+void run_hash(const HashOptions& o) {
+    Stopwatch clock;
+    nlohmann::json report{{"command", "hash"}, {"method", o.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    const Matrix<T> x = load_matrix<T>(o.in, "--in");
+    Matrix<T> planes;
+    if (!o.planes.empty()) {
+        if (o.bits) throw InputError("--bits conflicts with --planes (whose columns fix it)");
+        if (o.seed_flag->count()) throw InputError("--seed conflicts with --planes");
+        planes = load_matrix<T>(o.planes, "--planes");
+    } else {
+        if (o.bits == 0) throw InputError("--planes or --bits is required for --method simhash");
+        planes = random_planes<T>(int(x.cols()), o.bits, o.seed);
+        report["parameters"]["seed"] = o.seed;
+    }
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const SimHashCodes codes = simhash_codes(x, planes);
+    report["timings_ms"]["hash"] = clock.lap_ms();
+    write_outputs({{o.out, make_npy<std::uint8_t>(codes.unpacked(), {codes.rows, codes.bits})}});
+    report["timings_ms"]["write"] = clock.lap_ms();
+    report["parameters"]["bits"] = codes.bits;
+    report["shapes"] = {{"in", shape_json(x.rows(), x.cols())}, {"planes", shape_json(planes.rows(), planes.cols())},
+                        {"out", shape_json(codes.rows, codes.bits)}};
+    report["memory_bytes"] = {{"packed_codes", codes.words.size() * sizeof(std::uint32_t)},
+                              {"planes", std::size_t(planes.size()) * sizeof(T)}};
+    report["output"] = o.out;
+    if (o.common.json) std::cout << report.dump() << "\n";
+}
+
+}  // namespace
+
+Command add_hash_command(CLI::App& root) {
+    auto o = std::make_shared<HashOptions>();
+    CLI::App* app = root.add_subcommand("hash", "Hash vectors to binary codes");
+    app->add_option("--method", o->method, "simhash")->check(CLI::IsMember({"simhash"}))->default_str("simhash");
+    app->add_option("--in", o->in, "Vectors X [n, d] (.npy)")->required();
+    app->add_option("--planes", o->planes, "Hyperplane normals P [d, b] (.npy)");
+    app->add_option("--bits", o->bits, "Draw b standard-normal planes instead of --planes")->check(CLI::Range(1, 4096));
+    o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing planes")->default_str("0");
+    app->add_option("--out", o->out, "Bits [n, b] uint8 0/1 (.npy)")->required();
+    add_common_options(*app, o->common);
+    return {app, [o] {
+                return run_guarded("hash", [&] {
+                    if (o->common.precision == Precision::f64) run_hash<double>(*o);
+                    else run_hash<float>(*o);
+                });
+            }};
+}
+
+}  // namespace hashscope::cli

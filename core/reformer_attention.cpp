@@ -1,0 +1,235 @@
+#include "core/reformer_attention.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+#include "core/random.hpp"
+
+namespace hashscope {
+namespace {
+
+// Keys are the shared vectors at unit RMS, divided by sqrt(d) (transformers' _len_and_dim_norm).
+template <class T>
+Matrix<T> normalised_keys(const Matrix<T>& x) {
+    Matrix<T> k(x.rows(), x.cols());
+    const T inv_sqrt_d = T(1) / std::sqrt(T(x.cols()));
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const T mean_square = x.row(i).squaredNorm() / T(x.cols());
+        k.row(i) = x.row(i) * (inv_sqrt_d / std::sqrt(mean_square + T(kReformerNormEpsilon)));
+    }
+    return k;
+}
+
+// The masked logit of query position i against key position j.
+template <class T>
+T masked_logit(T dot, int i, int j, bool causal) {
+    if (i == j) return T(kReformerSelfMask);
+    if (causal && j > i) return T(kReformerCausalMask);
+    return dot;
+}
+
+// Softmax of one row of logits in place; returns its logsumexp.
+template <class T, class Row>
+T softmax_row(Row&& row) {
+    const T peak = row.maxCoeff();
+    row = (row.array() - peak).exp();
+    const T sum = row.sum();
+    row /= sum;
+    return peak + std::log(sum);
+}
+
+// n <= chunk: full self-attention with Reformer's keys and masks, one "round".
+template <class T>
+void attend_standard(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
+    const int n = t.n;
+    Matrix<T> logits = x * keys.transpose();
+    Vector<T> lse(n);
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) logits(i, j) = masked_logit(logits(i, j), i, j, t.config.causal);
+        lse(i) = softmax_row<T>(logits.row(i));
+    }
+    t.round_outputs = {logits * v};
+    t.round_logsumexp = {lse};
+}
+
+// The chunked pass over the sorted sequence; fills per-round outputs in original order.
+template <class T>
+void attend_chunks(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
+    const int n = t.n, rounds = t.config.n_hashes, chunk = t.config.chunk;
+    const int slots = rounds * n, chunks = slots / chunk;
+    // Gather once into sorted order so every chunk is a contiguous block of rows.
+    Matrix<T> xs(slots, x.cols()), ks(slots, x.cols()), vs(slots, v.cols());
+    std::vector<int> position(static_cast<std::size_t>(slots));
+    for (int s = 0; s < slots; ++s) {
+        position[std::size_t(s)] = t.position_of_slot(s);
+        xs.row(s) = x.row(position[std::size_t(s)]);
+        ks.row(s) = keys.row(position[std::size_t(s)]);
+        vs.row(s) = v.row(position[std::size_t(s)]);
+    }
+    t.round_outputs.assign(std::size_t(rounds), Matrix<T>(n, v.cols()));
+    t.round_logsumexp.assign(std::size_t(rounds), Vector<T>(n));
+
+    Matrix<T> logits(chunk, 2 * chunk), out(chunk, v.cols());
+    for (int c = 0; c < chunks; ++c) {
+        const int previous = (c + chunks - 1) % chunks;  // look-back wraps to the last chunk
+        const auto q = xs.middleRows(c * chunk, chunk);
+        logits.leftCols(chunk).noalias() = q * ks.middleRows(previous * chunk, chunk).transpose();
+        logits.rightCols(chunk).noalias() = q * ks.middleRows(c * chunk, chunk).transpose();
+        for (int a = 0; a < chunk; ++a) {
+            const int i = position[std::size_t(c * chunk + a)];
+            for (int b = 0; b < 2 * chunk; ++b) {
+                const int key_slot = (b < chunk ? previous : c) * chunk + b % chunk;
+                logits(a, b) = masked_logit(logits(a, b), i, position[std::size_t(key_slot)], t.config.causal);
+            }
+            const T lse = softmax_row<T>(logits.row(a));
+            const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
+            t.round_logsumexp[std::size_t(concat / n)](i) = lse;
+        }
+        out.noalias() = logits.leftCols(chunk) * vs.middleRows(previous * chunk, chunk);
+        out.noalias() += logits.rightCols(chunk) * vs.middleRows(c * chunk, chunk);
+        for (int a = 0; a < chunk; ++a) {
+            const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
+            t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a);
+        }
+    }
+}
+
+// Weighted sum of the rounds with weights softmax over rounds of their logsumexps.
+template <class T>
+Matrix<T> combine_rounds(const ReformerTrace<T>& t) {
+    const std::size_t rounds = t.round_outputs.size();
+    if (rounds == 1) return t.round_outputs[0];
+    Matrix<T> out = Matrix<T>::Zero(t.n, t.round_outputs[0].cols());
+    Vector<T> lse(static_cast<Eigen::Index>(rounds));
+    for (int i = 0; i < t.n; ++i) {
+        for (std::size_t h = 0; h < rounds; ++h) lse(Eigen::Index(h)) = t.round_logsumexp[h](i);
+        // Weights from differences to the peak, normalised by their sum: the same softmax as
+        // exp(lse - logsumexp(lse)), but it never forms the absolute total, which near the -1e5 self
+        // mask (a causal query that sees only itself) has a float ulp of 0.008 and left the weights
+        // summing to 1 +- 0.4%.
+        const T peak = lse.maxCoeff();
+        const Vector<T> weight = (lse.array() - peak).exp().matrix();
+        const T sum = weight.sum();
+        for (std::size_t h = 0; h < rounds; ++h)
+            out.row(i) += (weight(Eigen::Index(h)) / sum) * t.round_outputs[h].row(i);
+    }
+    return out;
+}
+
+}  // namespace
+
+void check_reformer_config(const ReformerConfig& c) {
+    if (c.n_hashes < 1) throw InputError("--n-hashes must be at least 1, got " + std::to_string(c.n_hashes));
+    if (c.n_buckets < 2 || c.n_buckets % 2 != 0)
+        throw InputError("--n-buckets must be even and at least 2, got " + std::to_string(c.n_buckets));
+    if (c.chunk < 1) throw InputError("--chunk must be at least 1, got " + std::to_string(c.chunk));
+}
+
+template <class T>
+void check_reformer_inputs(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
+                           const ReformerConfig& c) {
+    const auto n = x.rows();
+    if (n == 0 || x.cols() == 0) throw InputError("--qk: empty array");
+    if (v.rows() != n)
+        throw InputError("--v has " + std::to_string(v.rows()) + " rows but --qk has " + std::to_string(n));
+    check_reformer_config(c);
+    if (int(rotations.size()) != c.n_hashes)
+        throw InputError("--rotations has " + std::to_string(rotations.size()) + " rounds, expected " +
+                         std::to_string(c.n_hashes));
+    for (const auto& r : rotations) {
+        if (r.rows() != x.cols())
+            throw InputError("--rotations has d = " + std::to_string(r.rows()) + " but --qk has d = " +
+                             std::to_string(x.cols()));
+        if (r.cols() * 2 != c.n_buckets)
+            throw InputError("--rotations has " + std::to_string(r.cols()) + " columns per round, so " +
+                             std::to_string(2 * r.cols()) + " buckets, not " + std::to_string(c.n_buckets));
+    }
+    if (n > c.chunk && (std::int64_t(n) * c.n_hashes) % c.chunk != 0)
+        throw InputError("--chunk " + std::to_string(c.chunk) + " does not divide n * n_hashes = " +
+                         std::to_string(n) + " * " + std::to_string(c.n_hashes));
+}
+
+template <class T>
+std::vector<std::vector<std::int32_t>> reformer_buckets(const Matrix<T>& x, const std::vector<Matrix<T>>& rotations) {
+    std::vector<std::vector<std::int32_t>> buckets;
+    for (const auto& r : rotations) {
+        const Matrix<T> rotated = x * r;
+        const auto half = rotated.cols();
+        std::vector<std::int32_t> round(std::size_t(x.rows()));
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+            // argmax over concat(r, -r): strict comparison keeps the first maximum, as torch.argmax.
+            Eigen::Index best = 0;
+            T best_value = rotated(i, 0);
+            for (Eigen::Index b = 1; b < 2 * half; ++b) {
+                const T value = b < half ? rotated(i, b) : -rotated(i, b - half);
+                if (value > best_value) best_value = value, best = b;
+            }
+            round[std::size_t(i)] = std::int32_t(best);
+        }
+        buckets.push_back(std::move(round));
+    }
+    return buckets;
+}
+
+std::vector<std::int32_t> reformer_sort(const std::vector<std::vector<std::int32_t>>& buckets, int n_buckets) {
+    // Counting sort over offset buckets; scanning in concatenated order keeps it stable.
+    const std::size_t rounds = buckets.size(), n = rounds ? buckets[0].size() : 0;
+    std::vector<std::int32_t> start(rounds * std::size_t(n_buckets) + 1, 0);
+    for (std::size_t h = 0; h < rounds; ++h)
+        for (auto b : buckets[h]) ++start[h * std::size_t(n_buckets) + std::size_t(b) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    std::vector<std::int32_t> sorted(rounds * n);
+    for (std::size_t h = 0; h < rounds; ++h)
+        for (std::size_t i = 0; i < n; ++i)
+            sorted[std::size_t(start[h * std::size_t(n_buckets) + std::size_t(buckets[h][i])]++)] =
+                std::int32_t(h * n + i);
+    return sorted;
+}
+
+template <class T>
+ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
+                                    const ReformerConfig& config) {
+    check_reformer_inputs(x, v, rotations, config);
+    ReformerTrace<T> t;
+    t.n = int(x.rows());
+    t.config = config;
+    t.buckets = reformer_buckets(x, rotations);
+    t.sorted_to_concat = reformer_sort(t.buckets, config.n_buckets);
+    t.concat_to_sorted.resize(t.sorted_to_concat.size());
+    for (std::size_t s = 0; s < t.sorted_to_concat.size(); ++s)
+        t.concat_to_sorted[std::size_t(t.sorted_to_concat[s])] = std::int32_t(s);
+
+    const Matrix<T> keys = normalised_keys(x);
+    t.standard_attention = t.n <= config.chunk;
+    if (t.standard_attention) attend_standard(x, keys, v, t);
+    else attend_chunks(x, keys, v, t);
+    t.output = combine_rounds(t);
+    return t;
+}
+
+template <class T>
+std::vector<Matrix<T>> random_rotations(int d, const ReformerConfig& config, std::uint64_t seed) {
+    // Drawn in the C order of a [d, H, n_buckets/2] array, the layout of --rotations files.
+    Rng rng(seed);
+    const int half = config.n_buckets / 2;
+    std::vector<Matrix<T>> rotations(std::size_t(config.n_hashes), Matrix<T>(d, half));
+    for (int i = 0; i < d; ++i)
+        for (auto& r : rotations)
+            for (int b = 0; b < half; ++b) r(i, b) = T(rng.normal());
+    return rotations;
+}
+
+#define HASHSCOPE_REFORMER(T)                                                                                   \
+    template void check_reformer_inputs<T>(const Matrix<T>&, const Matrix<T>&, const std::vector<Matrix<T>>&,   \
+                                           const ReformerConfig&);                                              \
+    template std::vector<std::vector<std::int32_t>> reformer_buckets<T>(const Matrix<T>&,                       \
+                                                                        const std::vector<Matrix<T>>&);         \
+    template ReformerTrace<T> reformer_attention<T>(const Matrix<T>&, const Matrix<T>&,                         \
+                                                    const std::vector<Matrix<T>>&, const ReformerConfig&);      \
+    template std::vector<Matrix<T>> random_rotations<T>(int, const ReformerConfig&, std::uint64_t);
+HASHSCOPE_REFORMER(float)
+HASHSCOPE_REFORMER(double)
+#undef HASHSCOPE_REFORMER
+
+}  // namespace hashscope
