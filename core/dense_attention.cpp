@@ -45,11 +45,8 @@ DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matr
         const Eigen::Index visible = options.causal ? i + (m - n) + 1 : m;
         auto row = t.probabilities.row(i);
         const T peak = row.head(visible).maxCoeff();
-        T sum = 0;
-        for (Eigen::Index j = 0; j < visible; ++j) {
-            row(j) = std::exp(row(j) - peak);
-            sum += row(j);
-        }
+        row.head(visible) = (row.head(visible).array() - peak).exp();
+        const T sum = row.head(visible).sum();
         row.head(visible) /= sum;
         row.tail(m - visible).setZero();
         t.logsumexp(i) = peak + std::log(sum);

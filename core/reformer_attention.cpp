@@ -71,17 +71,18 @@ void attend_chunks(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v
     t.round_logsumexp.assign(std::size_t(rounds), Vector<T>(n));
 
     Matrix<T> logits(chunk, 2 * chunk), out(chunk, v.cols());
+    std::vector<int> key_position(2 * static_cast<std::size_t>(chunk));
     for (int c = 0; c < chunks; ++c) {
         const int previous = (c + chunks - 1) % chunks;  // look-back wraps to the last chunk
         const auto q = xs.middleRows(c * chunk, chunk);
         logits.leftCols(chunk).noalias() = q * ks.middleRows(previous * chunk, chunk).transpose();
         logits.rightCols(chunk).noalias() = q * ks.middleRows(c * chunk, chunk).transpose();
+        std::copy_n(position.begin() + previous * chunk, chunk, key_position.begin());
+        std::copy_n(position.begin() + c * chunk, chunk, key_position.begin() + chunk);
         for (int a = 0; a < chunk; ++a) {
             const int i = position[std::size_t(c * chunk + a)];
-            for (int b = 0; b < 2 * chunk; ++b) {
-                const int key_slot = (b < chunk ? previous : c) * chunk + b % chunk;
-                logits(a, b) = masked_logit(logits(a, b), i, position[std::size_t(key_slot)], t.config.causal);
-            }
+            T* row = &logits(a, 0);
+            for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
             const T lse = softmax_row<T>(logits.row(a));
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
             t.round_logsumexp[std::size_t(concat / n)](i) = lse;
