@@ -21,12 +21,12 @@ Matrix<T> normalised_keys(const Matrix<T>& x) {
     return k;
 }
 
-// The masked logit of query position i against key position j.
+// The masked logit of query position i against key position j. Written as selects, not branches,
+// so the loops over a chunk's keys vectorise.
 template <class T>
 T masked_logit(T dot, int i, int j, bool causal) {
-    if (i == j) return T(kReformerSelfMask);
-    if (causal && j > i) return T(kReformerCausalMask);
-    return dot;
+    const T visible = causal && j > i ? T(kReformerCausalMask) : dot;
+    return i == j ? T(kReformerSelfMask) : visible;
 }
 
 // Softmax of one row of logits in place; returns its logsumexp.
@@ -58,37 +58,35 @@ template <class T>
 void attend_chunks(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
     const int n = t.n, rounds = t.config.n_hashes, chunk = t.config.chunk;
     const int slots = rounds * n, chunks = slots / chunk;
-    // Gather once into sorted order so every chunk is a contiguous block of rows.
-    Matrix<T> xs(slots, x.cols()), ks(slots, x.cols()), vs(slots, v.cols());
     std::vector<int> position(static_cast<std::size_t>(slots));
-    for (int s = 0; s < slots; ++s) {
-        position[std::size_t(s)] = t.position_of_slot(s);
-        xs.row(s) = x.row(position[std::size_t(s)]);
-        ks.row(s) = keys.row(position[std::size_t(s)]);
-        vs.row(s) = v.row(position[std::size_t(s)]);
-    }
+    for (int s = 0; s < slots; ++s) position[std::size_t(s)] = t.position_of_slot(s);
     t.round_outputs.assign(std::size_t(rounds), Matrix<T>(n, v.cols()));
     t.round_logsumexp.assign(std::size_t(rounds), Vector<T>(n));
 
+    // Each chunk's rows are gathered into small buffers that stay in cache: its queries, and the
+    // keys and values of the look-back chunk followed by its own.
+    Matrix<T> queries(chunk, x.cols()), chunk_keys(2 * chunk, x.cols()), chunk_values(2 * chunk, v.cols());
     Matrix<T> logits(chunk, 2 * chunk), out(chunk, v.cols());
     std::vector<int> key_position(2 * static_cast<std::size_t>(chunk));
     for (int c = 0; c < chunks; ++c) {
         const int previous = (c + chunks - 1) % chunks;  // look-back wraps to the last chunk
-        const auto q = xs.middleRows(c * chunk, chunk);
-        logits.leftCols(chunk).noalias() = q * ks.middleRows(previous * chunk, chunk).transpose();
-        logits.rightCols(chunk).noalias() = q * ks.middleRows(c * chunk, chunk).transpose();
-        std::copy_n(position.begin() + previous * chunk, chunk, key_position.begin());
-        std::copy_n(position.begin() + c * chunk, chunk, key_position.begin() + chunk);
+        for (int b = 0; b < 2 * chunk; ++b) {
+            const int j = position[std::size_t((b < chunk ? previous : c) * chunk + b % chunk)];
+            key_position[std::size_t(b)] = j;
+            chunk_keys.row(b) = keys.row(j);
+            chunk_values.row(b) = v.row(j);
+        }
+        for (int a = 0; a < chunk; ++a) queries.row(a) = x.row(key_position[std::size_t(chunk + a)]);
+        logits.noalias() = queries * chunk_keys.transpose();
         for (int a = 0; a < chunk; ++a) {
-            const int i = position[std::size_t(c * chunk + a)];
+            const int i = key_position[std::size_t(chunk + a)];
             T* row = &logits(a, 0);
             for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
             const T lse = softmax_row<T>(logits.row(a));
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
             t.round_logsumexp[std::size_t(concat / n)](i) = lse;
         }
-        out.noalias() = logits.leftCols(chunk) * vs.middleRows(previous * chunk, chunk);
-        out.noalias() += logits.rightCols(chunk) * vs.middleRows(c * chunk, chunk);
+        out.noalias() = logits * chunk_values;
         for (int a = 0; a < chunk; ++a) {
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
             t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a);
