@@ -180,11 +180,7 @@ std::vector<MemoryItem> simhash_memory(std::size_t rows, std::size_t d, int bits
 
 std::vector<MemoryItem> reformer_memory(std::size_t n, std::size_t d, std::size_t dv, const ReformerConfig& config,
                                         std::size_t scalar_bytes) {
-    if (config.n_hashes < 1)
-        throw InputError("--n-hashes must be at least 1, got " + std::to_string(config.n_hashes));
-    if (config.n_buckets < 2 || config.n_buckets % 2 != 0)
-        throw InputError("--n-buckets must be even and at least 2, got " + std::to_string(config.n_buckets));
-    if (config.chunk < 1) throw InputError("--chunk must be at least 1, got " + std::to_string(config.chunk));
+    check_reformer_config(config);
     const std::size_t h = std::size_t(config.n_hashes), nb = std::size_t(config.n_buckets), half = nb / 2;
     const std::size_t chunk = std::size_t(config.chunk), slots = h * n, s = scalar_bytes, i32 = sizeof(std::int32_t);
     // Hashing and sorting run on both paths, even when the standard path then ignores them.
@@ -202,9 +198,10 @@ std::vector<MemoryItem> reformer_memory(std::size_t n, std::size_t d, std::size_
         items.push_back({"round logsumexp [n]", n * s});
         return items;
     }
-    items.push_back({"sorted copies of x and keys [2, H n, d]", 2 * slots * d * s});
-    items.push_back({"sorted copy of v [H n, dv]", slots * dv * s});
     items.push_back({"sorted positions [H n] int", slots * sizeof(int)});
+    items.push_back({"chunk queries, keys and values [chunk, d] + [2 chunk, d + dv]",
+                     (chunk * d + 2 * chunk * (d + dv)) * s});
+    items.push_back({"chunk key positions [2 chunk] int", 2 * chunk * sizeof(int)});
     items.push_back({"chunk logits [chunk, 2 chunk]", chunk * 2 * chunk * s});
     items.push_back({"chunk output [chunk, dv]", chunk * dv * s});
     items.push_back({"round outputs [H, n, dv]", slots * dv * s});

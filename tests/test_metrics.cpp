@@ -295,10 +295,10 @@ TEST(Memory, ReformerHandWorked) {
     // Chunked: n 64, d 16, dv 8, H 2, 8 buckets, chunk 16, float; H n = 128 slots.
     //   rotations 16*2*4*4 = 512, projections 64*4*4 = 1024, buckets 128*4 = 512,
     //   sort starts (2*8+1)*4 = 68, permutation + inverse 2*128*4 = 1024, keys 64*16*4 = 4096,
-    //   sorted x and keys 2*128*16*4 = 16384, sorted v 128*8*4 = 4096, positions 128*4 = 512,
-    //   chunk logits 16*32*4 = 2048, chunk output 16*8*4 = 512, round outputs 128*8*4 = 4096,
-    //   round logsumexps 128*4 = 512.  Total 35396.
-    EXPECT_EQ(total_bytes(reformer_memory(64, 16, 8, {2, 8, 16, false}, 4)), 35396u);
+    //   positions 128*4 = 512, chunk queries/keys/values (16*16 + 32*(16+8))*4 = 4096,
+    //   chunk key positions 32*4 = 128, chunk logits 16*32*4 = 2048, chunk output 16*8*4 = 512,
+    //   round outputs 128*8*4 = 4096, round logsumexps 128*4 = 512.  Total 19140.
+    EXPECT_EQ(total_bytes(reformer_memory(64, 16, 8, {2, 8, 16, false}, 4)), 19140u);
     // Standard (n 16 <= chunk 32): d 4, dv 2, H 1, 2 buckets, double.
     //   rotations 4*1*1*8 = 32, projections 16*1*8 = 128, buckets 16*4 = 64, sort starts 3*4 = 12,
     //   permutation + inverse 2*16*4 = 128, keys 16*4*8 = 512, logits 16*16*8 = 2048,
@@ -313,7 +313,8 @@ TEST(Memory, ReformerGrowsLinearlyAndDenseQuadratically) {
     const ReformerConfig config{4, 32, 64, true};
     const auto reformer = [&](std::size_t n) { return double(total_bytes(reformer_memory(n, 64, 64, config, 4))); };
     const auto dense = [](std::size_t n) { return double(total_bytes(dense_memory(n, n, 4))); };
-    EXPECT_NEAR(reformer(16384) / reformer(8192), 2.0, 0.01);
+    // Exactly affine in n: doubling n again adds twice what the last doubling added.
+    EXPECT_EQ(reformer(32768) - reformer(16384), 2 * (reformer(16384) - reformer(8192)));
     EXPECT_NEAR(dense(16384) / dense(8192), 4.0, 0.01);
     EXPECT_LT(reformer(16384), dense(16384) / 10);
 }
