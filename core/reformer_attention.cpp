@@ -29,14 +29,16 @@ T masked_logit(T dot, int i, int j, bool causal) {
     return i == j ? T(kReformerSelfMask) : visible;
 }
 
-// Softmax of one row of logits in place; returns its logsumexp.
-template <class T, class Row>
-T softmax_row(Row&& row) {
-    const T peak = row.maxCoeff();
-    row = (row.array() - peak).exp();
-    const T sum = row.sum();
-    row /= sum;
-    return peak + std::log(sum);
+// Row-wise softmax of masked logits in place; returns each row's logsumexp. Whole-matrix
+// expressions let Eigen vectorise across the block rather than row by row.
+template <class T>
+Vector<T> softmax_rows(Matrix<T>& logits) {
+    const Vector<T> peak = logits.rowwise().maxCoeff();
+    logits.colwise() -= peak;
+    logits = logits.array().exp();
+    const Vector<T> sum = logits.rowwise().sum();
+    logits.array().colwise() /= sum.array();
+    return peak.array() + sum.array().log();
 }
 
 // n <= chunk: full self-attention with Reformer's keys and masks, one "round".
@@ -44,11 +46,9 @@ template <class T>
 void attend_standard(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
     const int n = t.n;
     Matrix<T> logits = x * keys.transpose();
-    Vector<T> lse(n);
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) logits(i, j) = masked_logit(logits(i, j), i, j, t.config.causal);
-        lse(i) = softmax_row<T>(logits.row(i));
-    }
+    const Vector<T> lse = softmax_rows(logits);
     t.round_outputs = {logits * v};
     t.round_logsumexp = {lse};
 }
@@ -82,13 +82,12 @@ void attend_chunks(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v
             const int i = key_position[std::size_t(chunk + a)];
             T* row = &logits(a, 0);
             for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
-            const T lse = softmax_row<T>(logits.row(a));
-            const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
-            t.round_logsumexp[std::size_t(concat / n)](i) = lse;
         }
+        const Vector<T> lse = softmax_rows(logits);
         out.noalias() = logits * chunk_values;
         for (int a = 0; a < chunk; ++a) {
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
+            t.round_logsumexp[std::size_t(concat / n)](concat % n) = lse(a);
             t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a);
         }
     }
