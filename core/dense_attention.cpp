@@ -38,7 +38,9 @@ DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matr
 
     DenseTrace<T> t;
     const T scale = T(1) / std::sqrt(T(q.cols()));
-    t.probabilities.noalias() = (q * k.transpose()) * scale;
+    // Two statements: Eigen would evaluate "product * scalar" coefficient by coefficient, not as a GEMM.
+    t.probabilities.noalias() = q * k.transpose();
+    t.probabilities *= scale;
     t.logsumexp.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
         // Keys past `visible` are masked; subtracting the row maximum keeps exp() in range.
