@@ -10,35 +10,14 @@
 
 #include "core/dense_attention.hpp"
 #include "core/random.hpp"
-#include "reference/reference_attention.hpp"
+#include "reference/compare.hpp"
 
 namespace {
 
 using namespace hashscope;
 namespace ref = hashscope_ref;
-
-template <class T>
-ref::Mat to_ref(const Matrix<T>& m) {
-    ref::Mat r(int(m.rows()), int(m.cols()));
-    for (int i = 0; i < r.rows; ++i)
-        for (int j = 0; j < r.cols; ++j) r(i, j) = double(m(i, j));
-    return r;
-}
-
-// max |got - want| / max(1, max |want|): the error relative to the size of the answer.
-template <class T>
-double scaled_error(const Matrix<T>& got, const ref::Mat& want) {
-    EXPECT_EQ(got.rows(), want.rows);
-    EXPECT_EQ(got.cols(), want.cols);
-    if (got.rows() != want.rows || got.cols() != want.cols) return INFINITY;
-    double err = 0.0, scale = 1.0;
-    for (int i = 0; i < want.rows; ++i)
-        for (int j = 0; j < want.cols; ++j) {
-            err = std::max(err, std::abs(double(got(i, j)) - want(i, j)));
-            scale = std::max(scale, std::abs(want(i, j)));
-        }
-    return err / scale;
-}
+using ref::scaled_error;
+using ref::to_ref;
 
 // ---------------------------------------------------------------------------------------------
 // Worked on paper. d = 1 so the scale 1/sqrt(d) is 1.

@@ -10,20 +10,13 @@
 
 #include "core/random.hpp"
 #include "core/simhash.hpp"
-#include "reference/reference_attention.hpp"
+#include "reference/compare.hpp"
 
 namespace {
 
 using namespace hashscope;
 namespace ref = hashscope_ref;
-
-template <class T>
-ref::Mat to_ref(const Matrix<T>& m) {
-    ref::Mat r(int(m.rows()), int(m.cols()));
-    for (int i = 0; i < r.rows; ++i)
-        for (int j = 0; j < r.cols; ++j) r(i, j) = double(m(i, j));
-    return r;
-}
+using ref::to_ref;
 
 // Worked on paper, d = 2, three planes (columns): (1, 0), (0, 1), (1, -1).
 //   x = ( 2, -1): projections  2, -1,  3  -> bits 1 0 1 -> word 0b101 = 5
