@@ -125,7 +125,7 @@ TEST_F(CliTest, ReformerWithRotationsFileMatchesOracleAndWritesBuckets) {
     for (int h = 0; h < rounds; ++h)
         for (int i = 0; i < n; ++i) EXPECT_EQ(got[std::size_t(h * n + i)], ref.buckets[h][i]);
     // --json prints one object with the contract's keys.
-    for (const char* key : {"\"shapes\"", "\"method\":\"reformer\"", "\"timings_ms\"", "\"memory_bytes\"", "\"relative_l2_error\""})
+    for (const char* key : {"\"shapes\"", "\"method\":\"reformer\"", "\"timings_ms\"", "\"memory_bytes\"", "\"reformer\":", "\"relative_l2_error\""})
         EXPECT_NE(r.output.find(key), std::string::npos) << key << " in " << r.output;
 }
 
@@ -201,6 +201,7 @@ TEST_F(CliTest, BadInputsExitTwoWithOneLineAndNoOutput) {
     expect_refused(reformer + " --chunk 4 --n-buckets 7", "--n-buckets", out);
     expect_refused(reformer + " --chunk 3 --n-hashes 1", "--chunk 3 does not divide", out);
     expect_refused(reformer + " --chunk 0", "--chunk", out);
+    expect_refused(reformer + " --chunk abc", "--chunk: Value abc", out);
     expect_refused(reformer + " --chunk 5 --rotations " + path("r.npy"), "--rotations has d = 5", out);
     expect_refused(reformer + " --chunk 5 --rotations " + path("r.npy") + " --seed 2", "--seed conflicts", out);
     expect_refused(reformer + " --chunk 5 --precision f16", "--precision", out);

@@ -8,6 +8,7 @@
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
 #include "core/dense_attention.hpp"
+#include "core/metrics.hpp"
 #include "core/reformer_attention.hpp"
 
 namespace hashscope::cli {
@@ -110,7 +111,9 @@ void run_reformer(const AttendOptions& o, nlohmann::json& report, Stopwatch& clo
     if (o.rotations.empty()) report["parameters"]["seed"] = o.seed;
     report["shapes"] = {{"qk", shape_json(x.rows(), x.cols())}, {"v", shape_json(v.rows(), v.cols())},
                         {"out", shape_json(t.output.rows(), t.output.cols())}};
-    report["memory_bytes"] = {{"dense_scores", dense_score_bytes(x.rows(), x.rows(), sizeof(T))}};
+    report["memory_bytes"] = {
+        {"dense_scores", dense_score_bytes(x.rows(), x.rows(), sizeof(T))},
+        {"reformer", total_bytes(reformer_memory(x.rows(), x.cols(), v.cols(), config, sizeof(T)))}};
 
     // Full attention with the same keys and masks is what the hashing approximates.
     if (dense_score_bytes(x.rows(), x.rows(), sizeof(T)) <= budget_bytes(o)) {
@@ -146,14 +149,14 @@ Command add_attend_command(CLI::App& root) {
     app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
     app->add_option("--qk", o->qk, "Shared query/key vectors X [n, d] (.npy), reformer");
     app->add_option("--rotations", o->rotations, "Random rotations R [d, n_hashes, n_buckets/2] (.npy), reformer");
-    app->add_option("--chunk", o->chunk, "Slots per chunk; n * n_hashes must be a multiple, reformer")->check(CLI::PositiveNumber);
+    app->add_option("--chunk", o->chunk, "Slots per chunk; n * n_hashes must be a multiple, reformer")->check(CLI::Range(1, 1 << 30));
     o->n_hashes_flag = app->add_option("--n-hashes", o->n_hashes, "Hash rounds when drawing rotations")->check(CLI::Range(1, 64))->default_str("4");
     o->n_buckets_flag = app->add_option("--n-buckets", o->n_buckets, "Buckets per round (even)")->check(CLI::Range(2, 1 << 16))->default_str("16");
     o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations")->default_str("0");
     app->add_flag("--causal", o->causal, "Mask keys after each query");
     app->add_option("--out", o->out, "Output O [n, dv] (.npy)")->required();
     app->add_option("--buckets-out", o->buckets_out, "Buckets B [n_hashes, n] int32 without round offsets (.npy), reformer");
-    app->add_option("--max-memory-mb", o->max_memory_mb, "Refuse score matrices larger than this")->check(CLI::PositiveNumber)->default_str("2048");
+    app->add_option("--max-memory-mb", o->max_memory_mb, "Refuse score matrices larger than this")->check(CLI::Range(1.0, 1e9))->default_str("2048");
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("attend", [&] {
