@@ -1,8 +1,9 @@
-// hashscope: with a subcommand it runs headless over .npy files; with no arguments it will open the
-// desktop app (issue #4) and until then prints the help. Every bad input exits 2 with one line.
+// hashscope: with a subcommand it runs headless over .npy files; with no arguments it opens the
+// desktop app (issue #4). Every bad input exits 2 with one line.
 #include <iostream>
 
 #include "app/cli/command.hpp"
+#include "app/gui/gui_main.hpp"
 
 int main(int argc, char** argv) {
     CLI::App root{"hashscope: run hash attention for real and see what it does"};
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
     const hashscope::cli::Command commands[] = {
         hashscope::cli::add_attend_command(root),
         hashscope::cli::add_hash_command(root),
+        hashscope::cli::add_screenshot_command(root),
     };
     try {
         root.parse(argc, argv);
@@ -24,6 +26,5 @@ int main(int argc, char** argv) {
     }
     for (const auto& command : commands)
         if (command.app->parsed()) return command.run();
-    std::cout << root.help();
-    return 0;
+    return hashscope::gui::run_gui({});
 }

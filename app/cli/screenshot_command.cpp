@@ -1,0 +1,51 @@
+// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3]`: renders the desktop app
+// under the current X display (Xvfb works) for N frames and writes the window as a PNG.
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <string>
+
+#include "app/cli/command.hpp"
+#include "app/gui/gui_main.hpp"
+
+namespace hashscope::cli {
+
+namespace {
+struct ScreenshotOptions {
+    std::string out;
+    std::string size = "1600x1000";
+    int frames = 3;
+};
+}  // namespace
+
+Command add_screenshot_command(CLI::App& root) {
+    auto options = std::make_shared<ScreenshotOptions>();
+    CLI::App* app = root.add_subcommand("screenshot", "render the desktop app off-screen and write a PNG");
+    app->add_option("--out", options->out, "PNG file to write")->required();
+    app->add_option("--size", options->size, "window size WxH")->capture_default_str();
+    app->add_option("--frames", options->frames, "frames to render before the capture")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    return {app, [options]() {
+                static const std::regex size_re(R"((\d{1,5})x(\d{1,5}))");
+                std::smatch m;
+                int width = 0, height = 0;
+                if (std::regex_match(options->size, m, size_re)) {
+                    width = std::stoi(m[1].str());
+                    height = std::stoi(m[2].str());
+                }
+                if (width < 64 || height < 64 || width > 8192 || height > 8192) {
+                    std::cerr << "hashscope screenshot: --size must be WxH with each side in 64..8192, got '"
+                              << options->size << "'\n";
+                    return 2;
+                }
+                gui::GuiOptions gui;
+                gui.screenshot = options->out;
+                gui.width = width;
+                gui.height = height;
+                gui.frames = options->frames;
+                return gui::run_gui(gui);
+            }};
+}
+
+}  // namespace hashscope::cli
