@@ -32,6 +32,19 @@ std::vector<std::int64_t> count_buckets(std::span<const std::int32_t> buckets, i
     return counts;
 }
 
+// Indices of the `take` largest scores, best first, ties to the lower index.
+template <class T>
+std::vector<std::int32_t> best_indices(const Vector<T>& scores, Eigen::Index take) {
+    std::vector<std::int32_t> order(std::size_t(scores.size()));
+    std::iota(order.begin(), order.end(), 0);
+    take = std::min(take, scores.size());
+    std::partial_sort(order.begin(), order.begin() + take, order.end(), [&](std::int32_t a, std::int32_t b) {
+        return scores(a) != scores(b) ? scores(a) > scores(b) : a < b;
+    });
+    order.resize(std::size_t(take));
+    return order;
+}
+
 }  // namespace
 
 template <class T>
@@ -49,17 +62,23 @@ std::vector<std::vector<std::int32_t>> exact_top_k(const Matrix<T>& q, const Mat
     require_finite(k, "exact_top_k: K");
 
     auto result = std::vector<std::vector<std::int32_t>>(std::size_t(n));
-    std::vector<std::int32_t> order;
     for (Eigen::Index i = 0; i < n; ++i) {
         const Eigen::Index visible = causal ? i + (m - n) + 1 : m;
-        const Vector<T> scores = k.topRows(visible) * q.row(i).transpose();
-        order.resize(std::size_t(visible));
-        std::iota(order.begin(), order.end(), 0);
-        const auto take = std::min<std::ptrdiff_t>(top, visible);
-        std::partial_sort(order.begin(), order.begin() + take, order.end(), [&](std::int32_t a, std::int32_t b) {
-            return scores(a) != scores(b) ? scores(a) > scores(b) : a < b;
-        });
-        result[std::size_t(i)].assign(order.begin(), order.begin() + take);
+        result[std::size_t(i)] = best_indices<T>(k.topRows(visible) * q.row(i).transpose(), top);
+    }
+    return result;
+}
+
+template <class T>
+std::vector<std::vector<std::int32_t>> top_k_by_weight(const Matrix<T>& weights, int top) {
+    if (top < 1) throw InputError("--top-k must be at least 1, got " + std::to_string(top));
+    require_finite(weights, "top_k_by_weight");
+    auto result = std::vector<std::vector<std::int32_t>>(std::size_t(weights.rows()));
+    for (Eigen::Index i = 0; i < weights.rows(); ++i) {
+        const Vector<T> row = weights.row(i).transpose();
+        // Positive entries outrank the zeros, so the best min(top, #positive) are all positive.
+        const auto positive = (row.array() > T(0)).count();
+        result[std::size_t(i)] = best_indices<T>(row, int(std::min<Eigen::Index>(top, positive)));
     }
     return result;
 }
@@ -217,6 +236,7 @@ std::size_t total_bytes(const std::vector<MemoryItem>& items) {
 
 #define HASHSCOPE_METRICS(T)                                                                                      \
     template std::vector<std::vector<std::int32_t>> exact_top_k<T>(const Matrix<T>&, const Matrix<T>&, int, bool); \
+    template std::vector<std::vector<std::int32_t>> top_k_by_weight<T>(const Matrix<T>&, int);                     \
     template double attention_mass<T>(const Matrix<T>&, const std::vector<std::vector<std::int32_t>>&);           \
     template double relative_l2_error<T>(const Matrix<T>&, const Matrix<T>&);                                     \
     template std::vector<std::vector<std::int32_t>> reformer_reached_keys<T>(const ReformerTrace<T>&);

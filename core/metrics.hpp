@@ -22,6 +22,11 @@ namespace hashscope {
 template <class T>
 std::vector<std::vector<std::int32_t>> exact_top_k(const Matrix<T>& q, const Matrix<T>& k, int top, bool causal);
 
+// Per row of attention weights, the `top` keys of highest weight, best first, ties to the lower
+// index; only keys of positive weight count, so masked keys are never "true" neighbours.
+template <class T>
+std::vector<std::vector<std::int32_t>> top_k_by_weight(const Matrix<T>& weights, int top);
+
 // Mean over queries of |truth_i & found_i| / |truth_i|, both taken as sets; queries with an empty
 // truth are skipped, and 1 is returned when every truth is empty (there was nothing to miss).
 double recall_at_k(const std::vector<std::vector<std::int32_t>>& truth,

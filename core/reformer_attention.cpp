@@ -1,6 +1,7 @@
 #include "core/reformer_attention.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -36,21 +37,24 @@ Vector<T> softmax_rows(Matrix<T>& logits) {
     const Vector<T> peak = logits.rowwise().maxCoeff();
     logits.colwise() -= peak;
     logits = logits.array().exp();
+    // Eigen's vectorised exp returns denormals (~1e-310) where the true value, exp(-1e5) and below
+    // from the masks, is 0; flushing what lies below the smallest normal keeps masked keys at 0.
+    logits = (logits.array() < std::numeric_limits<T>::min()).select(T(0), logits);
     const Vector<T> sum = logits.rowwise().sum();
     logits.array().colwise() /= sum.array();
     return peak.array() + sum.array().log();
 }
 
-// n <= chunk: full self-attention with Reformer's keys and masks, one "round".
 template <class T>
-void attend_standard(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
-    const int n = t.n;
-    Matrix<T> logits = x * keys.transpose();
+DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, bool causal) {
+    const auto n = int(x.rows());
+    DenseTrace<T> t;
+    t.probabilities.noalias() = x * keys.transpose();
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) logits(i, j) = masked_logit(logits(i, j), i, j, t.config.causal);
-    const Vector<T> lse = softmax_rows(logits);
-    t.round_outputs = {logits * v};
-    t.round_logsumexp = {lse};
+        for (int j = 0; j < n; ++j) t.probabilities(i, j) = masked_logit(t.probabilities(i, j), i, j, causal);
+    t.logsumexp = softmax_rows(t.probabilities);
+    t.output.noalias() = t.probabilities * v;
+    return t;
 }
 
 // The chunked pass over the sorted sequence; fills per-round outputs in original order.
@@ -200,10 +204,23 @@ ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, cons
 
     const Matrix<T> keys = normalised_keys(x);
     t.standard_attention = t.n <= config.chunk;
-    if (t.standard_attention) attend_standard(x, keys, v, t);
-    else attend_chunks(x, keys, v, t);
+    if (t.standard_attention) {
+        DenseTrace<T> full = full_attention(x, keys, v, config.causal);
+        t.round_outputs = {std::move(full.output)};
+        t.round_logsumexp = {std::move(full.logsumexp)};
+    } else {
+        attend_chunks(x, keys, v, t);
+    }
     t.output = combine_rounds(t);
     return t;
+}
+
+template <class T>
+DenseTrace<T> reformer_full_attention(const Matrix<T>& x, const Matrix<T>& v, bool causal) {
+    if (x.rows() == 0 || x.cols() == 0) throw InputError("--qk: empty array");
+    if (v.rows() != x.rows())
+        throw InputError("--v has " + std::to_string(v.rows()) + " rows but --qk has " + std::to_string(x.rows()));
+    return full_attention(x, normalised_keys(x), v, causal);
 }
 
 template <class T>
@@ -225,6 +242,7 @@ std::vector<Matrix<T>> random_rotations(int d, const ReformerConfig& config, std
                                                                         const std::vector<Matrix<T>>&);         \
     template ReformerTrace<T> reformer_attention<T>(const Matrix<T>&, const Matrix<T>&,                         \
                                                     const std::vector<Matrix<T>>&, const ReformerConfig&);      \
+    template DenseTrace<T> reformer_full_attention<T>(const Matrix<T>&, const Matrix<T>&, bool);              \
     template std::vector<Matrix<T>> random_rotations<T>(int, const ReformerConfig&, std::uint64_t);
 HASHSCOPE_REFORMER(float)
 HASHSCOPE_REFORMER(double)

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/dense_attention.hpp"
 #include "core/matrix.hpp"
 
 namespace hashscope {
@@ -71,6 +72,11 @@ std::vector<std::int32_t> reformer_sort(const std::vector<std::vector<std::int32
 template <class T>
 ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
                                     const ReformerConfig& config);
+
+// Full attention with Reformer's keys and masks over all n keys: what the hashing approximates, and
+// what it computes itself when n <= chunk. Probabilities are [n, n] (masked entries underflow to 0).
+template <class T>
+DenseTrace<T> reformer_full_attention(const Matrix<T>& x, const Matrix<T>& v, bool causal);
 
 // H standard-normal rotation matrices [d, n_buckets / 2] from `seed`, round by round.
 template <class T>

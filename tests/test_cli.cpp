@@ -125,7 +125,7 @@ TEST_F(CliTest, ReformerWithRotationsFileMatchesOracleAndWritesBuckets) {
     for (int h = 0; h < rounds; ++h)
         for (int i = 0; i < n; ++i) EXPECT_EQ(got[std::size_t(h * n + i)], ref.buckets[h][i]);
     // --json prints one object with the contract's keys.
-    for (const char* key : {"\"shapes\"", "\"method\":\"reformer\"", "\"timings_ms\"", "\"memory_bytes\"", "\"reformer\":", "\"relative_l2_error\""})
+    for (const char* key : {"\"shapes\"", "\"method\":\"reformer\"", "\"timings_ms\"", "\"memory_bytes\"", "\"reformer\":", "\"relative_l2_error\"", "\"recall_at_k\"", "\"attention_mass\""})
         EXPECT_NE(r.output.find(key), std::string::npos) << key << " in " << r.output;
 }
 

@@ -328,5 +328,17 @@ TEST(Memory, ItemsHaveNames) {
         }
 }
 
+TEST(TopK, ByWeightKeepsPositiveWeightsOnlyBestFirst) {
+    // Row 0: weights 0.1 0.5 0.1 0.3 -> top 3 = 1, 3, 0 (0 and 2 tie at 0.1; the lower index wins).
+    // Row 1: only key 2 has weight; masked keys (0) never count, so top 3 = {2}.
+    Matrix<double> w(2, 4);
+    w << 0.1, 0.5, 0.1, 0.3,
+         0.0, 0.0, 1.0, 0.0;
+    const auto top = top_k_by_weight(w, 3);
+    EXPECT_EQ(top[0], (std::vector<std::int32_t>{1, 3, 0}));
+    EXPECT_EQ(top[1], (std::vector<std::int32_t>{2}));
+    EXPECT_THROW(top_k_by_weight(w, 0), InputError);
+}
+
 }  // namespace
 }  // namespace hashscope

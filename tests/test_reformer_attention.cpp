@@ -344,6 +344,23 @@ TEST(ReformerAttention, StandardAttentionEqualsDenseExcludingSelf) {
         }
 }
 
+TEST(ReformerAttention, FullAttentionEqualsDenseExcludingSelfAtAnyLength) {
+    // n = 40 is longer than any chunk used elsewhere: the full target does not depend on chunking.
+    const int n = 40, d = 6, dv = 3;
+    Rng rng(11);
+    const Matrix<double> x = normal_matrix<double>(n, d, rng), v = normal_matrix<double>(n, dv, rng);
+    for (bool causal : {false, true}) {
+        const auto full = reformer_full_attention(x, v, causal);
+        const auto want = ref::dense_excluding_self(to_ref(x), to_ref(v), causal);
+        for (int i = causal ? 1 : 0; i < n; ++i) {
+            for (int c = 0; c < dv; ++c) EXPECT_NEAR(full.output(i, c), want(i, c), 1e-12) << i << "," << c;
+            EXPECT_EQ(full.probabilities(i, i), 0.0) << "self is masked";
+            EXPECT_NEAR(full.probabilities.row(i).sum(), 1.0, 1e-12);
+        }
+    }
+    EXPECT_THROW(reformer_full_attention(x, Matrix<double>(n - 1, dv), false), InputError);
+}
+
 // (b) Round order. The combination over rounds is symmetric, but the chunking is not: rounds are
 // laid end to end in the sorted sequence and a chunk looks back cyclically, possibly into the previous
 // round. Listing the rounds in a cyclically shifted order by k rounds shifts the sorted sequence by

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -32,6 +33,57 @@ TEST(Screenshot, DefaultSceneIsRenderedAtTheRequestedSize) {
     // Sixteen bucket colours, text and widgets: far more than a blank or single-colour frame.
     EXPECT_GT(colours.size(), 50u);
     std::filesystem::remove(png);
+}
+
+struct Image {
+    int width = 0, height = 0;
+    std::vector<unsigned char> rgb;
+};
+
+// Renders one view alone into a PNG and reads it back (empty on failure).
+Image shoot_view(const std::string& view) {
+    const auto png = std::filesystem::temp_directory_path() / ("hashscope_test_view_" + view + ".png");
+    std::filesystem::remove(png);
+    Image image;
+    if (run("screenshot --view " + view + " --size 800x500 --frames 3 --out " + png.string()) != 0) return image;
+    int channels = 0;
+    unsigned char* pixels = stbi_load(png.string().c_str(), &image.width, &image.height, &channels, 3);
+    if (pixels) {
+        image.rgb.assign(pixels, pixels + std::size_t(image.width) * std::size_t(image.height) * 3);
+        stbi_image_free(pixels);
+    }
+    std::filesystem::remove(png);
+    return image;
+}
+
+TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
+    for (const std::string view : {"scene", "buckets", "sort", "chunks"}) {
+        SCOPED_TRACE(view);
+        const Image image = shoot_view(view);
+        ASSERT_FALSE(image.rgb.empty());
+        EXPECT_EQ(image.width, 800);
+        EXPECT_EQ(image.height, 500);
+        std::set<unsigned> colours;
+        for (std::size_t i = 0; i + 2 < image.rgb.size(); i += 3)
+            colours.insert(unsigned(image.rgb[i]) << 16 | unsigned(image.rgb[i + 1]) << 8 | image.rgb[i + 2]);
+        EXPECT_GT(colours.size(), 50u);
+    }
+}
+
+// There is no flag that changes the scene from the command line, so compare two views instead.
+TEST(Screenshot, SortAndBucketsViewsDiffer) {
+    const Image sort = shoot_view("sort");
+    const Image buckets = shoot_view("buckets");
+    ASSERT_FALSE(sort.rgb.empty());
+    ASSERT_FALSE(buckets.rgb.empty());
+    EXPECT_NE(sort.rgb, buckets.rgb);
+}
+
+TEST(Screenshot, UnknownViewExitsTwoAndWritesNothing) {
+    const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_view.png";
+    std::filesystem::remove(png);
+    EXPECT_EQ(run("screenshot --view nosuchview --out " + png.string()), 2);
+    EXPECT_FALSE(std::filesystem::exists(png));
 }
 
 TEST(Screenshot, BadSizeExitsTwoAndWritesNothing) {

@@ -1,5 +1,7 @@
-// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3]`: renders the desktop app
-// under the current X display (Xvfb works) for N frames and writes the window as a PNG.
+// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view scene|buckets|sort|chunks]`:
+// renders the desktop app (or one view alone, filling the window) under the current X display (Xvfb
+// works) for N frames and writes the window as a PNG.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -15,6 +17,7 @@ struct ScreenshotOptions {
     std::string out;
     std::string size = "1600x1000";
     int frames = 3;
+    std::string view;
 };
 }  // namespace
 
@@ -26,7 +29,18 @@ Command add_screenshot_command(CLI::App& root) {
     app->add_option("--frames", options->frames, "frames to render before the capture")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));
+    app->add_option("--view", options->view, "render this view alone, filling the window (scene, buckets, sort, chunks)");
     return {app, [options]() {
+                if (!options->view.empty()) {
+                    const auto ids = gui::view_ids();
+                    if (std::find(ids.begin(), ids.end(), options->view) == ids.end()) {
+                        std::string valid;
+                        for (const auto& id : ids) valid += (valid.empty() ? "" : ", ") + id;
+                        std::cerr << "hashscope screenshot: unknown --view '" << options->view
+                                  << "'; valid views: " << valid << "\n";
+                        return 2;
+                    }
+                }
                 static const std::regex size_re(R"((\d{1,5})x(\d{1,5}))");
                 std::smatch m;
                 int width = 0, height = 0;
@@ -44,6 +58,7 @@ Command add_screenshot_command(CLI::App& root) {
                 gui.width = width;
                 gui.height = height;
                 gui.frames = options->frames;
+                gui.view = options->view;
                 return gui::run_gui(gui);
             }};
 }

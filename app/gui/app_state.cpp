@@ -1,6 +1,9 @@
 #include "app/gui/app_state.hpp"
 
 #include <exception>
+#include <utility>
+
+#include "core/metrics.hpp"
 
 namespace hashscope::gui {
 
@@ -36,7 +39,9 @@ void AppState::recompute() {
         }
         // Reformer shares queries and keys: hash and attend over the keys.
         const auto rotations = random_rotations<double>(toy.d, config, rotation_seed);
-        trace_ = reformer_attention<double>(sequence_.k, sequence_.v, rotations, config);
+        auto trace = reformer_attention<double>(sequence_.k, sequence_.v, rotations, config);
+        reached_keys_ = reformer_reached_keys(trace);
+        trace_ = std::move(trace);
         error_.clear();
     } catch (const std::exception& e) {
         error_ = e.what();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/reformer_attention.hpp"
 #include "core/toy_sequences.hpp"
@@ -22,6 +23,9 @@ public:
     const ReformerTrace<double>& trace() const { return trace_; }
     // Empty when the last recompute succeeded; else the one-line reason (the old trace is kept).
     const std::string& error() const { return error_; }
+    // Per query position, the sorted key positions it reaches in some round (reformer_reached_keys),
+    // recomputed with the trace.
+    const std::vector<std::vector<std::int32_t>>& reached_keys() const { return reached_keys_; }
 
     // Regenerates the sequence (if its parameters changed) and the trace, synchronously.
     void recompute();
@@ -31,6 +35,7 @@ private:
     ToyParams sequence_params_;
     bool have_sequence_ = false;
     ReformerTrace<double> trace_;
+    std::vector<std::vector<std::int32_t>> reached_keys_;
     std::string error_;
 };
 

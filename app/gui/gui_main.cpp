@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -21,7 +22,9 @@
 
 #include "app/gui/app_state.hpp"
 #include "app/gui/view_buckets.hpp"
+#include "app/gui/view_chunks.hpp"
 #include "app/gui/view_scene.hpp"
+#include "app/gui/view_sort.hpp"
 
 namespace hashscope::gui {
 
@@ -49,27 +52,102 @@ bool write_screenshot(const std::string& path, int width, int height) {
     return stbi_write_png(path.c_str(), width, height, 3, flipped.data(), int(stride)) != 0;
 }
 
-// Two fixed windows side by side that fill the viewport: controls on the left, views on the right.
-void draw_layout(AppState& state, View& scene, View& buckets) {
+// The one list of views. The one that is not a tab is the control panel on the left; the tabs
+// share the right panel in this order.
+struct ViewEntry {
+    const char* id;
+    bool tab;
+    std::function<std::unique_ptr<View>()> make;
+};
+
+const std::vector<ViewEntry>& registry() {
+    static const std::vector<ViewEntry> entries = {
+        {"scene", false, [] { return std::unique_ptr<View>(new SceneView); }},
+        {"buckets", true, [] { return std::unique_ptr<View>(new BucketsView); }},
+        {"sort", true, [] { return std::unique_ptr<View>(new SortView); }},
+        {"chunks", true, [] { return std::unique_ptr<View>(new ChunksView); }},
+    };
+    return entries;
+}
+
+struct Views {
+    std::vector<std::unique_ptr<View>> all;  // registry order
+    View* controls = nullptr;
+    std::vector<View*> tabs;
+};
+
+Views make_views() {
+    Views views;
+    for (const ViewEntry& entry : registry()) {
+        views.all.push_back(entry.make());
+        if (entry.tab)
+            views.tabs.push_back(views.all.back().get());
+        else
+            views.controls = views.all.back().get();
+    }
+    return views;
+}
+
+constexpr ImGuiWindowFlags kFixed =
+    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
+// Two fixed windows side by side that fill the viewport: controls on the left, the other views as
+// tabs on the right.
+void draw_layout(AppState& state, Views& views) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
-    const ImGuiWindowFlags flags =
-        ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
     const float left = std::min(kSceneWidth, viewport->WorkSize.x * 0.4f);
 
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(ImVec2(left, viewport->WorkSize.y));
-    if (ImGui::Begin(scene.name().c_str(), nullptr, flags)) scene.draw(state);
+    if (ImGui::Begin(views.controls->name().c_str(), nullptr, kFixed)) views.controls->draw(state);
     ImGui::End();
 
     ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + left, viewport->WorkPos.y));
     ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x - left, viewport->WorkSize.y));
-    if (ImGui::Begin(buckets.name().c_str(), nullptr, flags)) buckets.draw(state);
+    if (ImGui::Begin("Views", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+        if (ImGui::BeginTabBar("views")) {
+            for (View* view : views.tabs) {
+                if (ImGui::BeginTabItem(view->name().c_str())) {
+                    ImGui::BeginChild(view->name().c_str());
+                    view->draw(state);
+                    ImGui::EndChild();
+                    ImGui::EndTabItem();
+                }
+            }
+            ImGui::EndTabBar();
+        }
+    }
+    ImGui::End();
+}
+
+// One view alone, filling the viewport (screenshot --view).
+void draw_single(AppState& state, View& view) {
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(viewport->WorkPos);
+    ImGui::SetNextWindowSize(viewport->WorkSize);
+    if (ImGui::Begin(view.name().c_str(), nullptr, kFixed)) view.draw(state);
     ImGui::End();
 }
 
 }  // namespace
 
+std::vector<std::string> view_ids() {
+    std::vector<std::string> ids;
+    for (const ViewEntry& entry : registry()) ids.emplace_back(entry.id);
+    return ids;
+}
+
 int run_gui(const GuiOptions& options) {
+    View* single = nullptr;
+    Views views = make_views();
+    if (!options.view.empty()) {
+        for (std::size_t i = 0; i < registry().size(); ++i)
+            if (options.view == registry()[i].id) single = views.all[i].get();
+        if (!single) {
+            std::cerr << "hashscope: unknown view '" << options.view << "'\n";
+            return 2;
+        }
+    }
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::cerr << "hashscope: cannot open a window (no display?)" << (g_glfw_error.empty() ? "" : ": ") << g_glfw_error
@@ -104,8 +182,6 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     AppState state;
-    SceneView scene;
-    BucketsView buckets;
 
     int exit_code = 0;
     for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
@@ -113,7 +189,10 @@ int run_gui(const GuiOptions& options) {
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
-        draw_layout(state, scene, buckets);
+        if (single)
+            draw_single(state, *single);
+        else
+            draw_layout(state, views);
         ImGui::Render();
 
         int fb_w = 0, fb_h = 0;
