@@ -57,7 +57,7 @@ Image shoot_view(const std::string& view) {
 }
 
 TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
-    for (const std::string view : {"scene", "buckets", "sort", "chunks"}) {
+    for (const std::string view : {"scene", "buckets", "sort", "chunks", "compare"}) {
         SCOPED_TRACE(view);
         const Image image = shoot_view(view);
         ASSERT_FALSE(image.rgb.empty());

@@ -1,4 +1,4 @@
-// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view scene|buckets|sort|chunks]`:
+// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view scene|buckets|sort|chunks|compare]`:
 // renders the desktop app (or one view alone, filling the window) under the current X display (Xvfb
 // works) for N frames and writes the window as a PNG.
 #include <algorithm>
@@ -29,7 +29,7 @@ Command add_screenshot_command(CLI::App& root) {
     app->add_option("--frames", options->frames, "frames to render before the capture")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));
-    app->add_option("--view", options->view, "render this view alone, filling the window (scene, buckets, sort, chunks)");
+    app->add_option("--view", options->view, "render this view alone, filling the window (scene, buckets, sort, chunks, compare)");
     return {app, [options]() {
                 if (!options->view.empty()) {
                     const auto ids = gui::view_ids();

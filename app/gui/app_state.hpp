@@ -27,6 +27,21 @@ public:
     // recomputed with the trace.
     const std::vector<std::vector<std::int32_t>>& reached_keys() const { return reached_keys_; }
 
+    // Dense vs hashed comparison, recomputed with the trace. Matrices are n x n row-major
+    // (query rows, key columns): the full softmax probabilities, the "hashed" approximation (full
+    // probabilities restricted to reached keys, renormalised per row) and |full - hashed|.
+    struct Comparison {
+        int n = 0;
+        int top_k = 0;                        // k of recall@k, min(32, n)
+        std::vector<float> full, hashed, diff;
+        float max_value = 0.0f;               // max over full and hashed
+        std::vector<double> recall;           // per query: recall@k of reached keys vs full top-k
+        std::vector<double> mass;             // per query: full probability mass on reached keys
+        std::vector<double> rel_error;        // per query: ||trace out - full out|| / ||full out||
+        double mean_recall = 0.0, mean_mass = 0.0, mean_rel_error = 0.0;
+    };
+    const Comparison& comparison() const { return comparison_; }
+
     // Regenerates the sequence (if its parameters changed) and the trace, synchronously.
     void recompute();
 
@@ -36,6 +51,7 @@ private:
     bool have_sequence_ = false;
     ReformerTrace<double> trace_;
     std::vector<std::vector<std::int32_t>> reached_keys_;
+    Comparison comparison_;
     std::string error_;
 };
 

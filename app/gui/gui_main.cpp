@@ -23,6 +23,7 @@
 #include "app/gui/app_state.hpp"
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
+#include "app/gui/view_compare.hpp"
 #include "app/gui/view_scene.hpp"
 #include "app/gui/view_sort.hpp"
 
@@ -66,6 +67,7 @@ const std::vector<ViewEntry>& registry() {
         {"buckets", true, [] { return std::unique_ptr<View>(new BucketsView); }},
         {"sort", true, [] { return std::unique_ptr<View>(new SortView); }},
         {"chunks", true, [] { return std::unique_ptr<View>(new ChunksView); }},
+        {"compare", true, [] { return std::unique_ptr<View>(new CompareView); }},
     };
     return entries;
 }

@@ -1,0 +1,15 @@
+// Compare: dense (full) attention vs the hashed approximation (full probabilities restricted to the
+// keys each query reaches, renormalised), their difference, and recall / mass / error figures.
+#pragma once
+
+#include "app/gui/view.hpp"
+
+namespace hashscope::gui {
+
+class CompareView final : public View {
+public:
+    CompareView() : View("Compare") {}
+    void draw(AppState& state) override;
+};
+
+}  // namespace hashscope::gui
