@@ -50,7 +50,16 @@ bool write_screenshot(const std::string& path, int width, int height) {
     std::vector<std::uint8_t> flipped(pixels.size());
     for (int y = 0; y < height; ++y)
         std::copy_n(pixels.data() + std::size_t(height - 1 - y) * stride, stride, flipped.data() + std::size_t(y) * stride);
-    return stbi_write_png(path.c_str(), width, height, 3, flipped.data(), int(stride)) != 0;
+    // Written beside the target and renamed, so a failed write never leaves a partial PNG.
+    const std::string partial = path + ".partial";
+    if (stbi_write_png(partial.c_str(), width, height, 3, flipped.data(), int(stride)) == 0) {
+        std::filesystem::remove(partial);
+        return false;
+    }
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec) std::filesystem::remove(partial);
+    return !ec;
 }
 
 // The one list of views. The one that is not a tab is the control panel on the left; the tabs
