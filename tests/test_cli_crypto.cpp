@@ -1,0 +1,95 @@
+// The crypto CLI contract, run through the real `hashscope` executable: `hash --method crypto`
+// buckets equal the leading bits of digests computed here from the rows' float32 bytes (the digests
+// themselves are pinned by known-answer vectors in test_digest), and bad input exits 2 with one line.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "cli_harness.hpp"
+#include "core/crypto_buckets.hpp"
+
+namespace {
+
+using namespace hashscope_cli_test;
+using hashscope::DigestAlgo;
+
+// Leading `bits` bits of digest(salt || float32 bytes of row i), computed without crypto_buckets.
+std::int64_t expected_bucket(DigestAlgo algo, const std::vector<std::uint8_t>& salt, const hashscope_ref::Mat& x,
+                             int i, int bits) {
+    std::vector<std::uint8_t> message = salt;
+    for (int j = 0; j < x.cols; ++j) {
+        const float f = float(x(i, j));
+        std::uint8_t b[4];
+        std::memcpy(b, &f, 4);
+        message.insert(message.end(), b, b + 4);
+    }
+    const auto d = hashscope::digest(algo, message);
+    std::uint64_t head = 0;
+    for (int k = 0; k < 8; ++k) head = head << 8 | d[std::size_t(k)];
+    return std::int64_t(head >> (64 - bits));
+}
+
+TEST_F(CliTest, CryptoHashEveryAlgorithmMatchesDigests) {
+    const auto x = write_random("x.npy", 12, 7, 1);
+    for (DigestAlgo algo : hashscope::all_digest_algos()) {
+        for (const auto& [bits, salt] : {std::pair{16, std::string()}, std::pair{32, std::string("00ff10")}}) {
+            const std::string name(hashscope::digest_name(algo));
+            const CliRun r = run("hash --method crypto --algo " + name + " --bits " + std::to_string(bits) +
+                                 (salt.empty() ? "" : " --salt " + salt) + " --in " + path("x.npy") + " --out " +
+                                 path("b.npy") + " --json");
+            ASSERT_EQ(r.exit_code, 0) << r.output;
+            EXPECT_NE(r.output.find("\"algo\":\"" + name + "\""), std::string::npos) << r.output;
+            const NpyArray b = hashscope::read_npy(path("b.npy"));
+            EXPECT_EQ(b.dtype, hashscope::DType::i64);
+            EXPECT_EQ(b.shape, (std::vector<std::int64_t>{12}));
+            const auto got = hashscope::npy_values<std::int64_t>(b);
+            const auto salt_bytes = salt.empty() ? std::vector<std::uint8_t>{} : hashscope::parse_hex(salt, "salt");
+            for (int i = 0; i < 12; ++i)
+                EXPECT_EQ(got[std::size_t(i)], expected_bucket(algo, salt_bytes, x, i, bits)) << name << " row " << i;
+        }
+    }
+}
+
+// Quantised messages: the CLI writes what core's crypto_buckets computes (which test_crypto_buckets
+// checks against hand-worked digests), in both precisions.
+TEST_F(CliTest, CryptoHashQuantisedMatchesCore) {
+    const auto x = write_random("x.npy", 10, 6, 2), p = write_random("p.npy", 6, 12, 3);
+    hashscope::Matrix<double> xm(10, 6), pm(6, 12);
+    std::copy(x.a.begin(), x.a.end(), xm.data());
+    std::copy(p.a.begin(), p.a.end(), pm.data());
+    for (const std::string quantize : {"int8", "sign"}) {
+        hashscope::CryptoBucketConfig<double> c;
+        c.algo = DigestAlgo::blake3;
+        c.bits = 20;
+        c.quantize = hashscope::parse_quantize(quantize);
+        if (quantize == "sign") c.planes = pm;
+        const auto expected = hashscope::crypto_buckets(xm, c).buckets;
+        for (const std::string precision : {"f32", "f64"}) {
+            const CliRun r = run("hash --method crypto --algo blake3 --bits 20 --quantize " + quantize +
+                                 (quantize == "sign" ? " --planes " + path("p.npy") : "") + " --in " + path("x.npy") +
+                                 " --out " + path("b.npy") + " --precision " + precision);
+            ASSERT_EQ(r.exit_code, 0) << r.output;
+            EXPECT_EQ(hashscope::npy_values<std::int64_t>(hashscope::read_npy(path("b.npy"))), expected)
+                << quantize << " " << precision;
+        }
+    }
+}
+
+TEST_F(CliTest, CryptoHashBadInputExitsTwo) {
+    write_random("x.npy", 4, 8, 1);
+    write_random("p5.npy", 5, 4, 2);
+    const std::string out = path("b.npy");
+    const std::string base = "hash --method crypto --in " + path("x.npy") + " --out " + out;
+    expect_refused(base + " --bits 33", "--bits 33 is outside 1..32", out);
+    expect_refused(base + " --bits 0", "--bits", out);
+    expect_refused(base, "--bits is required", out);
+    expect_refused(base + " --bits 16 --algo md5", "--algo: unknown algorithm 'md5'", out);
+    expect_refused(base + " --bits 16 --salt xyz1", "--salt", out);
+    expect_refused(base + " --bits 16 --salt abc", "even", out);
+    expect_refused(base + " --bits 16 --quantize fp8", "--quantize", out);
+    expect_refused(base + " --bits 16 --planes " + path("p5.npy"), "--planes only applies to --quantize sign", out);
+    expect_refused(base + " --bits 16 --quantize sign --planes " + path("p5.npy"), "--planes has d = 5", out);
+    expect_refused(base + " --bits 16 --seed 3", "--seed applies to --method simhash only", out);
+}
+
+}  // namespace
