@@ -7,6 +7,7 @@
 
 #include "cli_harness.hpp"
 #include "core/crypto_buckets.hpp"
+#include "reference/reference_crypto.hpp"
 
 namespace {
 
@@ -90,6 +91,57 @@ TEST_F(CliTest, CryptoHashBadInputExitsTwo) {
     expect_refused(base + " --bits 16 --planes " + path("p5.npy"), "--planes only applies to --quantize sign", out);
     expect_refused(base + " --bits 16 --quantize sign --planes " + path("p5.npy"), "--planes has d = 5", out);
     expect_refused(base + " --bits 16 --seed 3", "--seed applies to --method simhash only", out);
+}
+
+// attend --method crypto --route key: each query aggregates its own key's bucket, buckets computed
+// here from digests; outputs match the brute-force oracle, causal or not, mean or softmax.
+TEST_F(CliTest, CryptoAttendMatchesOracle) {
+    const int n = 24, bits = 2;
+    const auto q = write_random("q.npy", n, 5, 4), k = write_random("k.npy", n, 5, 5), v = write_random("v.npy", n, 3, 6);
+    hashscope_ref::CryptoRoundRef round;
+    for (int j = 0; j < n; ++j) round.key_bucket.push_back(expected_bucket(DigestAlgo::blake2s, {}, k, j, bits));
+    round.query_bucket = round.key_bucket;
+    round.key_depth = round.query_depth = std::vector<int>(n, bits);
+    for (bool causal : {false, true})
+        for (const std::string aggregate : {"mean", "softmax"}) {
+            const CliRun r = run("attend --method crypto --algo blake2s --bits 2 --route key --aggregate " + aggregate +
+                                 (causal ? " --causal" : "") + " --q " + path("q.npy") + " --k " + path("k.npy") +
+                                 " --v " + path("v.npy") + " --out " + path("o.npy") + " --precision f64 --json");
+            ASSERT_EQ(r.exit_code, 0) << r.output;
+            EXPECT_NE(r.output.find("\"relative_l2_error\""), std::string::npos) << r.output;
+            const auto want = hashscope_ref::crypto_attention(q, k, v, {round}, aggregate == "softmax", causal);
+            EXPECT_LT(max_abs_diff(read_values(path("o.npy")), want.a), 1e-12) << aggregate << " causal " << causal;
+        }
+}
+
+// The faithful route: raw float queries meet no key, the --json report counts them all as empty.
+TEST_F(CliTest, CryptoAttendQueryRouteReportsEmptyBuckets) {
+    write_random("q.npy", 20, 6, 7);
+    write_random("k.npy", 30, 6, 8);
+    write_random("v.npy", 30, 2, 9);
+    const CliRun r = run("attend --method crypto --algo sha256 --bits 24 --route query --aggregate mean --rounds 2 --q " +
+                         path("q.npy") + " --k " + path("k.npy") + " --v " + path("v.npy") + " --out " + path("o.npy") +
+                         " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"empty_bucket_queries\":20"), std::string::npos) << r.output;
+    for (double x : read_values(path("o.npy"))) EXPECT_EQ(x, 0.0);
+}
+
+TEST_F(CliTest, CryptoAttendBadInputExitsTwo) {
+    write_random("q.npy", 4, 8, 1);
+    write_random("k.npy", 6, 8, 2);
+    write_random("v.npy", 6, 3, 3);
+    const std::string out = path("o.npy");
+    const std::string base = "attend --method crypto --q " + path("q.npy") + " --k " + path("k.npy") + " --v " +
+                             path("v.npy") + " --out " + out;
+    expect_refused(base + " --bits 40 --route query", "--bits 40 is outside 1..32", out);
+    expect_refused(base + " --route query", "--bits is required", out);
+    expect_refused(base + " --bits 8 --algo md4 --route query", "--algo: unknown algorithm", out);
+    expect_refused(base + " --bits 8 --route key", "--route key needs one key per query", out);
+    expect_refused(base + " --bits 8 --route lsh --quantize int8", "--quantize must be sign", out);
+    expect_refused(base + " --bits 8 --route query --salt 0g", "--salt", out);
+    expect_refused(base + " --bits 8 --route query --rounds 0", "--rounds", out);
+    expect_refused(base + " --bits 8 --route sideways", "--route", out);
 }
 
 }  // namespace
