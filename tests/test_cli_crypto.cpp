@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "cli_harness.hpp"
 #include "core/crypto_buckets.hpp"
@@ -142,6 +145,36 @@ TEST_F(CliTest, CryptoAttendBadInputExitsTwo) {
     expect_refused(base + " --bits 8 --route query --salt 0g", "--salt", out);
     expect_refused(base + " --bits 8 --route query --rounds 0", "--rounds", out);
     expect_refused(base + " --bits 8 --route sideways", "--route", out);
+}
+
+// claims --json: the memory model at n for a preset or a JSON shape, and the piece's four rows.
+TEST_F(CliTest, ClaimsReportsTheModelAndThePiecesTable) {
+    CliRun r = run("claims --config 7b --n 131072 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["memory_bytes"]["kv_cache"]["bytes"].get<double>(), 68719476736.0);  // 64 GiB
+    EXPECT_EQ(j["memory_bytes"]["dense_scores_one_head"]["bytes"].get<double>(), 34359738368.0);
+    ASSERT_EQ(j["claims"].size(), 4u);
+    EXPECT_DOUBLE_EQ(j["claims"][2]["implied_score_matrices"].get<double>(), 8.0);  // 70B: 256 GB = 8 x 32 GiB
+
+    { std::ofstream(path("tiny.json")) << R"({"name": "tiny", "layers": 2, "heads": 4, "kv_heads": 2, "head_dim": 16})"; }
+    r = run("claims --config " + path("tiny.json") + " --n 1000 --bits 8 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["memory_bytes"]["kv_cache"]["bytes"].get<double>(), 2.0 * 2 * 2 * 16 * 2 * 1000);
+    EXPECT_EQ(j["memory_bytes"]["hash_accumulators_full_table"]["bytes"].get<double>(), 4.0 * 256 * (16 * 4 + 4));
+    EXPECT_EQ(run("claims --config 70b --n 1048576").exit_code, 0);
+}
+
+TEST_F(CliTest, ClaimsBadInputExitsTwo) {
+    { std::ofstream(path("partial.json")) << R"({"layers": 2, "heads": 4})"; }
+    { std::ofstream(path("broken.json")) << "{ not json"; }
+    const std::string none = path("nothing-written");
+    expect_refused("claims --config 13b", "--config 13b: not a preset", none);
+    expect_refused("claims --config " + path("partial.json"), "missing \"kv_heads\"", none);
+    expect_refused("claims --config " + path("broken.json"), "not a JSON object", none);
+    expect_refused("claims --config 7b --bits 40", "--bits 40 is outside 1..32", none);
+    expect_refused("claims --config 7b --n 0", "--n", none);
 }
 
 }  // namespace
