@@ -9,6 +9,7 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
+#include "core/collision_stats.hpp"
 #include "core/crypto_buckets.hpp"
 #include "core/simhash.hpp"
 
@@ -46,6 +47,16 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
                             {"quantize", o.quantize}, {"message_bytes", t.message_bytes}};
     report["shapes"] = {{"in", shape_json(x.rows(), x.cols())}, {"out", {x.rows()}}};
     report["memory_bytes"] = {{"buckets", t.buckets.size() * sizeof(std::int64_t)}};
+    // The keys as balls in 2^bits bins: what was measured beside what chance predicts.
+    const LoadStats loads = load_stats(t.buckets, o.bits);
+    report["collisions"] = {{"occupied", loads.occupied}, {"expected_occupied", loads.expected_occupied},
+                            {"colliding_pairs", loads.colliding_pairs}, {"expected_pairs", loads.expected_pairs},
+                            {"max_load", loads.max_load}, {"expected_max_load", loads.expected_max_load}};
+    if (x.rows() >= 10) {
+        const ChiSquare chi = chi_square_uniformity(t.buckets, o.bits);
+        report["collisions"]["chi_square"] = {{"bits_used", chi.bits_used}, {"statistic", chi.statistic},
+                                              {"dof", chi.dof}, {"p_value", chi.p_value}};
+    }
 }
 
 template <class T>
