@@ -2,11 +2,14 @@
 //   --method dense    --q Q.npy --k K.npy --v V.npy [--causal] --out O.npy
 //   --method reformer --qk X.npy --v V.npy (--rotations R.npy | --n-hashes H --n-buckets NB --seed S)
 //                     --chunk C [--causal] --out O.npy [--buckets-out B.npy]
+//   --method crypto   --algo A --bits B --route query|key|lsh --aggregate mean|softmax [--rounds R] [--causal]
+//                     --q Q.npy --k K.npy --v V.npy --out O.npy   (flags and body in crypto_attend.cpp)
 #include <iostream>
 #include <memory>
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
+#include "app/cli/crypto_attend.hpp"
 #include "core/dense_attention.hpp"
 #include "core/metrics.hpp"
 #include "core/reformer_attention.hpp"
@@ -28,6 +31,7 @@ struct AttendOptions {
     const CLI::Option* n_hashes_flag = nullptr;
     const CLI::Option* n_buckets_flag = nullptr;
     const CLI::Option* seed_flag = nullptr;
+    CryptoAttendOptions crypto;
 };
 
 void require(const std::string& value, const std::string& flag, const std::string& method) {
@@ -134,6 +138,7 @@ void run_attend(const AttendOptions& o) {
     nlohmann::json report{{"command", "attend"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
     if (o.method == "dense") run_dense<T>(o, report, clock);
+    else if (o.method == "crypto") run_crypto_attend<T>(o.crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
     else run_reformer<T>(o, report, clock);
     report["causal"] = o.causal;
     report["output"] = o.out;
@@ -145,7 +150,7 @@ void run_attend(const AttendOptions& o) {
 Command add_attend_command(CLI::App& root) {
     auto o = std::make_shared<AttendOptions>();
     CLI::App* app = root.add_subcommand("attend", "Run an attention method over .npy operands");
-    app->add_option("--method", o->method, "dense | reformer")->check(CLI::IsMember({"dense", "reformer"}))->default_str("dense");
+    app->add_option("--method", o->method, "dense | reformer | crypto")->check(CLI::IsMember({"dense", "reformer", "crypto"}))->default_str("dense");
     app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense");
     app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense");
     app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
@@ -162,6 +167,7 @@ Command add_attend_command(CLI::App& root) {
     app->add_option("--recall-k", o->recall_k, "k of the recall@k reported by --json (true top-k of full attention)")
         ->check(CLI::Range(1, 1 << 20))
         ->default_str("32");
+    add_crypto_attend_options(*app, o->crypto);
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("attend", [&] {

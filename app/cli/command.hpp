@@ -13,6 +13,7 @@ struct Command {
 };
 
 Command add_attend_command(CLI::App& root);
+Command add_claims_command(CLI::App& root);  // memory model beside the news piece's table
 Command add_hash_command(CLI::App& root);
 Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (needs an X display)
 
