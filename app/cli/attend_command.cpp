@@ -2,9 +2,11 @@
 //   --method dense    --q Q.npy --k K.npy --v V.npy [--causal] --out O.npy
 //   --method reformer --qk X.npy --v V.npy (--rotations R.npy | --n-hashes H --n-buckets NB --seed S)
 //                     --chunk C [--causal] --out O.npy [--buckets-out B.npy]
+//   --method learned | simhash-topk: see app/cli/attend_topk.hpp
 #include <iostream>
 #include <memory>
 
+#include "app/cli/attend_topk.hpp"
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
 #include "core/dense_attention.hpp"
@@ -28,6 +30,7 @@ struct AttendOptions {
     const CLI::Option* n_hashes_flag = nullptr;
     const CLI::Option* n_buckets_flag = nullptr;
     const CLI::Option* seed_flag = nullptr;
+    SelectionOptions selection;  // learned, simhash-topk
 };
 
 void require(const std::string& value, const std::string& flag, const std::string& method) {
@@ -134,7 +137,14 @@ void run_attend(const AttendOptions& o) {
     nlohmann::json report{{"command", "attend"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
     if (o.method == "dense") run_dense<T>(o, report, clock);
-    else run_reformer<T>(o, report, clock);
+    else if (o.method == "reformer") run_reformer<T>(o, report, clock);
+    else {
+        SelectionOptions selection = o.selection;
+        selection.causal = o.causal;
+        selection.seed = o.seed;
+        selection.seed_flag = o.seed_flag;
+        run_topk_attend<T>(o.method, selection, {o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k}, report, clock);
+    }
     report["causal"] = o.causal;
     report["output"] = o.out;
     if (o.common.json) std::cout << report.dump() << "\n";
@@ -145,7 +155,9 @@ void run_attend(const AttendOptions& o) {
 Command add_attend_command(CLI::App& root) {
     auto o = std::make_shared<AttendOptions>();
     CLI::App* app = root.add_subcommand("attend", "Run an attention method over .npy operands");
-    app->add_option("--method", o->method, "dense | reformer")->check(CLI::IsMember({"dense", "reformer"}))->default_str("dense");
+    app->add_option("--method", o->method, "dense | reformer | learned | simhash-topk")
+        ->check(CLI::IsMember({"dense", "reformer", "learned", "simhash-topk"}))
+        ->default_str("dense");
     app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense");
     app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense");
     app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
@@ -162,6 +174,7 @@ Command add_attend_command(CLI::App& root) {
     app->add_option("--recall-k", o->recall_k, "k of the recall@k reported by --json (true top-k of full attention)")
         ->check(CLI::Range(1, 1 << 20))
         ->default_str("32");
+    add_selection_options(*app, o->selection);
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("attend", [&] {
