@@ -1,6 +1,7 @@
 #include "core/hamming_topk.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <string>
 
@@ -20,6 +21,17 @@ void distances_to(const PackedCodes& keys, const std::uint32_t* q, int visible, 
         return;
     }
     for (int j = 0; j < visible; ++j) out[j] = std::uint8_t(hamming_distance(q, keys.row(j), words));
+}
+
+// Counts of each distance among `count` candidates, in four interleaved partial histograms so that
+// consecutive increments do not wait on one another.
+void candidate_histogram(const std::uint8_t* distance, int count, std::vector<int>& histogram) {
+    std::array<std::array<int, 256>, 4> part{};
+    int j = 0;
+    for (; j + 4 <= count; j += 4)
+        for (int p = 0; p < 4; ++p) ++part[std::size_t(p)][distance[j + p]];
+    for (; j < count; ++j) ++part[0][distance[j]];
+    for (std::size_t d = 0; d < histogram.size(); ++d) histogram[d] = part[0][d] + part[1][d] + part[2][d] + part[3][d];
 }
 
 }  // namespace
@@ -70,8 +82,7 @@ HammingTopKTrace hamming_topk(const PackedCodes& queries, const PackedCodes& key
         const int forced = sink_end + (visible - window_start);
         const int budget = std::min(o.top, visible) - forced;
 
-        std::fill(histogram.begin(), histogram.end(), 0);
-        for (int j = sink_end; j < window_start; ++j) ++histogram[distance[std::size_t(j)]];
+        candidate_histogram(distance.data() + sink_end, window_start - sink_end, histogram);
         // Threshold: the smallest distance t whose cumulative count reaches the budget.
         int threshold = -1, below = 0;
         if (budget > 0) {
@@ -80,31 +91,37 @@ HammingTopKTrace hamming_topk(const PackedCodes& queries, const PackedCodes& key
         }
         int take_at_threshold = budget - below;  // candidates at exactly `threshold`, in position order
 
-        // Kept keys per distance, then each key placed at its distance's next slot in position
-        // order: a counting sort by (distance, position).
-        std::fill(histogram.begin(), histogram.end(), 0);
+        // Kept keys per distance (candidates nearer than the threshold, the ones taken at it, the
+        // always-kept keys), then each key placed at its distance's next slot in position order:
+        // a counting sort by (distance, position).
+        for (int d = std::max(threshold, 0); d <= bits; ++d) histogram[std::size_t(d)] = 0;
+        if (threshold >= 0) histogram[std::size_t(threshold)] = take_at_threshold;
         for (int j = 0; j < sink_end; ++j) ++histogram[distance[std::size_t(j)]];
         for (int j = window_start; j < visible; ++j) ++histogram[distance[std::size_t(j)]];
-        if (threshold >= 0) {
-            for (int j = sink_end; j < window_start; ++j)
-                if (distance[std::size_t(j)] < threshold) ++histogram[distance[std::size_t(j)]];
-            histogram[std::size_t(threshold)] += take_at_threshold;
-        }
         for (int d = 0, offset = 0; d <= bits; ++d) {
             slot[std::size_t(d)] = offset;
             offset += histogram[std::size_t(d)];
         }
         auto& row = t.selected[std::size_t(i)];
-        row.resize(std::size_t(forced + std::max(budget, 0)));
-        for (int j = 0; j < visible; ++j) {
-            const int d = distance[std::size_t(j)];
-            bool keep = j < sink_end || j >= window_start || d < threshold;
-            if (!keep && d == threshold && take_at_threshold > 0) {
-                keep = true;
-                --take_at_threshold;
+        row.resize(std::size_t(forced + budget));
+        const auto place = [&](int j) { row[std::size_t(slot[distance[std::size_t(j)]]++)] = j; };
+        for (int j = 0; j < sink_end; ++j) place(j);
+        // Candidates within the threshold, found 64 at a time through a bit mask (most are not).
+        for (int base = sink_end; threshold >= 0 && base < window_start; base += 64) {
+            const int length = std::min(64, window_start - base);
+            std::uint64_t within = 0;
+            for (int b = 0; b < length; ++b)
+                within |= std::uint64_t(distance[std::size_t(base + b)] <= threshold) << b;
+            for (; within; within &= within - 1) {
+                const int j = base + std::countr_zero(within);
+                if (distance[std::size_t(j)] == threshold) {
+                    if (take_at_threshold == 0) continue;
+                    --take_at_threshold;
+                }
+                place(j);
             }
-            if (keep) row[std::size_t(slot[std::size_t(d)]++)] = j;
         }
+        for (int j = window_start; j < visible; ++j) place(j);
         t.threshold[std::size_t(i)] = threshold;
         t.forced[std::size_t(i)] = forced;
         t.visible[std::size_t(i)] = visible;
