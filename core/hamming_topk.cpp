@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
 #include <string>
 
 #include "core/error.hpp"
@@ -21,6 +22,27 @@ void distances_to(const PackedCodes& keys, const std::uint32_t* q, int visible, 
         return;
     }
     for (int j = 0; j < visible; ++j) out[j] = std::uint8_t(hamming_distance(q, keys.row(j), words));
+}
+
+// Calls f(j), in increasing j, for each j in [begin, end) with distance[j] <= threshold. Most
+// candidates are farther (about top / n are kept), so with distances below 128 eight of them are
+// tested in one 64-bit addition: byte x + (127 - threshold) stays below 128, leaving its high bit
+// clear, exactly when x <= threshold, and no byte carries into the next.
+template <class F>
+void for_each_within(const std::uint8_t* distance, int begin, int end, int threshold, int bits, const F& f) {
+    constexpr std::uint64_t ones = ~std::uint64_t(0) / 255, highs = ones * 128;
+    int j = begin;
+    if (bits < 128) {
+        const std::uint64_t offset = ones * std::uint64_t(127 - threshold);
+        for (; j + 8 <= end; j += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, distance + j, sizeof word);
+            for (std::uint64_t within = ~(word + offset) & highs; within; within &= within - 1)
+                f(j + std::countr_zero(within) / 8);
+        }
+    }
+    for (; j < end; ++j)
+        if (distance[j] <= threshold) f(j);
 }
 
 // Counts of each distance among `count` candidates, in four interleaved partial histograms so that
@@ -106,21 +128,16 @@ HammingTopKTrace hamming_topk(const PackedCodes& queries, const PackedCodes& key
         row.resize(std::size_t(forced + budget));
         const auto place = [&](int j) { row[std::size_t(slot[distance[std::size_t(j)]]++)] = j; };
         for (int j = 0; j < sink_end; ++j) place(j);
-        // Candidates within the threshold, found 64 at a time through a bit mask (most are not).
-        for (int base = sink_end; threshold >= 0 && base < window_start; base += 64) {
-            const int length = std::min(64, window_start - base);
-            std::uint64_t within = 0;
-            for (int b = 0; b < length; ++b)
-                within |= std::uint64_t(distance[std::size_t(base + b)] <= threshold) << b;
-            for (; within; within &= within - 1) {
-                const int j = base + std::countr_zero(within);
+        // Candidates within the threshold, in position order; at the threshold only the first
+        // `take_at_threshold` of them.
+        if (threshold >= 0)
+            for_each_within(distance.data(), sink_end, window_start, threshold, bits, [&](int j) {
                 if (distance[std::size_t(j)] == threshold) {
-                    if (take_at_threshold == 0) continue;
+                    if (take_at_threshold == 0) return;
                     --take_at_threshold;
                 }
                 place(j);
-            }
-        }
+            });
         for (int j = window_start; j < visible; ++j) place(j);
         t.threshold[std::size_t(i)] = threshold;
         t.forced[std::size_t(i)] = forced;

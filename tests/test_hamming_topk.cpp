@@ -72,7 +72,8 @@ TEST(HammingTopK, MatchesBruteForce) {
     const Case cases[] = {
         {1, 200, 32, 10, 0, 0, false},  {1, 300, 4, 40, 0, 0, false},   {5, 120, 8, 12, 2, 3, false},
         {40, 40, 6, 8, 1, 2, true},     {30, 50, 40, 9, 0, 4, true},     {20, 64, 64, 16, 4, 0, true},
-        {3, 100, 96, 25, 5, 5, false},  {64, 64, 3, 64, 0, 0, true},     {10, 30, 1, 5, 2, 2, false},
+        {3, 100, 96, 25, 5, 5, false},  {64, 64, 3, 64, 0, 0, true},     {10, 30, 1, 5, 2, 2, false},    {6, 90, 160, 20, 1, 1, true},
+        {4, 77, 127, 9, 0, 0, false},   {4, 77, 128, 9, 0, 3, false},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE("nq=" + std::to_string(c.nq) + " nk=" + std::to_string(c.nk) + " bits=" + std::to_string(c.bits) +
