@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
         hashscope::cli::add_attend_command(root),
         hashscope::cli::add_hash_command(root),
         hashscope::cli::add_screenshot_command(root),
+        hashscope::cli::add_capture_command(root),
+        hashscope::cli::add_info_command(root),
+        hashscope::cli::add_eval_command(root),
     };
     try {
         root.parse(argc, argv);

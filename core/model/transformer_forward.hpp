@@ -47,8 +47,8 @@ struct ForwardOptions {
     bool capture = true;                 // keep q, k, v and attention outputs
     bool capture_probabilities = false;  // also the n x n probabilities of every dense head
     int threads = 2;
-    AttentionHook<T> attention;          // empty: dense everywhere
-    std::function<void(int layers_done, int layers_total)> progress;
+    AttentionHook<T> attention = {};     // empty: dense everywhere
+    std::function<void(int layers_done, int layers_total)> progress = {};
 };
 
 // Throws InputError for an empty prompt, a token outside the vocabulary or a prompt longer than

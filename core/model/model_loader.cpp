@@ -1,0 +1,39 @@
+#include "core/model/model_loader.hpp"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/model/llama2c_checkpoint.hpp"
+
+namespace hashscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> llama2c_tokenizer_beside(const std::string& model_path, int vocab) {
+    const fs::path folder = fs::path(model_path).parent_path();
+    for (const std::string& name : {std::string("tokenizer.bin"), "tok" + std::to_string(vocab) + ".bin"})
+        if (fs::exists(folder / name)) return (folder / name).string();
+    return std::nullopt;
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& model_path, const std::string& tokenizer_path, const LoadProgress& progress) {
+    const auto report = [&](const std::string& stage) {
+        if (progress) progress(stage);
+    };
+    report("mapping " + model_path);
+    LoadedModel loaded{load_llama2c_checkpoint(model_path), std::nullopt};
+    const int vocab = loaded.weights.config.vocab;
+    const auto tokenizer = tokenizer_path.empty() ? llama2c_tokenizer_beside(model_path, vocab) : tokenizer_path;
+    if (tokenizer) {
+        report("reading tokenizer " + *tokenizer);
+        loaded.tokenizer = load_llama2c_tokenizer(*tokenizer, vocab);
+    }
+    report("ready");
+    return loaded;
+}
+
+}  // namespace hashscope
