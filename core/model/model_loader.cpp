@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/model/gguf_model.hpp"
 #include "core/model/llama2c_checkpoint.hpp"
+#include "core/model/mapped_file.hpp"
 
 namespace hashscope {
 namespace {
@@ -25,6 +27,15 @@ LoadedModel load_model(const std::string& model_path, const std::string& tokeniz
         if (progress) progress(stage);
     };
     report("mapping " + model_path);
+    if (is_gguf(*MappedFile::open(model_path))) {
+        report("reading GGUF tables");
+        const GgufFile gguf = read_gguf(model_path);
+        LoadedModel loaded{gguf_model_weights(gguf), std::nullopt};
+        const int vocab = loaded.weights.config.vocab;
+        loaded.tokenizer = tokenizer_path.empty() ? gguf_tokenizer(gguf, vocab) : load_llama2c_tokenizer(tokenizer_path, vocab);
+        report("ready");
+        return loaded;
+    }
     LoadedModel loaded{load_llama2c_checkpoint(model_path), std::nullopt};
     const int vocab = loaded.weights.config.vocab;
     const auto tokenizer = tokenizer_path.empty() ? llama2c_tokenizer_beside(model_path, vocab) : tokenizer_path;

@@ -25,7 +25,8 @@ bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
 }  // namespace
 
-Tokenizer::Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos)
+Tokenizer::Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos,
+                     std::vector<bool> special)
     : source_(std::move(source)), pieces_(std::move(pieces)), scores_(std::move(scores)), bos_(bos), eos_(eos) {
     if (pieces_.size() != scores_.size())
         throw InputError(source_ + ": " + std::to_string(pieces_.size()) + " pieces but " +
@@ -35,7 +36,9 @@ Tokenizer::Tokenizer(std::string source, std::vector<std::string> pieces, std::v
             throw InputError(source_ + ": control token id " + std::to_string(id) + " outside the vocabulary of " +
                              std::to_string(vocab_size()));
     byte_ids_.fill(-1);
+    special.resize(pieces_.size(), false);
     for (int id = 0; id < vocab_size(); ++id) {
+        if (special[std::size_t(id)]) continue;
         ids_.emplace(pieces_[std::size_t(id)], id);
         const int byte = byte_of_piece(pieces_[std::size_t(id)]);
         if (byte >= 0 && byte_ids_[std::size_t(byte)] < 0) byte_ids_[std::size_t(byte)] = id;

@@ -16,8 +16,10 @@ namespace hashscope {
 
 class Tokenizer {
 public:
-    // `source` names the file in errors; bos/eos are the control tokens' ids.
-    Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos);
+    // `source` names the file in errors; bos/eos are the control tokens' ids. Pieces marked in
+    // `special` (control, unknown) never match text.
+    Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos,
+              std::vector<bool> special = {});
 
     std::vector<int> encode(std::string_view text, bool add_bos) const;
     // One token's text as it follows `previous` (the space after BOS is dropped, <0xXX> is the byte).

@@ -1,0 +1,107 @@
+#include "core/model/gguf_model.hpp"
+
+namespace hashscope {
+namespace {
+
+int positive_int(const GgufFile& g, const std::string& key, std::int64_t value) {
+    if (value <= 0 || value > (std::int64_t(1) << 30))
+        throw InputError(g.path() + ": metadata " + key + " = " + std::to_string(value) + " is not a plausible size");
+    return int(value);
+}
+
+// SentencePiece writes a space as U+2581 LOWER ONE EIGHTH BLOCK (E2 96 81).
+std::string spaces_from_sentencepiece(const std::string& piece) {
+    std::string out;
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+        if (piece.compare(i, 3, "\xE2\x96\x81") == 0) {
+            out += ' ';
+            i += 2;
+        } else {
+            out += piece[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ModelWeights gguf_model_weights(const GgufFile& g) {
+    ModelWeights w(g.path(), "GGUF v" + std::to_string(g.version));
+    const std::string arch = g.text("general.architecture");
+    ModelConfig& c = w.config;
+    if (arch == "llama" || arch == "mistral") {
+        c.architecture = Architecture::llama;
+        c.rope_layout = RopeLayout::interleaved;
+    } else if (arch == "qwen2") {
+        c.architecture = Architecture::llama;
+        c.rope_layout = RopeLayout::halves;
+        c.qkv_bias = true;
+    } else if (arch == "gpt2") {
+        c.architecture = Architecture::gpt2;
+    } else {
+        throw InputError(g.path() + ": architecture '" + arch + "' is not supported (llama, mistral, qwen2, gpt2 are)");
+    }
+    const auto key = [&](const std::string& k) { return arch + "." + k; };
+    const auto size = [&](const std::string& k) { return positive_int(g, key(k), g.integer(key(k))); };
+    c.dim = size("embedding_length");
+    c.hidden = size("feed_forward_length");
+    c.layers = size("block_count");
+    c.heads = size("attention.head_count");
+    c.kv_heads = g.has(key("attention.head_count_kv")) ? size("attention.head_count_kv") : c.heads;
+    c.context = size("context_length");
+    c.head_dim = g.has(key("attention.key_length")) ? size("attention.key_length") : c.dim / c.heads;
+    c.rope_theta = g.real(key("rope.freq_base"), 10000.0);
+    c.norm_eps = c.architecture == Architecture::gpt2 ? g.real(key("attention.layer_norm_epsilon"), 1e-5)
+                                                       : g.real(key("attention.layer_norm_rms_epsilon"), 1e-5);
+    if (c.architecture == Architecture::llama && g.has(key("rope.dimension_count")) &&
+        g.integer(key("rope.dimension_count")) != c.head_dim)
+        throw InputError(g.path() + ": metadata " + key("rope.dimension_count") + " = " +
+                         std::to_string(g.integer(key("rope.dimension_count"))) + " (partial RoPE) is not supported");
+
+    for (const auto& t : g.tensors)
+        w.add(t.name, Tensor{.type = t.type, .shape = t.shape, .data = g.tensor_data(t), .owner = g.file});
+    if (!w.has("token_embd.weight")) throw InputError(g.path() + ": missing tensor token_embd.weight");
+    const auto& embedding = w.tensor("token_embd.weight").shape;
+    c.vocab = int(embedding.front());
+    if (g.has(key("vocab_size")) && g.integer(key("vocab_size")) != c.vocab)
+        throw InputError(g.path() + ": metadata " + key("vocab_size") + " = " + std::to_string(g.integer(key("vocab_size"))) +
+                         " disagrees with tensor token_embd.weight " + w.tensor("token_embd.weight").shape_string());
+    c.tied_embeddings = !w.has("output.weight");
+    w.validate();
+    return w;
+}
+
+std::optional<Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
+    if (!g.has("tokenizer.ggml.model") || g.text("tokenizer.ggml.model") != "llama") return std::nullopt;
+    const GgufValue& tokens = g.array("tokenizer.ggml.tokens");
+    if (int(tokens.items.size()) != vocab)
+        throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds " + std::to_string(tokens.items.size()) +
+                         " tokens, the model's vocab is " + std::to_string(vocab));
+    std::vector<std::string> pieces;
+    std::vector<float> scores(tokens.items.size(), 0.0f);
+    std::vector<bool> special(tokens.items.size(), false);
+    for (const auto& item : tokens.items) {
+        if (item.type != GgufType::string) throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds a non-string");
+        pieces.push_back(spaces_from_sentencepiece(item.text));
+    }
+    if (g.has("tokenizer.ggml.scores")) {
+        const auto& s = g.array("tokenizer.ggml.scores").items;
+        if (s.size() != pieces.size())
+            throw InputError(g.path() + ": metadata tokenizer.ggml.scores has " + std::to_string(s.size()) + " entries for " +
+                             std::to_string(pieces.size()) + " tokens");
+        for (std::size_t i = 0; i < s.size(); ++i) scores[i] = float(s[i].real);
+    }
+    if (g.has("tokenizer.ggml.token_type")) {
+        const auto& types = g.array("tokenizer.ggml.token_type").items;
+        if (types.size() != pieces.size())
+            throw InputError(g.path() + ": metadata tokenizer.ggml.token_type has " + std::to_string(types.size()) +
+                             " entries for " + std::to_string(pieces.size()) + " tokens");
+        // Types: 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte. Only normal,
+        // user-defined and byte pieces stand for text.
+        for (std::size_t i = 0; i < types.size(); ++i) special[i] = types[i].integer == 2 || types[i].integer == 3 || types[i].integer == 5;
+    }
+    const int bos = int(g.integer("tokenizer.ggml.bos_token_id", 1)), eos = int(g.integer("tokenizer.ggml.eos_token_id", 2));
+    return Tokenizer(g.path(), std::move(pieces), std::move(scores), bos, eos, std::move(special));
+}
+
+}  // namespace hashscope
