@@ -121,6 +121,29 @@ TEST_F(CliModels, InfoDescribesTheModel) {
     EXPECT_EQ(info["tensors"].size(), 47u);
 }
 
+TEST_F(CliModels, GgufModelsWorkThroughTheSameCommands) {
+    REQUIRE_MODEL_FIXTURE(hashscope_test::kStoriesGguf);
+    const std::string gguf = model_fixture(hashscope_test::kStoriesGguf);
+    const auto info = run_cli("info --model " + gguf + " --json");
+    ASSERT_EQ(info.exit_code, 0) << info.output;
+    const auto report = nlohmann::json::parse(info.output);
+    EXPECT_EQ(report["format"], "GGUF v3");
+    EXPECT_EQ(report["config"]["context"], 2048);
+    EXPECT_EQ(report["tokenizer"]["source"], gguf);
+
+    const auto bin = run_cli("capture --model " + stories() + " --prompt \"The cat\" --out " + (dir / "bin"));
+    const auto from_gguf = run_cli("capture --model " + gguf + " --prompt \"The cat\" --out " + (dir / "gguf"));
+    ASSERT_EQ(bin.exit_code, 0) << bin.output;
+    ASSERT_EQ(from_gguf.exit_code, 0) << from_gguf.output;
+    EXPECT_EQ(values(dir / "gguf/logits.npy"), values(dir / "bin/logits.npy"));
+    EXPECT_EQ(values(dir / "gguf/layer4.k.npy"), values(dir / "bin/layer4.k.npy"));
+
+    const char v9[] = "GGUF\x09\x00\x00\x00 and some more bytes";
+    std::ofstream(dir / "v9.gguf", std::ios::binary).write(v9, sizeof v9);
+    expect_refused("capture --model " + (dir / "v9.gguf") + " --tokens 1 --out " + (dir / "out"),
+                   {dir / "v9.gguf", "GGUF version 9 is not supported"}, dir / "out");
+}
+
 TEST_F(CliModels, EvalLossAgreesWithTheReferenceAndSwapsChangeIt) {
     const std::string text = dir / "text.txt";
     std::ofstream(text) << "Once upon a time, there was a little girl";
