@@ -9,20 +9,6 @@ int positive_int(const GgufFile& g, const std::string& key, std::int64_t value) 
     return int(value);
 }
 
-// SentencePiece writes a space as U+2581 LOWER ONE EIGHTH BLOCK (E2 96 81).
-std::string spaces_from_sentencepiece(const std::string& piece) {
-    std::string out;
-    for (std::size_t i = 0; i < piece.size(); ++i) {
-        if (piece.compare(i, 3, "\xE2\x96\x81") == 0) {
-            out += ' ';
-            i += 2;
-        } else {
-            out += piece[i];
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 ModelWeights gguf_model_weights(const GgufFile& g) {
@@ -82,7 +68,7 @@ std::optional<Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
     std::vector<bool> special(tokens.items.size(), false);
     for (const auto& item : tokens.items) {
         if (item.type != GgufType::string) throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds a non-string");
-        pieces.push_back(spaces_from_sentencepiece(item.text));
+        pieces.push_back(sentencepiece_spaces(item.text));
     }
     if (g.has("tokenizer.ggml.scores")) {
         const auto& s = g.array("tokenizer.ggml.scores").items;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/model/gguf_model.hpp"
+#include "core/model/hf_model.hpp"
 #include "core/model/llama2c_checkpoint.hpp"
 #include "core/model/mapped_file.hpp"
 
@@ -27,12 +28,20 @@ LoadedModel load_model(const std::string& model_path, const std::string& tokeniz
         if (progress) progress(stage);
     };
     report("mapping " + model_path);
-    if (is_gguf(*MappedFile::open(model_path))) {
+    if (!std::filesystem::is_directory(model_path) && is_gguf(*MappedFile::open(model_path))) {
         report("reading GGUF tables");
         const GgufFile gguf = read_gguf(model_path);
         LoadedModel loaded{gguf_model_weights(gguf), std::nullopt};
         const int vocab = loaded.weights.config.vocab;
         loaded.tokenizer = tokenizer_path.empty() ? gguf_tokenizer(gguf, vocab) : load_llama2c_tokenizer(tokenizer_path, vocab);
+        report("ready");
+        return loaded;
+    }
+    if (is_hf_model(model_path)) {
+        report("reading config.json and safetensors headers");
+        LoadedModel loaded{load_hf_model(model_path), std::nullopt};
+        const int vocab = loaded.weights.config.vocab;
+        loaded.tokenizer = tokenizer_path.empty() ? load_hf_tokenizer(model_path, vocab) : load_llama2c_tokenizer(tokenizer_path, vocab);
         report("ready");
         return loaded;
     }

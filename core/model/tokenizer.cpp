@@ -116,6 +116,19 @@ std::string Tokenizer::decode(std::span<const int> tokens) const {
     return text;
 }
 
+std::string sentencepiece_spaces(const std::string& piece) {
+    std::string out;
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+        if (piece.compare(i, 3, "\xE2\x96\x81") == 0) {
+            out += ' ';
+            i += 2;
+        } else {
+            out += piece[i];
+        }
+    }
+    return out;
+}
+
 Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab) {
     const auto file = MappedFile::open(path);
     FileCursor cursor(*file);

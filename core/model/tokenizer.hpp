@@ -45,6 +45,9 @@ private:
     std::array<int, 256> byte_ids_;             // id of <0xXX>, -1 when absent
 };
 
+// SentencePiece writes a space as U+2581 LOWER ONE EIGHTH BLOCK; this puts the spaces back.
+std::string sentencepiece_spaces(const std::string& piece);
+
 // llama2.c's tokenizer.bin: int32 max piece length, then per token float32 score, int32 length and
 // the bytes. The file has no count, so `vocab` (the model's) is the number of records it must hold.
 Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab);
