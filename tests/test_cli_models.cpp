@@ -167,6 +167,16 @@ TEST_F(CliModels, EvalLossAgreesWithTheReferenceAndSwapsChangeIt) {
     EXPECT_GT(std::abs(h["loss_swapped"].get<double>() - expected), 1e-4);
     EXPECT_EQ(h["swap"]["heads"], nlohmann::json({0, 2, 3}));
 
+    const auto map = run_cli("eval --model " + stories() + " --text " + text +
+                             " --swap \"layers=4;method=reformer;n_hashes=2;n_buckets=4;chunk=4\" --sensitivity --curve-points 3 --json");
+    ASSERT_EQ(map.exit_code, 0) << map.output;
+    const auto s = nlohmann::json::parse(map.output)["sensitivity"];
+    EXPECT_EQ(s["heads"].size(), 8u);
+    EXPECT_EQ(s["delta_loss"].size(), 8u);
+    EXPECT_EQ(s["curve"].size(), 3u);
+    EXPECT_NEAR(s["curve"][0]["loss"].get<double>(), expected, 1e-5);
+    EXPECT_EQ(s["curve"][2]["heads_swapped"], 8);
+
     const auto plain = run_cli("eval --model " + stories() + " --text " + text);
     EXPECT_EQ(plain.exit_code, 0);
     EXPECT_NE(plain.output.find("loss_dense"), std::string::npos);
@@ -204,6 +214,7 @@ TEST_F(CliModels, BadInputExits2WithOneLineNamingFileAndField) {
     std::ofstream(dir / "t.txt") << "Once upon a time";
     expect_refused("eval --model " + stories() + " --text " + (dir / "t.txt") + " --swap \"layers=0-9;method=dense\"",
                    {"--swap", "layers", "9 is out of range"});
+    expect_refused("eval --model " + stories() + " --text " + (dir / "t.txt") + " --sensitivity", {"--sensitivity needs --swap"});
     expect_refused("eval --model " + stories() + " --text " + (dir / "t.txt") + " --swap \"method=nope\"",
                    {"--swap", "unknown method 'nope'"});
     expect_refused("eval --model " + stories() + " --text " + (dir / "t.txt") + " --swap \"method=reformer;n_buckets=3\"",

@@ -148,7 +148,7 @@ HeadSwap parse_head_swap(const std::string& text, const ModelConfig& config) {
 }
 
 template <class T>
-AttentionHook<T> make_swap_hook(const HeadSwap& swap) {
+HeadMethod<T> make_head_method(const HeadSwap& swap) {
     register_builtins<T>();
     HeadMethodFactory<T> factory;
     {
@@ -157,7 +157,12 @@ AttentionHook<T> make_swap_hook(const HeadSwap& swap) {
         if (it == registry<T>().end()) throw swap_error("method '" + swap.method + "' is not available in this precision");
         factory = it->second;
     }
-    HeadMethod<T> method = factory(swap);
+    return factory(swap);
+}
+
+template <class T>
+AttentionHook<T> make_swap_hook(const HeadSwap& swap) {
+    HeadMethod<T> method = make_head_method<T>(swap);
     return [swap, method](int layer, int head, const Matrix<T>& q, const Matrix<T>& k,
                           const Matrix<T>& v) -> std::optional<Matrix<T>> {
         if (!swap.applies(layer, head)) return std::nullopt;
@@ -167,6 +172,8 @@ AttentionHook<T> make_swap_hook(const HeadSwap& swap) {
 
 template void register_head_method<float>(const std::string&, HeadMethodFactory<float>);
 template void register_head_method<double>(const std::string&, HeadMethodFactory<double>);
+template HeadMethod<float> make_head_method<float>(const HeadSwap&);
+template HeadMethod<double> make_head_method<double>(const HeadSwap&);
 template AttentionHook<float> make_swap_hook<float>(const HeadSwap&);
 template AttentionHook<double> make_swap_hook<double>(const HeadSwap&);
 

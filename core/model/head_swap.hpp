@@ -54,6 +54,11 @@ template <class T>
 void register_head_method(const std::string& name, HeadMethodFactory<T> factory);
 std::set<std::string> head_method_names();
 
+// The swap's method with its parameters, for any head (InputError naming --swap when unknown or
+// its parameters are bad).
+template <class T>
+HeadMethod<T> make_head_method(const HeadSwap& swap);
+
 // The hook for transformer_forward: heads the swap applies to run its method, others stay dense.
 template <class T>
 AttentionHook<T> make_swap_hook(const HeadSwap& swap);
