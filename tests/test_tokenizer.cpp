@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/model/tokenizer.hpp"
+#include "core/model/sentencepiece_tokenizer.hpp"
 #include "support/model_fixtures.hpp"
 
 using namespace hashscope;
@@ -15,13 +15,13 @@ using hashscope_test::model_fixture;
 
 namespace {
 
-Tokenizer stories_tokenizer() { return load_llama2c_tokenizer(model_fixture(hashscope_test::kStoriesTokenizer), 512); }
+SentencePieceTokenizer stories_tokenizer() { return load_llama2c_tokenizer(model_fixture(hashscope_test::kStoriesTokenizer), 512); }
 
 }  // namespace
 
 TEST(Tokenizer, EncodesLikeSentencePiece) {
     REQUIRE_MODEL_FIXTURE(hashscope_test::kStoriesTokenizer);
-    const Tokenizer tok = stories_tokenizer();
+    const SentencePieceTokenizer tok = stories_tokenizer();
     EXPECT_EQ(tok.encode("Once upon a time, there was a little girl named Lily.", true),
               (std::vector<int>{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}));
     EXPECT_EQ(tok.encode("Hello wörld! 😀 zq", false),
@@ -32,7 +32,7 @@ TEST(Tokenizer, EncodesLikeSentencePiece) {
 
 TEST(Tokenizer, DecodesBackToTheText) {
     REQUIRE_MODEL_FIXTURE(hashscope_test::kStoriesTokenizer);
-    const Tokenizer tok = stories_tokenizer();
+    const SentencePieceTokenizer tok = stories_tokenizer();
     for (const std::string text : {"Once upon a time, there was a little girl named Lily.", "Hello wörld! 😀 zq"}) {
         const auto ids = tok.encode(text, true);
         EXPECT_EQ(tok.decode(ids), text);

@@ -36,7 +36,7 @@ nlohmann::json describe(const LoadedModel& model) {
     report["parameters"] = parameters;
     if (model.tokenizer)
         report["tokenizer"] = {{"source", model.tokenizer->source()}, {"vocab", model.tokenizer->vocab_size()},
-                               {"bos", model.tokenizer->bos()}, {"eos", model.tokenizer->eos()}};
+                               {"kind", model.tokenizer->kind()}, {"bos", model.tokenizer->bos()}, {"eos", model.tokenizer->eos()}};
     else report["tokenizer"] = nullptr;
     return report;
 }

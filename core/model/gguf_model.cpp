@@ -1,5 +1,8 @@
 #include "core/model/gguf_model.hpp"
 
+#include "core/model/byte_level_bpe_tokenizer.hpp"
+#include "core/model/sentencepiece_tokenizer.hpp"
+
 namespace hashscope {
 namespace {
 
@@ -7,6 +10,15 @@ int positive_int(const GgufFile& g, const std::string& key, std::int64_t value) 
     if (value <= 0 || value > (std::int64_t(1) << 30))
         throw InputError(g.path() + ": metadata " + key + " = " + std::to_string(value) + " is not a plausible size");
     return int(value);
+}
+
+std::vector<std::string> strings(const GgufFile& g, const std::string& key) {
+    std::vector<std::string> out;
+    for (const auto& item : g.array(key).items) {
+        if (item.type != GgufType::string) throw InputError(g.path() + ": metadata " + key + " holds a non-string");
+        out.push_back(item.text);
+    }
+    return out;
 }
 
 }  // namespace
@@ -57,19 +69,28 @@ ModelWeights gguf_model_weights(const GgufFile& g) {
     return w;
 }
 
-std::optional<Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
-    if (!g.has("tokenizer.ggml.model") || g.text("tokenizer.ggml.model") != "llama") return std::nullopt;
-    const GgufValue& tokens = g.array("tokenizer.ggml.tokens");
-    if (int(tokens.items.size()) != vocab)
-        throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds " + std::to_string(tokens.items.size()) +
+std::shared_ptr<const Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
+    if (!g.has("tokenizer.ggml.model")) return nullptr;
+    const std::string model = g.text("tokenizer.ggml.model");
+    if (model != "llama" && model != "gpt2") return nullptr;
+    std::vector<std::string> pieces = strings(g, "tokenizer.ggml.tokens");
+    if (int(pieces.size()) != vocab)
+        throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds " + std::to_string(pieces.size()) +
                          " tokens, the model's vocab is " + std::to_string(vocab));
-    std::vector<std::string> pieces;
-    std::vector<float> scores(tokens.items.size(), 0.0f);
-    std::vector<bool> special(tokens.items.size(), false);
-    for (const auto& item : tokens.items) {
-        if (item.type != GgufType::string) throw InputError(g.path() + ": metadata tokenizer.ggml.tokens holds a non-string");
-        pieces.push_back(sentencepiece_spaces(item.text));
+    if (model == "gpt2") {
+        std::vector<std::pair<std::string, std::string>> merges;
+        for (const auto& m : strings(g, "tokenizer.ggml.merges")) {
+            const auto space = m.find(' ');
+            if (space == std::string::npos) throw InputError(g.path() + ": metadata tokenizer.ggml.merges entry '" + m + "' has no space");
+            merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+        }
+        const int eos = int(g.integer("tokenizer.ggml.eos_token_id", vocab - 1));
+        return std::make_shared<ByteLevelBpeTokenizer>(g.path(), std::move(pieces), merges,
+                                                       int(g.integer("tokenizer.ggml.bos_token_id", eos)), eos);
     }
+    std::vector<float> scores(pieces.size(), 0.0f);
+    std::vector<bool> special(pieces.size(), false);
+    for (auto& piece : pieces) piece = sentencepiece_spaces(piece);
     if (g.has("tokenizer.ggml.scores")) {
         const auto& s = g.array("tokenizer.ggml.scores").items;
         if (s.size() != pieces.size())
@@ -87,7 +108,7 @@ std::optional<Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
         for (std::size_t i = 0; i < types.size(); ++i) special[i] = types[i].integer == 2 || types[i].integer == 3 || types[i].integer == 5;
     }
     const int bos = int(g.integer("tokenizer.ggml.bos_token_id", 1)), eos = int(g.integer("tokenizer.ggml.eos_token_id", 2));
-    return Tokenizer(g.path(), std::move(pieces), std::move(scores), bos, eos, std::move(special));
+    return std::make_shared<SentencePieceTokenizer>(g.path(), std::move(pieces), std::move(scores), bos, eos, std::move(special));
 }
 
 }  // namespace hashscope

@@ -6,7 +6,7 @@
 // Anything else is refused by name.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
 
 #include "core/model/gguf_reader.hpp"
@@ -17,8 +17,9 @@ namespace hashscope {
 
 ModelWeights gguf_model_weights(const GgufFile& gguf);
 
-// The embedded tokenizer, or nullopt when the file has none this code reads (GPT-2 BPE merges are
-// not read yet); a malformed one is an InputError. Its size must equal `vocab`.
-std::optional<Tokenizer> gguf_tokenizer(const GgufFile& gguf, int vocab);
+// The embedded tokenizer: tokenizer.ggml.model "llama" (SentencePiece-style: tokens, scores,
+// token_type) or "gpt2" (byte-level BPE: tokens, merges); null when there is none or another kind.
+// A malformed one is an InputError; its size must equal `vocab`.
+std::shared_ptr<const Tokenizer> gguf_tokenizer(const GgufFile& gguf, int vocab);
 
 }  // namespace hashscope

@@ -7,7 +7,9 @@
 #include <regex>
 #include <set>
 
+#include "core/model/byte_level_bpe_tokenizer.hpp"
 #include "core/model/safetensors_reader.hpp"
+#include "core/model/sentencepiece_tokenizer.hpp"
 
 namespace hashscope {
 namespace {
@@ -180,51 +182,63 @@ ModelWeights load_hf_model(const std::string& path) {
     return w;
 }
 
-std::optional<Tokenizer> load_hf_tokenizer(const std::string& path, int vocab) {
+std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int vocab) {
     const fs::path file = folder_of(path) / "tokenizer.json";
-    if (!fs::exists(file)) return std::nullopt;
+    if (!fs::exists(file)) return nullptr;
     const json j = read_json(file);
-    if (!j.contains("model") || j["model"].value("type", "") != "BPE" || !j["model"].value("byte_fallback", false))
-        return std::nullopt;
+    if (!j.contains("model") || j["model"].value("type", "") != "BPE") return nullptr;
     const json& model = j["model"];
+    const bool byte_level = !model.value("byte_fallback", false);
+
     std::vector<std::string> pieces(static_cast<std::size_t>(vocab));
-    std::vector<bool> filled(std::size_t(vocab), false), special(std::size_t(vocab), false);
+    std::vector<bool> filled(static_cast<std::size_t>(vocab), false), special(static_cast<std::size_t>(vocab), false);
     const auto place = [&](const std::string& piece, int id, const std::string& where) {
         if (id < 0 || id >= vocab)
             throw InputError(file.string() + ": " + where + " id " + std::to_string(id) + " is outside the model's vocab of " +
                              std::to_string(vocab));
-        pieces[std::size_t(id)] = sentencepiece_spaces(piece);
+        pieces[std::size_t(id)] = byte_level ? piece : sentencepiece_spaces(piece);
         filled[std::size_t(id)] = true;
     };
-    for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id.get<int>(), "model.vocab");
-    int bos = -1, eos = -1;
-    for (const auto& added : j.value("added_tokens", json::array())) {
-        const int id = added.at("id").get<int>();
-        const std::string content = added.at("content").get<std::string>();
-        place(content, id, "added_tokens");
-        if (added.value("special", false)) special[std::size_t(id)] = true;
-        if (content == "<s>" || content == "<|begin_of_text|>") bos = id;
-        if (content == "</s>" || content == "<|end_of_text|>") eos = id;
-    }
-    for (int id = 0; id < vocab; ++id)
-        if (!filled[std::size_t(id)]) special[std::size_t(id)] = true;  // padding rows of the embedding
-    // The merge that makes a piece ranks it: earlier merges win, as scores do in SentencePiece.
-    std::vector<float> scores(std::size_t(vocab), -1e9f);
-    std::map<std::string, int> ids;
-    for (int id = 0; id < vocab; ++id) ids.emplace(pieces[std::size_t(id)], id);
-    const json& merges = model.value("merges", json::array());
-    for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-        std::string merged;
-        if (merges[rank].is_array()) merged = merges[rank].at(0).get<std::string>() + merges[rank].at(1).get<std::string>();
-        else {
-            merged = merges[rank].get<std::string>();
-            merged.erase(merged.find(' '), 1);
+    try {
+        for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id.get<int>(), "model.vocab");
+        int bos = -1, eos = -1;
+        for (const auto& added : j.value("added_tokens", json::array())) {
+            const int id = added.at("id").get<int>();
+            const std::string content = added.at("content").get<std::string>();
+            place(content, id, "added_tokens");
+            if (added.value("special", false)) special[std::size_t(id)] = true;
+            if (content == "<s>" || content == "<|begin_of_text|>" || content == "<|endoftext|>") bos = bos < 0 ? id : bos;
+            if (content == "</s>" || content == "<|end_of_text|>" || content == "<|endoftext|>") eos = id;
         }
-        if (const auto it = ids.find(sentencepiece_spaces(merged)); it != ids.end() && scores[std::size_t(it->second)] < -1e8f)
-            scores[std::size_t(it->second)] = -float(rank);
+        if (bos < 0 || eos < 0) throw InputError(file.string() + ": no <s>, </s> or <|endoftext|> among added_tokens");
+        std::vector<std::pair<std::string, std::string>> merges;
+        for (const auto& m : model.value("merges", json::array())) {
+            if (m.is_array()) {
+                merges.emplace_back(m.at(0).get<std::string>(), m.at(1).get<std::string>());
+                continue;
+            }
+            const std::string text = m.get<std::string>();
+            const auto space = text.find(' ');
+            if (space == std::string::npos) throw InputError(file.string() + ": merge '" + text + "' has no space");
+            merges.emplace_back(text.substr(0, space), text.substr(space + 1));
+        }
+        if (byte_level) return std::make_shared<ByteLevelBpeTokenizer>(file.string(), std::move(pieces), merges, bos, eos);
+
+        for (int id = 0; id < vocab; ++id)
+            if (!filled[std::size_t(id)]) special[std::size_t(id)] = true;  // padding rows of the embedding
+        // The merge that makes a piece ranks it: earlier merges win, as scores do in SentencePiece.
+        std::vector<float> scores(static_cast<std::size_t>(vocab), -1e9f);
+        std::map<std::string, int> ids;
+        for (int id = 0; id < vocab; ++id) ids.emplace(pieces[std::size_t(id)], id);
+        for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+            const auto it = ids.find(sentencepiece_spaces(merges[rank].first + merges[rank].second));
+            if (it != ids.end() && scores[std::size_t(it->second)] < -1e8f) scores[std::size_t(it->second)] = -float(rank);
+        }
+        return std::make_shared<SentencePieceTokenizer>(file.string(), std::move(pieces), std::move(scores), bos, eos,
+                                                        std::move(special));
+    } catch (const json::exception& e) {
+        throw InputError(file.string() + ": malformed (" + std::string(e.what()) + ")");
     }
-    if (bos < 0 || eos < 0) throw InputError(file.string() + ": no <s> / </s> tokens among added_tokens");
-    return Tokenizer(file.string(), std::move(pieces), std::move(scores), bos, eos, std::move(special));
 }
 
 }  // namespace hashscope

@@ -8,7 +8,7 @@
 // `path` is the folder, its config.json, or a .safetensors file with config.json beside it.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
 
 #include "core/model/model_weights.hpp"
@@ -21,9 +21,9 @@ bool is_hf_model(const std::string& path);
 
 ModelWeights load_hf_model(const std::string& path);
 
-// tokenizer.json beside the weights when it holds a SentencePiece-style BPE (Llama family, with
-// byte fallback): merges become scores (earlier merge = higher score). nullopt when there is no
-// tokenizer.json or its kind is not read yet (byte-level BPE of GPT-2).
-std::optional<Tokenizer> load_hf_tokenizer(const std::string& path, int vocab);
+// tokenizer.json beside the weights: a BPE model with byte fallback is SentencePiece-style (Llama
+// family; merges become scores, an earlier merge scoring higher), one without is GPT-2's
+// byte-level BPE. Null when there is no tokenizer.json or it is another kind (WordPiece, Unigram).
+std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int vocab);
 
 }  // namespace hashscope

@@ -8,6 +8,7 @@
 #include "core/model/hf_model.hpp"
 #include "core/model/llama2c_checkpoint.hpp"
 #include "core/model/mapped_file.hpp"
+#include "core/model/sentencepiece_tokenizer.hpp"
 
 namespace hashscope {
 namespace {
@@ -21,6 +22,10 @@ std::optional<std::string> llama2c_tokenizer_beside(const std::string& model_pat
     return std::nullopt;
 }
 
+std::shared_ptr<const Tokenizer> llama2c_tokenizer(const std::string& path, int vocab) {
+    return std::make_shared<SentencePieceTokenizer>(load_llama2c_tokenizer(path, vocab));
+}
+
 }  // namespace
 
 LoadedModel load_model(const std::string& model_path, const std::string& tokenizer_path, const LoadProgress& progress) {
@@ -31,26 +36,26 @@ LoadedModel load_model(const std::string& model_path, const std::string& tokeniz
     if (!std::filesystem::is_directory(model_path) && is_gguf(*MappedFile::open(model_path))) {
         report("reading GGUF tables");
         const GgufFile gguf = read_gguf(model_path);
-        LoadedModel loaded{gguf_model_weights(gguf), std::nullopt};
+        LoadedModel loaded{gguf_model_weights(gguf), nullptr};
         const int vocab = loaded.weights.config.vocab;
-        loaded.tokenizer = tokenizer_path.empty() ? gguf_tokenizer(gguf, vocab) : load_llama2c_tokenizer(tokenizer_path, vocab);
+        loaded.tokenizer = tokenizer_path.empty() ? gguf_tokenizer(gguf, vocab) : llama2c_tokenizer(tokenizer_path, vocab);
         report("ready");
         return loaded;
     }
     if (is_hf_model(model_path)) {
         report("reading config.json and safetensors headers");
-        LoadedModel loaded{load_hf_model(model_path), std::nullopt};
+        LoadedModel loaded{load_hf_model(model_path), nullptr};
         const int vocab = loaded.weights.config.vocab;
-        loaded.tokenizer = tokenizer_path.empty() ? load_hf_tokenizer(model_path, vocab) : load_llama2c_tokenizer(tokenizer_path, vocab);
+        loaded.tokenizer = tokenizer_path.empty() ? load_hf_tokenizer(model_path, vocab) : llama2c_tokenizer(tokenizer_path, vocab);
         report("ready");
         return loaded;
     }
-    LoadedModel loaded{load_llama2c_checkpoint(model_path), std::nullopt};
+    LoadedModel loaded{load_llama2c_checkpoint(model_path), nullptr};
     const int vocab = loaded.weights.config.vocab;
     const auto tokenizer = tokenizer_path.empty() ? llama2c_tokenizer_beside(model_path, vocab) : tokenizer_path;
     if (tokenizer) {
         report("reading tokenizer " + *tokenizer);
-        loaded.tokenizer = load_llama2c_tokenizer(*tokenizer, vocab);
+        loaded.tokenizer = llama2c_tokenizer(*tokenizer, vocab);
     }
     report("ready");
     return loaded;

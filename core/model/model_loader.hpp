@@ -7,7 +7,7 @@
 #pragma once
 
 #include <functional>
-#include <optional>
+#include <memory>
 #include <string>
 
 #include "core/model/model_weights.hpp"
@@ -17,7 +17,7 @@ namespace hashscope {
 
 struct LoadedModel {
     ModelWeights weights;
-    std::optional<Tokenizer> tokenizer;  // absent when none was given or found
+    std::shared_ptr<const Tokenizer> tokenizer;  // null when none was given or found
 };
 
 using LoadProgress = std::function<void(const std::string& stage)>;

@@ -1,55 +1,39 @@
-// A SentencePiece-style BPE tokenizer as llama2.c runs it: pieces with scores, text encoded by
-// (1) an optional BOS, (2) a dummy-prefix space, (3) one piece per UTF-8 character, or its bytes as
-// <0xXX> pieces when the character is not in the vocabulary (byte fallback), then (4) repeatedly
-// merging the adjacent pair whose concatenation is a piece with the highest score (leftmost on
-// ties) until no pair merges. Pieces hold real spaces (GGUF's U+2581 is converted on load).
+// What every tokenizer offers the rest of hashscope: text to ids (optionally with BOS), ids back to
+// text, and its pieces. Two kinds implement it: SentencePiece-style BPE merged by piece score
+// (llama2.c tokenizer.bin, GGUF "llama", Llama-family tokenizer.json) and GPT-2's byte-level BPE
+// merged by rank (GGUF "gpt2", GPT-2 tokenizer.json).
 #pragma once
 
-#include <array>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace hashscope {
 
 class Tokenizer {
 public:
-    // `source` names the file in errors; bos/eos are the control tokens' ids. Pieces marked in
-    // `special` (control, unknown) never match text.
-    Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos,
-              std::vector<bool> special = {});
+    virtual ~Tokenizer() = default;
 
-    std::vector<int> encode(std::string_view text, bool add_bos) const;
-    // One token's text as it follows `previous` (the space after BOS is dropped, <0xXX> is the byte).
-    std::string decode_token(int previous, int token) const;
-    // The text of a whole sequence; BOS and EOS print nothing.
-    std::string decode(std::span<const int> tokens) const;
+    virtual std::vector<int> encode(std::string_view text, bool add_bos) const = 0;
+    // One token's text as it follows `previous`; BOS and EOS print nothing.
+    virtual std::string decode_token(int previous, int token) const = 0;
+    // The text of a whole sequence.
+    virtual std::string decode(std::span<const int> tokens) const = 0;
+    virtual int vocab_size() const = 0;
+    virtual const std::string& piece(int id) const = 0;  // as stored
+    virtual const char* kind() const = 0;                 // "sentencepiece-bpe", "byte-level-bpe"
 
-    int vocab_size() const { return int(pieces_.size()); }
-    const std::string& piece(int id) const { return pieces_.at(std::size_t(id)); }
-    float score(int id) const { return scores_.at(std::size_t(id)); }
     int bos() const { return bos_; }
     int eos() const { return eos_; }
     const std::string& source() const { return source_; }
 
+protected:
+    Tokenizer(std::string source, int bos, int eos) : source_(std::move(source)), bos_(bos), eos_(eos) {}
+
 private:
-    int lookup(const std::string& piece) const;  // -1 when absent
-
     std::string source_;
-    std::vector<std::string> pieces_;
-    std::vector<float> scores_;
     int bos_, eos_;
-    std::unordered_map<std::string, int> ids_;  // first id of each piece
-    std::array<int, 256> byte_ids_;             // id of <0xXX>, -1 when absent
 };
-
-// SentencePiece writes a space as U+2581 LOWER ONE EIGHTH BLOCK; this puts the spaces back.
-std::string sentencepiece_spaces(const std::string& piece);
-
-// llama2.c's tokenizer.bin: int32 max piece length, then per token float32 score, int32 length and
-// the bytes. The file has no count, so `vocab` (the model's) is the number of records it must hold.
-Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab);
 
 }  // namespace hashscope

@@ -1,4 +1,4 @@
-#include "core/model/tokenizer.hpp"
+#include "core/model/sentencepiece_tokenizer.hpp"
 
 #include <cstdio>
 
@@ -25,15 +25,15 @@ bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
 }  // namespace
 
-Tokenizer::Tokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores, int bos, int eos,
-                     std::vector<bool> special)
-    : source_(std::move(source)), pieces_(std::move(pieces)), scores_(std::move(scores)), bos_(bos), eos_(eos) {
+SentencePieceTokenizer::SentencePieceTokenizer(std::string source, std::vector<std::string> pieces, std::vector<float> scores,
+                                               int bos, int eos, std::vector<bool> special)
+    : Tokenizer(std::move(source), bos, eos), pieces_(std::move(pieces)), scores_(std::move(scores)) {
     if (pieces_.size() != scores_.size())
-        throw InputError(source_ + ": " + std::to_string(pieces_.size()) + " pieces but " +
+        throw InputError(this->source() + ": " + std::to_string(pieces_.size()) + " pieces but " +
                          std::to_string(scores_.size()) + " scores");
-    for (int id : {bos_, eos_})
+    for (int id : {bos, eos})
         if (id < 0 || id >= vocab_size())
-            throw InputError(source_ + ": control token id " + std::to_string(id) + " outside the vocabulary of " +
+            throw InputError(this->source() + ": control token id " + std::to_string(id) + " outside the vocabulary of " +
                              std::to_string(vocab_size()));
     byte_ids_.fill(-1);
     special.resize(pieces_.size(), false);
@@ -45,14 +45,14 @@ Tokenizer::Tokenizer(std::string source, std::vector<std::string> pieces, std::v
     }
 }
 
-int Tokenizer::lookup(const std::string& piece) const {
+int SentencePieceTokenizer::lookup(const std::string& piece) const {
     const auto it = ids_.find(piece);
     return it == ids_.end() ? -1 : it->second;
 }
 
-std::vector<int> Tokenizer::encode(std::string_view text, bool add_bos) const {
+std::vector<int> SentencePieceTokenizer::encode(std::string_view text, bool add_bos) const {
     std::vector<int> tokens;
-    if (add_bos) tokens.push_back(bos_);
+    if (add_bos) tokens.push_back(bos());
     if (text.empty()) return tokens;
     const int space = lookup(" ");
     if (space >= 0) tokens.push_back(space);
@@ -69,7 +69,7 @@ std::vector<int> Tokenizer::encode(std::string_view text, bool add_bos) const {
                 if (id_of_byte < 0) {
                     char hex[8];
                     std::snprintf(hex, sizeof hex, "0x%02X", unsigned((unsigned char)ch));
-                    throw InputError(source_ + ": no piece and no byte piece <" + hex + "> for text at byte " +
+                    throw InputError(source() + ": no piece and no byte piece <" + hex + "> for text at byte " +
                                      std::to_string(i));
                 }
                 tokens.push_back(id_of_byte);
@@ -98,15 +98,15 @@ std::vector<int> Tokenizer::encode(std::string_view text, bool add_bos) const {
     return tokens;
 }
 
-std::string Tokenizer::decode_token(int previous, int token) const {
-    if (token == bos_ || token == eos_) return {};
+std::string SentencePieceTokenizer::decode_token(int previous, int token) const {
+    if (token == bos() || token == eos()) return {};
     std::string text = piece(token);
-    if (previous == bos_ && !text.empty() && text[0] == ' ') text.erase(0, 1);
+    if (previous == bos() && !text.empty() && text[0] == ' ') text.erase(0, 1);
     if (const int byte = byte_of_piece(text); byte >= 0) return std::string(1, char(byte));
     return text;
 }
 
-std::string Tokenizer::decode(std::span<const int> tokens) const {
+std::string SentencePieceTokenizer::decode(std::span<const int> tokens) const {
     std::string text;
     int previous = -1;
     for (const int token : tokens) {
@@ -129,7 +129,7 @@ std::string sentencepiece_spaces(const std::string& piece) {
     return out;
 }
 
-Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab) {
+SentencePieceTokenizer load_llama2c_tokenizer(const std::string& path, int vocab) {
     const auto file = MappedFile::open(path);
     FileCursor cursor(*file);
     const auto max_length = cursor.next<std::int32_t>("max_token_length");
@@ -151,7 +151,7 @@ Tokenizer load_llama2c_tokenizer(const std::string& path, int vocab) {
                          std::to_string(vocab));
     // llama2.c's convention: 1 = BOS, 2 = EOS.
     if (vocab < 3) throw InputError(path + ": vocabulary of " + std::to_string(vocab) + " has no BOS/EOS");
-    return Tokenizer(path, std::move(pieces), std::move(scores), 1, 2);
+    return SentencePieceTokenizer(path, std::move(pieces), std::move(scores), 1, 2);
 }
 
 }  // namespace hashscope
