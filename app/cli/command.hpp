@@ -13,6 +13,7 @@ struct Command {
 };
 
 Command add_attend_command(CLI::App& root);
+Command add_bench_command(CLI::App& root);  // times the GPU kernels (--gpu)
 Command add_hash_command(CLI::App& root);
 Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (needs an X display)
 

@@ -1,0 +1,350 @@
+// Reformer kernels: hash, sort (CUB), chunk attention, combine. Layout and reasoning:
+// - hash: a block stages 128 rows of x in shared memory and each thread takes one (round, row),
+//   dotting it with 8 rotation columns at a time; the positive and negative halves keep their own
+//   first maximum and the positive one wins ties, which is argmax over concat(r, -r).
+// - attention: one block per (head, chunk). Key rows are the look-back chunk at [0, C) and the own
+//   chunk at [cp, cp + C), cp = C rounded up to 16, so query tiles start on a tensor-core tile; the
+//   padding rows are zero and masked. bf16 runs both products on tensor cores (WMMA, f32
+//   accumulate); f32 runs them with FMAs so that it matches core to float rounding.
+#include "kernels/reformer_kernel.hpp"
+
+#include <cub/device/device_radix_sort.cuh>
+#include <mma.h>
+
+#include <type_traits>
+
+namespace hashscope::gpu {
+namespace {
+
+constexpr int kHashRows = 128, kThreads = 256;
+constexpr float kCausalMask = -1e9f, kSelfMask = -1e5f, kNormEpsilon = 1e-6f;
+
+int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+template <class T>
+__global__ void __launch_bounds__(kHashRows) hash_kernel(const T* __restrict__ x, const float* __restrict__ rotations,
+                                                        ReformerShape s, std::int32_t* __restrict__ buckets,
+                                                        std::uint32_t* __restrict__ sort_keys,
+                                                        std::int32_t* __restrict__ concat, float* __restrict__ key_scale) {
+    extern __shared__ float rows[];  // [kHashRows][d + 1]
+    const int head = blockIdx.z, round = blockIdx.y, row0 = blockIdx.x * kHashRows, ld = s.d + 1;
+    const int half = s.buckets / 2;
+    x += std::size_t(head) * s.n * s.d;
+    for (int e = threadIdx.x; e < kHashRows * s.d; e += kHashRows) {
+        const int r = e / s.d, k = e % s.d;
+        rows[r * ld + k] = row0 + r < s.n ? float(x[std::size_t(row0 + r) * s.d + k]) : 0.f;
+    }
+    __syncthreads();
+    const int i = row0 + threadIdx.x;
+    if (i >= s.n) return;
+    const float* row = rows + threadIdx.x * ld;
+    const float* rot = rotations + (std::size_t(head) * s.rounds + round) * s.d * half;
+
+    float best_pos = 0.f, best_neg = 0.f;
+    int arg_pos = -1, arg_neg = -1;
+    for (int b0 = 0; b0 < half; b0 += 8) {
+        float acc[8] = {};
+        for (int k = 0; k < s.d; ++k) {
+            const float xk = row[k];
+#pragma unroll
+            for (int j = 0; j < 8; ++j)
+                if (b0 + j < half) acc[j] = fmaf(xk, __ldg(rot + std::size_t(k) * half + b0 + j), acc[j]);
+        }
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            if (b0 + j >= half) break;
+            if (arg_pos < 0 || acc[j] > best_pos) best_pos = acc[j], arg_pos = b0 + j;
+            if (arg_neg < 0 || -acc[j] > best_neg) best_neg = -acc[j], arg_neg = b0 + j;
+        }
+    }
+    const int bucket = best_pos >= best_neg ? arg_pos : half + arg_neg;
+    const std::size_t g = (std::size_t(head) * s.rounds + round) * s.n + i;
+    buckets[g] = bucket;
+    sort_keys[g] = std::uint32_t((head * s.rounds + round) * s.buckets + bucket);
+    concat[g] = std::int32_t(g);
+    if (round == 0) {
+        float squares = 0.f;
+        for (int k = 0; k < s.d; ++k) squares = fmaf(row[k], row[k], squares);
+        key_scale[std::size_t(head) * s.n + i] = rsqrtf(float(s.d)) / sqrtf(squares / float(s.d) + kNormEpsilon);
+    }
+}
+
+// Geometry of one chunk's shared-memory tiles (element counts; leading dimensions padded).
+struct ChunkGeometry {
+    int n, d, dv, chunk, chunks_per_head, slots_per_head, rounds;
+    bool lookback, causal;
+    int cp, kp, dp, dvp;        // padded: queries, keys, d, dv (multiples of 16)
+    int ldx, ldv, lds, ldp, ldo;
+};
+
+template <class T>
+ChunkGeometry chunk_geometry(const ReformerShape& s) {
+    constexpr bool bf16 = std::is_same_v<T, __nv_bfloat16>;
+    ChunkGeometry g{};
+    g.n = s.n, g.d = s.d, g.dv = s.dv, g.causal = s.causal;
+    g.lookback = !s.standard_attention();
+    g.rounds = g.lookback ? s.rounds : 1;
+    g.chunk = g.lookback ? s.chunk : s.n;
+    g.slots_per_head = g.rounds * s.n;
+    g.chunks_per_head = g.slots_per_head / g.chunk;
+    g.cp = round_up(g.chunk, 16);
+    g.kp = g.lookback ? 2 * g.cp : g.cp;
+    g.dp = round_up(s.d, 16), g.dvp = round_up(s.dv, 16);
+    // bf16 rows are padded by 16 bytes (tensor-core loads need 32-byte aligned tiles); f32 rows by
+    // one word, so the FMA loops, which read rows that differ by one, hit different banks.
+    g.ldx = g.dp + (bf16 ? 8 : 1), g.ldv = g.dvp + (bf16 ? 8 : 1);
+    g.lds = g.kp + 4, g.ldp = g.kp + 8, g.ldo = g.dvp + 4;
+    return g;
+}
+
+constexpr std::size_t align128(std::size_t bytes) { return (bytes + 127) / 128 * 128; }
+
+// Shared memory: key positions and concat indices, key scales, 1/sum, x rows, v rows, scores;
+// bf16 adds its probabilities and output tile.
+template <class T>
+std::size_t chunk_shared_bytes(const ChunkGeometry& g) {
+    std::size_t bytes = align128(g.kp * sizeof(int)) * 2 + align128(g.kp * sizeof(float)) + align128(g.cp * sizeof(float)) +
+                        align128(std::size_t(g.kp) * g.ldx * sizeof(T)) + align128(std::size_t(g.kp) * g.ldv * sizeof(T)) +
+                        align128(std::size_t(g.cp) * g.lds * sizeof(float));
+    if (std::is_same_v<T, __nv_bfloat16>)
+        bytes += align128(std::size_t(g.cp) * g.ldp * sizeof(T)) + align128(std::size_t(g.cp) * g.ldo * sizeof(float));
+    return bytes;
+}
+
+template <class P>
+__device__ P* carve(unsigned char*& cursor, std::size_t count) {
+    P* p = reinterpret_cast<P*>(cursor);
+    cursor += align128(count * sizeof(P));
+    return p;
+}
+
+__device__ float warp_max(float v) {
+    for (int o = 16; o; o /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+__device__ float warp_sum(float v) {
+    for (int o = 16; o; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// S[a][b] = q_a . x_b for the cp x kp tile (scaled and masked later).
+__device__ void chunk_scores(const __nv_bfloat16* xs, float* scores, const ChunkGeometry& g) {
+    using namespace nvcuda::wmma;
+    const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
+    const __nv_bfloat16* queries = xs + std::size_t(g.kp - g.cp) * g.ldx;
+    for (int t = warp; t < (g.cp / 16) * (g.kp / 16); t += warps) {
+        const int ta = t / (g.kp / 16), tb = t % (g.kp / 16);
+        fragment<accumulator, 16, 16, 16, float> acc;
+        fill_fragment(acc, 0.f);
+        for (int k = 0; k < g.dp; k += 16) {
+            fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> qa;
+            fragment<matrix_b, 16, 16, 16, __nv_bfloat16, col_major> kb;
+            load_matrix_sync(qa, queries + ta * 16 * g.ldx + k, g.ldx);
+            load_matrix_sync(kb, xs + tb * 16 * g.ldx + k, g.ldx);
+            mma_sync(acc, qa, kb, acc);
+        }
+        store_matrix_sync(scores + ta * 16 * g.lds + tb * 16, acc, g.lds, mem_row_major);
+    }
+}
+
+__device__ void chunk_scores(const float* xs, float* scores, const ChunkGeometry& g) {
+    const float* queries = xs + std::size_t(g.kp - g.cp) * g.ldx;
+    for (int e = threadIdx.x; e < g.chunk * g.kp; e += blockDim.x) {
+        const int a = e / g.kp, b = e % g.kp;
+        float dot = 0.f;
+        for (int k = 0; k < g.d; ++k) dot = fmaf(queries[a * g.ldx + k], xs[b * g.ldx + k], dot);
+        scores[a * g.lds + b] = dot;
+    }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __restrict__ x, const T* __restrict__ v,
+                                                                  const float* __restrict__ key_scale,
+                                                                  const std::int32_t* __restrict__ sorted, ChunkGeometry g,
+                                                                  T* __restrict__ round_output,
+                                                                  float* __restrict__ round_logsumexp) {
+    constexpr bool bf16 = std::is_same_v<T, __nv_bfloat16>;
+    extern __shared__ __align__(128) unsigned char shared[];
+    unsigned char* cursor = shared;
+    int* position = carve<int>(cursor, g.kp);
+    int* concat = carve<int>(cursor, g.kp);
+    float* scale = carve<float>(cursor, g.kp);
+    float* inv_sum = carve<float>(cursor, g.cp);
+    T* xs = carve<T>(cursor, std::size_t(g.kp) * g.ldx);
+    T* vs = carve<T>(cursor, std::size_t(g.kp) * g.ldv);
+    float* scores = carve<float>(cursor, std::size_t(g.cp) * g.lds);
+
+    const int head = blockIdx.y, c = blockIdx.x;
+    const int previous = (c + g.chunks_per_head - 1) % g.chunks_per_head;
+    const int own = g.kp - g.cp;  // first row of the own chunk (0 without look-back)
+    const std::size_t head_slots = std::size_t(head) * g.slots_per_head;
+    for (int r = threadIdx.x; r < g.kp; r += blockDim.x) {
+        const int local = r - (r >= own ? own : 0);
+        const bool real = local < g.chunk;
+        const int slot = (r >= own ? c : previous) * g.chunk + local;
+        const int cat = !real ? -1 : sorted ? sorted[head_slots + slot] : int(head_slots) + slot;
+        concat[r] = cat;
+        position[r] = real ? cat % g.n : -1;
+        scale[r] = real ? key_scale[std::size_t(head) * g.n + cat % g.n] : 0.f;
+    }
+    __syncthreads();
+    const T zero = T(0.f);
+    for (int e = threadIdx.x; e < g.kp * g.dp; e += blockDim.x) {
+        const int r = e / g.dp, k = e % g.dp;
+        xs[r * g.ldx + k] = position[r] >= 0 && k < g.d ? x[(std::size_t(head) * g.n + position[r]) * g.d + k] : zero;
+    }
+    for (int e = threadIdx.x; e < g.kp * g.dvp; e += blockDim.x) {
+        const int r = e / g.dvp, k = e % g.dvp;
+        vs[r * g.ldv + k] = position[r] >= 0 && k < g.dv ? v[(std::size_t(head) * g.n + position[r]) * g.dv + k] : zero;
+    }
+    __syncthreads();
+    chunk_scores(xs, scores, g);
+    __syncthreads();
+
+    // Softmax, one warp per query row: keys scaled to unit RMS / sqrt(d), then the masks.
+    T* probabilities;
+    int ldp;
+    if constexpr (bf16) {
+        probabilities = carve<T>(cursor, std::size_t(g.cp) * g.ldp);
+        ldp = g.ldp;
+    } else {
+        probabilities = scores;  // f32 overwrites the scores in place
+        ldp = g.lds;
+    }
+    const int lane = threadIdx.x % 32;
+    for (int a = threadIdx.x / 32; a < g.cp; a += blockDim.x / 32) {
+        const int i = a < g.chunk ? position[own + a] : -1;
+        float peak = -INFINITY;
+        for (int b = lane; b < g.kp; b += 32) {
+            const int j = position[b];
+            float logit = -INFINITY;
+            if (i >= 0 && j >= 0) {
+                const float visible = g.causal && j > i ? kCausalMask : scores[a * g.lds + b] * scale[b];
+                logit = i == j ? kSelfMask : visible;
+            }
+            scores[a * g.lds + b] = logit;
+            peak = fmaxf(peak, logit);
+        }
+        peak = warp_max(peak);
+        float sum = 0.f;
+        for (int b = lane; b < g.kp; b += 32) {
+            const float p = i >= 0 ? expf(scores[a * g.lds + b] - peak) : 0.f;
+            sum += p;
+            probabilities[a * ldp + b] = T(p);
+        }
+        sum = warp_sum(sum);
+        if (lane == 0 && i >= 0) {
+            inv_sum[a] = 1.f / sum;
+            round_logsumexp[concat[own + a]] = peak + logf(sum);
+        }
+    }
+    __syncthreads();
+
+    if constexpr (bf16) {
+        using namespace nvcuda::wmma;
+        float* out = carve<float>(cursor, std::size_t(g.cp) * g.ldo);
+        const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
+        for (int t = warp; t < (g.cp / 16) * (g.dvp / 16); t += warps) {
+            const int ta = t / (g.dvp / 16), tb = t % (g.dvp / 16);
+            fragment<accumulator, 16, 16, 16, float> acc;
+            fill_fragment(acc, 0.f);
+            for (int k = 0; k < g.kp; k += 16) {
+                fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> pa;
+                fragment<matrix_b, 16, 16, 16, __nv_bfloat16, row_major> vb;
+                load_matrix_sync(pa, probabilities + ta * 16 * ldp + k, ldp);
+                load_matrix_sync(vb, vs + k * g.ldv + tb * 16, g.ldv);
+                mma_sync(acc, pa, vb, acc);
+            }
+            store_matrix_sync(out + ta * 16 * g.ldo + tb * 16, acc, g.ldo, mem_row_major);
+        }
+        __syncthreads();
+        for (int e = threadIdx.x; e < g.chunk * g.dv; e += blockDim.x) {
+            const int a = e / g.dv, k = e % g.dv;
+            round_output[std::size_t(concat[own + a]) * g.dv + k] = T(out[a * g.ldo + k] * inv_sum[a]);
+        }
+    } else {
+        for (int e = threadIdx.x; e < g.chunk * g.dv; e += blockDim.x) {
+            const int a = e / g.dv, k = e % g.dv;
+            float acc = 0.f;
+            for (int b = 0; b < g.kp; ++b) acc = fmaf(probabilities[a * ldp + b], vs[b * g.ldv + k], acc);
+            round_output[std::size_t(concat[own + a]) * g.dv + k] = acc * inv_sum[a];
+        }
+    }
+}
+
+// out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
+template <class T>
+__global__ void combine_rounds_kernel(const T* __restrict__ round_output, const float* __restrict__ round_logsumexp,
+                                      int heads, int rounds, int n, int dv, T* __restrict__ out) {
+    const std::size_t e = std::size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (e >= std::size_t(heads) * n * dv) return;
+    const std::size_t row = e / dv;  // head * n + i
+    const int k = int(e % dv);
+    const std::size_t head = row / n, i = row % n;
+    float peak = -INFINITY;
+    for (int h = 0; h < rounds; ++h) peak = fmaxf(peak, round_logsumexp[(head * rounds + h) * n + i]);
+    float sum = 0.f, acc = 0.f;
+    for (int h = 0; h < rounds; ++h) {
+        const std::size_t cat = (head * rounds + h) * n + i;
+        const float w = expf(round_logsumexp[cat] - peak);
+        sum += w;
+        acc = fmaf(w, float(round_output[cat * dv + k]), acc);
+    }
+    out[e] = T(acc / sum);
+}
+
+}  // namespace
+
+template <class T>
+ReformerWorkspace<T>::ReformerWorkspace(const ReformerShape& s)
+    : buckets(s.slots()), sort_keys(s.slots()), sorted_keys(s.slots()), concat(s.slots()), sorted(s.slots()),
+      key_scale(std::size_t(s.heads) * s.n), round_output(s.slots() * s.dv), round_logsumexp(s.slots()) {
+    std::size_t bytes = 0;
+    check_cuda(cub::DeviceRadixSort::SortPairs(nullptr, bytes, sort_keys.get(), sorted_keys.get(), concat.get(),
+                                               sorted.get(), int(s.slots())),
+               "cub::DeviceRadixSort (scratch size)");
+    sort_scratch = DeviceBuffer<unsigned char>(bytes);
+}
+
+template <class T>
+void launch_reformer(const T* x, const T* v, const float* rotations, T* out, const ReformerShape& s,
+                     ReformerWorkspace<T>& w, cudaStream_t stream) {
+    const int chunk = s.standard_attention() ? s.n : s.chunk;  // full attention is one chunk of n
+    if (chunk > kReformerMaxChunk || s.d > kReformerMaxDim || s.dv > kReformerMaxDim)
+        throw GpuError("the GPU Reformer kernel takes --chunk <= 64 and head dimensions <= 128");
+    const std::size_t hash_shared = std::size_t(kHashRows) * (s.d + 1) * sizeof(float);
+    check_cuda(cudaFuncSetAttribute(hash_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(hash_shared)),
+               "hash_kernel shared memory");
+    hash_kernel<T><<<dim3((s.n + kHashRows - 1) / kHashRows, s.rounds, s.heads), kHashRows, hash_shared, stream>>>(
+        x, rotations, s, w.buckets.get(), w.sort_keys.get(), w.concat.get(), w.key_scale.get());
+    check_launch("hash_kernel");
+
+    std::size_t bytes = w.sort_scratch.size();
+    int key_bits = 1;  // enough bits for the largest (head, round, bucket) key
+    while ((1ll << key_bits) < std::int64_t(s.heads) * s.rounds * s.buckets) ++key_bits;
+    check_cuda(cub::DeviceRadixSort::SortPairs(w.sort_scratch.get(), bytes, w.sort_keys.get(), w.sorted_keys.get(),
+                                               w.concat.get(), w.sorted.get(), int(s.slots()), 0, key_bits, stream),
+               "cub::DeviceRadixSort");
+
+    const ChunkGeometry g = chunk_geometry<T>(s);
+    const std::size_t shared = chunk_shared_bytes<T>(g);
+    check_cuda(cudaFuncSetAttribute(chunk_attention_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+               "chunk_attention_kernel shared memory");
+    chunk_attention_kernel<T><<<dim3(g.chunks_per_head, s.heads), kThreads, shared, stream>>>(
+        x, v, w.key_scale.get(), g.lookback ? w.sorted.get() : nullptr, g, w.round_output.get(), w.round_logsumexp.get());
+    check_launch("chunk_attention_kernel");
+
+    const std::size_t outputs = std::size_t(s.heads) * s.n * s.dv;
+    combine_rounds_kernel<T><<<unsigned((outputs + 255) / 256), 256, 0, stream>>>(
+        w.round_output.get(), w.round_logsumexp.get(), s.heads, g.rounds, s.n, s.dv, out);
+    check_launch("combine_rounds_kernel");
+}
+
+template struct ReformerWorkspace<float>;
+template struct ReformerWorkspace<__nv_bfloat16>;
+template void launch_reformer<float>(const float*, const float*, const float*, float*, const ReformerShape&,
+                                     ReformerWorkspace<float>&, cudaStream_t);
+template void launch_reformer<__nv_bfloat16>(const __nv_bfloat16*, const __nv_bfloat16*, const float*, __nv_bfloat16*,
+                                             const ReformerShape&, ReformerWorkspace<__nv_bfloat16>&, cudaStream_t);
+
+}  // namespace hashscope::gpu

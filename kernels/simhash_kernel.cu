@@ -1,0 +1,80 @@
+// SimHash kernel. A block owns 128 rows and one 32-bit word of the code; d is walked in slabs of
+// 32 columns staged in shared memory, keys converted to f32 once. Each thread accumulates 2 rows x
+// 8 planes in registers, so a plane value read from shared memory feeds two FMAs and a key value
+// eight; the 4 threads that share a row OR their 8-bit pieces into the word with shuffles.
+#include "kernels/simhash_kernel.hpp"
+
+#include "kernels/device_buffer.hpp"
+
+namespace hashscope::gpu {
+namespace {
+
+constexpr int kRows = 128, kSlab = 32, kThreads = 256;
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) simhash_kernel(const T* __restrict__ keys, const float* __restrict__ planes,
+                                                           std::uint32_t* __restrict__ codes, SimHashShape s) {
+    __shared__ float tile[kRows][kSlab + 1];  // +1: rows that differ by 32 fall in different banks
+    __shared__ float slab[kSlab][32];
+    const int head = blockIdx.z, word = blockIdx.y, row0 = blockIdx.x * kRows;
+    const int words = (s.bits + 31) / 32;
+    keys += std::size_t(head) * s.rows * s.d;
+    planes += head * s.planes_head_stride;
+    codes += std::size_t(head) * s.rows * words;
+
+    // Thread t computes rows r and r + 64, planes 8g .. 8g + 7 of this word.
+    const int r = threadIdx.x / 4, g = threadIdx.x % 4;
+    float acc[2][8] = {};
+    for (int k0 = 0; k0 < s.d; k0 += kSlab) {
+        for (int e = threadIdx.x; e < kRows * kSlab; e += kThreads) {
+            const int row = e / kSlab, k = e % kSlab;
+            const bool inside = row0 + row < s.rows && k0 + k < s.d;
+            tile[row][k] = inside ? float(keys[std::size_t(row0 + row) * s.d + k0 + k]) : 0.f;
+        }
+        for (int e = threadIdx.x; e < kSlab * 32; e += kThreads) {
+            const int k = e / 32, b = word * 32 + e % 32;
+            slab[k][e % 32] = k0 + k < s.d && b < s.bits ? planes[std::size_t(k0 + k) * s.bits + b] : 0.f;
+        }
+        __syncthreads();
+#pragma unroll 4
+        for (int k = 0; k < kSlab; ++k) {
+            const float x0 = tile[r][k], x1 = tile[r + 64][k];
+#pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                const float p = slab[k][8 * g + j];
+                acc[0][j] = fmaf(x0, p, acc[0][j]);
+                acc[1][j] = fmaf(x1, p, acc[1][j]);
+            }
+        }
+        __syncthreads();
+    }
+    // Planes past `bits` must stay 0 in the word, as core leaves unused high bits 0.
+    const int valid = min(32, s.bits - word * 32);
+    for (int half = 0; half < 2; ++half) {
+        std::uint32_t piece = 0;
+#pragma unroll
+        for (int j = 0; j < 8; ++j)
+            if (8 * g + j < valid && acc[half][j] >= 0.f) piece |= 1u << (8 * g + j);
+        piece |= __shfl_xor_sync(0xffffffffu, piece, 1);
+        piece |= __shfl_xor_sync(0xffffffffu, piece, 2);
+        const int row = row0 + r + 64 * half;
+        if (g == 0 && row < s.rows) codes[std::size_t(row) * words + word] = piece;
+    }
+}
+
+}  // namespace
+
+template <class T>
+void launch_simhash(const T* keys, const float* planes, std::uint32_t* codes, const SimHashShape& s,
+                    cudaStream_t stream) {
+    if (s.rows == 0) return;
+    const dim3 grid((s.rows + kRows - 1) / kRows, s.words(), s.heads);
+    simhash_kernel<<<grid, kThreads, 0, stream>>>(keys, planes, codes, s);
+    check_launch("simhash_kernel");
+}
+
+template void launch_simhash<float>(const float*, const float*, std::uint32_t*, const SimHashShape&, cudaStream_t);
+template void launch_simhash<__nv_bfloat16>(const __nv_bfloat16*, const float*, std::uint32_t*, const SimHashShape&,
+                                            cudaStream_t);
+
+}  // namespace hashscope::gpu
