@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <string>
 
 #include "core/dense_attention.hpp"
@@ -125,7 +127,8 @@ BenchRow bench_simhash(const BenchOptions& o, Timer& timer, const std::vector<fl
     return row;
 }
 
-BenchRow bench_reformer(const BenchOptions& o, Timer& timer, const ReformerShape& s) {
+// Rows for the whole forward and, at the n = 65536 (or the quick run's 4096), each stage.
+std::vector<BenchRow> bench_reformer(const BenchOptions& o, Timer& timer, const ReformerShape& s) {
     BenchRow row;
     row.kernel = "reformer";
     row.shape = "bf16 n " + std::to_string(s.n) + ", " + std::to_string(s.heads) + " heads, d " + std::to_string(s.d) +
@@ -155,7 +158,22 @@ BenchRow bench_reformer(const BenchOptions& o, Timer& timer, const ReformerShape
     // Each of the rounds x n slots scores 2 x chunk keys over d and sums as many values over dv.
     row.flops = 2.0 * s.slots() * 2.0 * s.chunk * (s.d + s.dv);
     row.bytes = double(rows) * (s.d + 2 * s.dv) * sizeof(bf16);  // read x and v once, write the output
-    return row;
+    std::vector<BenchRow> result{row};
+    if (s.n != (o.quick ? 4096 : 65536)) return result;
+    const std::pair<const char*, std::function<void()>> stages[] = {
+        {"hash", [&] { launch_reformer_hash(dx.get(), drot.get(), s, w, nullptr); }},
+        {"sort", [&] { launch_reformer_sort(s, w, nullptr); }},
+        {"attend", [&] { launch_reformer_attend(dx.get(), dv.get(), s, w, nullptr); }},
+        {"combine", [&] { launch_reformer_combine(out.get(), s, w, nullptr); }},
+    };
+    for (const auto& [name, launch] : stages) {
+        BenchRow stage;
+        stage.kernel = std::string("reformer/") + name;
+        stage.shape = row.shape;
+        timer.time(o, stage, launch);
+        result.push_back(stage);
+    }
+    return result;
 }
 
 BenchRow bench_dense(const BenchOptions& o, Timer& timer, const DenseShape& s) {
@@ -227,7 +245,7 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
         if (o.quick && n > 4096) continue;
         ReformerShape s;
         s.heads = 8, s.n = n, s.d = 64, s.dv = 64, s.rounds = 4, s.buckets = 64, s.chunk = 64, s.causal = true;
-        report.rows.push_back(bench_reformer(o, timer, s));
+        for (auto& row : bench_reformer(o, timer, s)) report.rows.push_back(std::move(row));
     }
 
     DenseShape dense;

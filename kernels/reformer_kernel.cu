@@ -1,7 +1,8 @@
 // Reformer kernels: hash, sort (CUB), chunk attention, combine. Layout and reasoning:
-// - hash: a block stages 128 rows of x in shared memory and each thread takes one (round, row),
-//   dotting it with 8 rotation columns at a time; the positive and negative halves keep their own
-//   first maximum and the positive one wins ties, which is argmax over concat(r, -r).
+// - hash: bf16 with d a multiple of 16 projects on tensor cores (rotations as hi/lo bf16 pairs,
+//   tensor_projection.cuh); otherwise a block stages 128 rows of x in shared memory and each thread
+//   takes one (round, row), dotting it with 8 rotation columns at a time. The positive and negative
+//   halves keep their own first maximum and the positive one wins ties: argmax over concat(r, -r).
 // - attention: one block per (head, chunk). Key rows are the look-back chunk at [0, C) and the own
 //   chunk at [cp, cp + C), cp = C rounded up to 16, so query tiles start on a tensor-core tile; the
 //   padding rows are zero and masked. bf16 runs both products on tensor cores (WMMA, f32
@@ -13,6 +14,8 @@
 
 #include <type_traits>
 
+#include "kernels/tensor_projection.cuh"
+
 namespace hashscope::gpu {
 namespace {
 
@@ -20,6 +23,23 @@ constexpr int kHashRows = 128, kThreads = 256;
 constexpr float kCausalMask = -1e9f, kSelfMask = -1e5f, kNormEpsilon = 1e-6f;
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+// Bucket = argmax over concat(r, -r), first maximum winning: the positive half comes first, so it
+// wins a tie with the negative half.
+__device__ int first_argmax_concat(float best_pos, int arg_pos, float best_neg, int arg_neg, int half) {
+    return best_pos >= best_neg ? arg_pos : half + arg_neg;
+}
+
+__device__ void store_bucket(const ReformerShape& s, int head, int round, int i, int bucket, std::int32_t* buckets,
+                             std::uint32_t* sort_keys, std::int32_t* concat) {
+    const std::size_t g = (std::size_t(head) * s.rounds + round) * s.n + i;
+    buckets[g] = bucket;
+    sort_keys[g] = std::uint32_t((head * s.rounds + round) * s.buckets + bucket);
+    concat[g] = std::int32_t(g);
+}
+
+// 1 / (sqrt(d) * sqrt(mean(x^2) + eps)) from the row's sum of squares.
+__device__ float key_scale_of(float squares, int d) { return rsqrtf(float(d)) / sqrtf(squares / float(d) + kNormEpsilon); }
 
 template <class T>
 __global__ void __launch_bounds__(kHashRows) hash_kernel(const T* __restrict__ x, const float* __restrict__ rotations,
@@ -57,15 +77,74 @@ __global__ void __launch_bounds__(kHashRows) hash_kernel(const T* __restrict__ x
             if (arg_neg < 0 || -acc[j] > best_neg) best_neg = -acc[j], arg_neg = b0 + j;
         }
     }
-    const int bucket = best_pos >= best_neg ? arg_pos : half + arg_neg;
-    const std::size_t g = (std::size_t(head) * s.rounds + round) * s.n + i;
-    buckets[g] = bucket;
-    sort_keys[g] = std::uint32_t((head * s.rounds + round) * s.buckets + bucket);
-    concat[g] = std::int32_t(g);
+    store_bucket(s, head, round, i, first_argmax_concat(best_pos, arg_pos, best_neg, arg_neg, half), buckets, sort_keys, concat);
     if (round == 0) {
         float squares = 0.f;
         for (int k = 0; k < s.d; ++k) squares = fmaf(row[k], row[k], squares);
-        key_scale[std::size_t(head) * s.n + i] = rsqrtf(float(s.d)) / sqrtf(squares / float(s.d) + kNormEpsilon);
+        key_scale[std::size_t(head) * s.n + i] = key_scale_of(squares, s.d);
+    }
+}
+
+// bf16 x with d a multiple of 16: the projections on tensor cores (tensor_projection.cuh), every
+// round in one block so x is read once; one thread per row then scans each round's columns.
+struct HashTensorLayout {
+    int half_p, ldx, ldb, ldo;
+    std::size_t x_bytes, b_bytes, out_bytes;
+};
+
+HashTensorLayout hash_tensor_layout(const ReformerShape& s) {
+    HashTensorLayout l;
+    l.half_p = (s.buckets / 2 + 15) / 16 * 16;
+    l.ldx = s.d + 8, l.ldb = l.half_p + 8, l.ldo = l.half_p + 4;
+    l.x_bytes = std::size_t(kHashRows) * l.ldx * 2;
+    l.b_bytes = std::size_t(s.d) * l.ldb * 2;
+    l.out_bytes = std::size_t(kHashRows) * l.ldo * 4;
+    return l;
+}
+
+__global__ void __launch_bounds__(kThreads) hash_tensor_kernel(const __nv_bfloat16* __restrict__ x,
+                                                              const float* __restrict__ rotations, ReformerShape s,
+                                                              HashTensorLayout l, std::int32_t* __restrict__ buckets,
+                                                              std::uint32_t* __restrict__ sort_keys,
+                                                              std::int32_t* __restrict__ concat,
+                                                              float* __restrict__ key_scale) {
+    extern __shared__ __align__(128) unsigned char shared[];
+    auto* xs = reinterpret_cast<__nv_bfloat16*>(shared);
+    auto* hi = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes);
+    auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes + l.b_bytes);
+    auto* out = reinterpret_cast<float*>(shared + l.x_bytes + 2 * l.b_bytes);
+    const int head = blockIdx.y, row0 = blockIdx.x * kHashRows, half = s.buckets / 2;
+    const int r = threadIdx.x, i = row0 + r;  // the scanning thread's row (threads < kHashRows)
+    load_rows_16b(x + (std::size_t(head) * s.n + row0) * s.d, nullptr, min(kHashRows, s.n - row0), kHashRows, s.d, xs, l.ldx);
+    for (int round = 0; round < s.rounds; ++round) {
+        const float* rot = rotations + (std::size_t(head) * s.rounds + round) * s.d * half;
+        for (int e = threadIdx.x; e < s.d * l.half_p; e += blockDim.x) {
+            const int k = e / l.half_p, b = e % l.half_p;
+            split_bf16(b < half ? rot[std::size_t(k) * half + b] : 0.f, hi[k * l.ldb + b], lo[k * l.ldb + b]);
+        }
+        __syncthreads();
+        project_on_tensor_cores(xs, l.ldx, hi, lo, l.ldb, out, l.ldo, kHashRows, l.half_p, s.d);
+        __syncthreads();
+        if (r < kHashRows && i < s.n) {
+            float best_pos = out[r * l.ldo], best_neg = -out[r * l.ldo];
+            int arg_pos = 0, arg_neg = 0;
+            for (int b = 1; b < half; ++b) {
+                const float value = out[r * l.ldo + b];
+                if (value > best_pos) best_pos = value, arg_pos = b;
+                if (-value > best_neg) best_neg = -value, arg_neg = b;
+            }
+            store_bucket(s, head, round, i, first_argmax_concat(best_pos, arg_pos, best_neg, arg_neg, half), buckets,
+                         sort_keys, concat);
+        }
+        __syncthreads();  // hi, lo and out are rewritten by the next round
+    }
+    if (r < kHashRows && i < s.n) {
+        float squares = 0.f;
+        for (int k = 0; k < s.d; ++k) {
+            const float v = __bfloat162float(xs[r * l.ldx + k]);
+            squares = fmaf(v, v, squares);
+        }
+        key_scale[std::size_t(head) * s.n + i] = key_scale_of(squares, s.d);
     }
 }
 
@@ -188,14 +267,24 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
         scale[r] = real ? key_scale[std::size_t(head) * g.n + cat % g.n] : 0.f;
     }
     __syncthreads();
-    const T zero = T(0.f);
-    for (int e = threadIdx.x; e < g.kp * g.dp; e += blockDim.x) {
-        const int r = e / g.dp, k = e % g.dp;
-        xs[r * g.ldx + k] = position[r] >= 0 && k < g.d ? x[(std::size_t(head) * g.n + position[r]) * g.d + k] : zero;
+    bool whole_rows = false;  // bf16 rows without padding columns: gathered 16 bytes at a time
+    if constexpr (bf16) {
+        whole_rows = g.d == g.dp && g.dv == g.dvp;
+        if (whole_rows) {
+            load_rows_16b(x + std::size_t(head) * g.n * g.d, position, g.kp, g.kp, g.d, xs, g.ldx);
+            load_rows_16b(v + std::size_t(head) * g.n * g.dv, position, g.kp, g.kp, g.dv, vs, g.ldv);
+        }
     }
-    for (int e = threadIdx.x; e < g.kp * g.dvp; e += blockDim.x) {
-        const int r = e / g.dvp, k = e % g.dvp;
-        vs[r * g.ldv + k] = position[r] >= 0 && k < g.dv ? v[(std::size_t(head) * g.n + position[r]) * g.dv + k] : zero;
+    if (!whole_rows) {
+        const T zero = T(0.f);
+        for (int e = threadIdx.x; e < g.kp * g.dp; e += blockDim.x) {
+            const int r = e / g.dp, k = e % g.dp;
+            xs[r * g.ldx + k] = position[r] >= 0 && k < g.d ? x[(std::size_t(head) * g.n + position[r]) * g.d + k] : zero;
+        }
+        for (int e = threadIdx.x; e < g.kp * g.dvp; e += blockDim.x) {
+            const int r = e / g.dvp, k = e % g.dvp;
+            vs[r * g.ldv + k] = position[r] >= 0 && k < g.dv ? v[(std::size_t(head) * g.n + position[r]) * g.dv + k] : zero;
+        }
     }
     __syncthreads();
     chunk_scores(xs, scores, g);
@@ -273,24 +362,32 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
 }
 
 // out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
+// A thread takes 8 columns of one row, so the weights are computed once per 8 outputs.
+constexpr int kCombineColumns = 8;
+
 template <class T>
 __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const float* __restrict__ round_logsumexp,
                                       int heads, int rounds, int n, int dv, T* __restrict__ out) {
+    const int groups = (dv + kCombineColumns - 1) / kCombineColumns;
     const std::size_t e = std::size_t(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (e >= std::size_t(heads) * n * dv) return;
-    const std::size_t row = e / dv;  // head * n + i
-    const int k = int(e % dv);
+    if (e >= std::size_t(heads) * n * groups) return;
+    const std::size_t row = e / groups;  // head * n + i
+    const int c0 = int(e % groups) * kCombineColumns;
     const std::size_t head = row / n, i = row % n;
     float peak = -INFINITY;
     for (int h = 0; h < rounds; ++h) peak = fmaxf(peak, round_logsumexp[(head * rounds + h) * n + i]);
-    float sum = 0.f, acc = 0.f;
+    float sum = 0.f, acc[kCombineColumns] = {};
     for (int h = 0; h < rounds; ++h) {
         const std::size_t cat = (head * rounds + h) * n + i;
         const float w = expf(round_logsumexp[cat] - peak);
         sum += w;
-        acc = fmaf(w, float(round_output[cat * dv + k]), acc);
+#pragma unroll
+        for (int j = 0; j < kCombineColumns; ++j)
+            if (c0 + j < dv) acc[j] = fmaf(w, float(round_output[cat * dv + c0 + j]), acc[j]);
     }
-    out[e] = T(acc / sum);
+#pragma unroll
+    for (int j = 0; j < kCombineColumns; ++j)
+        if (c0 + j < dv) out[row * dv + c0 + j] = T(acc[j] / sum);
 }
 
 }  // namespace
@@ -306,26 +403,49 @@ ReformerWorkspace<T>::ReformerWorkspace(const ReformerShape& s)
     sort_scratch = DeviceBuffer<unsigned char>(bytes);
 }
 
-template <class T>
-void launch_reformer(const T* x, const T* v, const float* rotations, T* out, const ReformerShape& s,
-                     ReformerWorkspace<T>& w, cudaStream_t stream) {
+void check_limits(const ReformerShape& s) {
     const int chunk = s.standard_attention() ? s.n : s.chunk;  // full attention is one chunk of n
     if (chunk > kReformerMaxChunk || s.d > kReformerMaxDim || s.dv > kReformerMaxDim)
         throw GpuError("the GPU Reformer kernel takes --chunk <= 64 and head dimensions <= 128");
+}
+
+template <class T>
+void launch_reformer_hash(const T* x, const float* rotations, const ReformerShape& s, ReformerWorkspace<T>& w,
+                          cudaStream_t stream) {
+    check_limits(s);
+    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+        if (s.d % 16 == 0) {
+            const HashTensorLayout l = hash_tensor_layout(s);
+            const std::size_t shared = l.x_bytes + 2 * l.b_bytes + l.out_bytes;
+            check_cuda(cudaFuncSetAttribute(hash_tensor_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+                       "hash_tensor_kernel shared memory");
+            hash_tensor_kernel<<<dim3((s.n + kHashRows - 1) / kHashRows, s.heads), kThreads, shared, stream>>>(
+                x, rotations, s, l, w.buckets.get(), w.sort_keys.get(), w.concat.get(), w.key_scale.get());
+            check_launch("hash_tensor_kernel");
+            return;
+        }
+    }
     const std::size_t hash_shared = std::size_t(kHashRows) * (s.d + 1) * sizeof(float);
     check_cuda(cudaFuncSetAttribute(hash_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(hash_shared)),
                "hash_kernel shared memory");
     hash_kernel<T><<<dim3((s.n + kHashRows - 1) / kHashRows, s.rounds, s.heads), kHashRows, hash_shared, stream>>>(
         x, rotations, s, w.buckets.get(), w.sort_keys.get(), w.concat.get(), w.key_scale.get());
     check_launch("hash_kernel");
+}
 
+template <class T>
+void launch_reformer_sort(const ReformerShape& s, ReformerWorkspace<T>& w, cudaStream_t stream) {
     std::size_t bytes = w.sort_scratch.size();
     int key_bits = 1;  // enough bits for the largest (head, round, bucket) key
     while ((1ll << key_bits) < std::int64_t(s.heads) * s.rounds * s.buckets) ++key_bits;
     check_cuda(cub::DeviceRadixSort::SortPairs(w.sort_scratch.get(), bytes, w.sort_keys.get(), w.sorted_keys.get(),
                                                w.concat.get(), w.sorted.get(), int(s.slots()), 0, key_bits, stream),
                "cub::DeviceRadixSort");
+}
 
+template <class T>
+void launch_reformer_attend(const T* x, const T* v, const ReformerShape& s, ReformerWorkspace<T>& w, cudaStream_t stream) {
+    check_limits(s);
     const ChunkGeometry g = chunk_geometry<T>(s);
     const std::size_t shared = chunk_shared_bytes<T>(g);
     check_cuda(cudaFuncSetAttribute(chunk_attention_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
@@ -333,18 +453,38 @@ void launch_reformer(const T* x, const T* v, const float* rotations, T* out, con
     chunk_attention_kernel<T><<<dim3(g.chunks_per_head, s.heads), kThreads, shared, stream>>>(
         x, v, w.key_scale.get(), g.lookback ? w.sorted.get() : nullptr, g, w.round_output.get(), w.round_logsumexp.get());
     check_launch("chunk_attention_kernel");
+}
 
-    const std::size_t outputs = std::size_t(s.heads) * s.n * s.dv;
-    combine_rounds_kernel<T><<<unsigned((outputs + 255) / 256), 256, 0, stream>>>(
-        w.round_output.get(), w.round_logsumexp.get(), s.heads, g.rounds, s.n, s.dv, out);
+template <class T>
+void launch_reformer_combine(T* out, const ReformerShape& s, ReformerWorkspace<T>& w, cudaStream_t stream) {
+    const int rounds = s.standard_attention() ? 1 : s.rounds;
+    const std::size_t threads = std::size_t(s.heads) * s.n * ((s.dv + kCombineColumns - 1) / kCombineColumns);
+    combine_rounds_kernel<T><<<unsigned((threads + 255) / 256), 256, 0, stream>>>(
+        w.round_output.get(), w.round_logsumexp.get(), s.heads, rounds, s.n, s.dv, out);
     check_launch("combine_rounds_kernel");
 }
 
-template struct ReformerWorkspace<float>;
-template struct ReformerWorkspace<__nv_bfloat16>;
-template void launch_reformer<float>(const float*, const float*, const float*, float*, const ReformerShape&,
-                                     ReformerWorkspace<float>&, cudaStream_t);
-template void launch_reformer<__nv_bfloat16>(const __nv_bfloat16*, const __nv_bfloat16*, const float*, __nv_bfloat16*,
-                                             const ReformerShape&, ReformerWorkspace<__nv_bfloat16>&, cudaStream_t);
+template <class T>
+void launch_reformer(const T* x, const T* v, const float* rotations, T* out, const ReformerShape& s,
+                     ReformerWorkspace<T>& w, cudaStream_t stream) {
+    launch_reformer_hash(x, rotations, s, w, stream);
+    launch_reformer_sort(s, w, stream);
+    launch_reformer_attend(x, v, s, w, stream);
+    launch_reformer_combine(out, s, w, stream);
+}
+
+#define HASHSCOPE_REFORMER_STAGES(T)                                                                              \
+    template struct ReformerWorkspace<T>;                                                                         \
+    template void launch_reformer_hash<T>(const T*, const float*, const ReformerShape&, ReformerWorkspace<T>&,    \
+                                          cudaStream_t);                                                          \
+    template void launch_reformer_sort<T>(const ReformerShape&, ReformerWorkspace<T>&, cudaStream_t);             \
+    template void launch_reformer_attend<T>(const T*, const T*, const ReformerShape&, ReformerWorkspace<T>&,      \
+                                            cudaStream_t);                                                        \
+    template void launch_reformer_combine<T>(T*, const ReformerShape&, ReformerWorkspace<T>&, cudaStream_t);      \
+    template void launch_reformer<T>(const T*, const T*, const float*, T*, const ReformerShape&,                  \
+                                     ReformerWorkspace<T>&, cudaStream_t);
+HASHSCOPE_REFORMER_STAGES(float)
+HASHSCOPE_REFORMER_STAGES(__nv_bfloat16)
+#undef HASHSCOPE_REFORMER_STAGES
 
 }  // namespace hashscope::gpu

@@ -49,4 +49,17 @@ template <class T>
 void launch_reformer(const T* x, const T* v, const float* rotations, T* out, const ReformerShape& shape,
                      ReformerWorkspace<T>& workspace, cudaStream_t stream);
 
+// The four stages launch_reformer runs in turn, exposed so the benchmark can time each:
+// hash (buckets, sort keys, key scales), sort, attend (round outputs), combine (out).
+template <class T>
+void launch_reformer_hash(const T* x, const float* rotations, const ReformerShape& shape, ReformerWorkspace<T>& workspace,
+                          cudaStream_t stream);
+template <class T>
+void launch_reformer_sort(const ReformerShape& shape, ReformerWorkspace<T>& workspace, cudaStream_t stream);
+template <class T>
+void launch_reformer_attend(const T* x, const T* v, const ReformerShape& shape, ReformerWorkspace<T>& workspace,
+                            cudaStream_t stream);
+template <class T>
+void launch_reformer_combine(T* out, const ReformerShape& shape, ReformerWorkspace<T>& workspace, cudaStream_t stream);
+
 }  // namespace hashscope::gpu

@@ -21,7 +21,7 @@ struct BenchOptions {
 };
 
 nlohmann::json row_json(const gpu::BenchRow& r) {
-    const double seconds = r.median_ms * 1e-3;
+    const double seconds = r.median_ms * 1e-3;  // stage rows carry no bytes or items: their rates are 0
     return {{"kernel", r.kernel},          {"shape", r.shape},
             {"median_ms", r.median_ms},    {"min_ms", r.min_ms},
             {"bytes", r.bytes},            {"flops", r.flops},

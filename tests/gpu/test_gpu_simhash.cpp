@@ -41,6 +41,7 @@ TEST(GpuSimHash, ZeroProjectionsGiveOne) {
     HASHSCOPE_SKIP_WITHOUT_GPU();
     expect_same_codes(500, 4, 64, gpu::Storage::f32, 0.5, 7);
     expect_same_codes(500, 4, 64, gpu::Storage::bf16, 0.5, 8);
+    expect_same_codes(500, 16, 64, gpu::Storage::bf16, 0.5, 10);  // the tensor-core path
     const Matrix<float> zeros = Matrix<float>::Zero(3, 16);
     Rng rng(9);
     const SimHashCodes c = gpu::simhash_codes(zeros, grid_matrix(16, 40, rng));
