@@ -114,6 +114,7 @@ __global__ void __launch_bounds__(kThreads) hash_tensor_kernel(const __nv_bfloat
     auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes + l.b_bytes);
     auto* out = reinterpret_cast<float*>(shared + l.x_bytes + 2 * l.b_bytes);
     const int head = blockIdx.y, row0 = blockIdx.x * kHashRows, half = s.buckets / 2;
+    const int warp = threadIdx.x / 32;
     const int r = threadIdx.x, i = row0 + r;  // the scanning thread's row (threads < kHashRows)
     load_rows_16b(x + (std::size_t(head) * s.n + row0) * s.d, nullptr, min(kHashRows, s.n - row0), kHashRows, s.d, xs, l.ldx);
     for (int round = 0; round < s.rounds; ++round) {
@@ -123,15 +124,17 @@ __global__ void __launch_bounds__(kThreads) hash_tensor_kernel(const __nv_bfloat
             split_bf16(b < half ? rot[std::size_t(k) * half + b] : 0.f, hi[k * l.ldb + b], lo[k * l.ldb + b]);
         }
         __syncthreads();
-        project_on_tensor_cores(xs, l.ldx, hi, lo, l.ldb, out, l.ldo, kHashRows, l.half_p, s.d);
+        project_on_tensor_cores(xs, l.ldx, hi, lo, l.ldb, out, l.ldo, kHashRows, l.half_p, s.d, warp, kThreads / 32);
         __syncthreads();
+        // A thread per row. Row r starts its scan at column r % half so that the lanes of a warp read
+        // different banks; ties go to the lower column, which makes the result the first maximum.
         if (r < kHashRows && i < s.n) {
-            float best_pos = out[r * l.ldo], best_neg = -out[r * l.ldo];
-            int arg_pos = 0, arg_neg = 0;
-            for (int b = 1; b < half; ++b) {
+            float best_pos = -INFINITY, best_neg = -INFINITY;
+            int arg_pos = half, arg_neg = half;
+            for (int t = 0, b = r % half; t < half; ++t, b = b + 1 == half ? 0 : b + 1) {
                 const float value = out[r * l.ldo + b];
-                if (value > best_pos) best_pos = value, arg_pos = b;
-                if (-value > best_neg) best_neg = -value, arg_neg = b;
+                if (value > best_pos || (value == best_pos && b < arg_pos)) best_pos = value, arg_pos = b;
+                if (-value > best_neg || (-value == best_neg && b < arg_neg)) best_neg = -value, arg_neg = b;
             }
             store_bucket(s, head, round, i, first_argmax_concat(best_pos, arg_pos, best_neg, arg_neg, half), buckets,
                          sort_keys, concat);
@@ -154,6 +157,7 @@ struct ChunkGeometry {
     bool lookback, causal;
     int cp, kp, dp, dvp;        // padded: queries, keys, d, dv (multiples of 16)
     int ldx, ldv, lds, ldp, ldo;
+    bool out_over_x;            // bf16: the output tile fits where the x rows were (dead by then)
 };
 
 template <class T>
@@ -172,21 +176,24 @@ ChunkGeometry chunk_geometry(const ReformerShape& s) {
     // bf16 rows are padded by 16 bytes (tensor-core loads need 32-byte aligned tiles); f32 rows by
     // one word, so the FMA loops, which read rows that differ by one, hit different banks.
     g.ldx = g.dp + (bf16 ? 8 : 1), g.ldv = g.dvp + (bf16 ? 8 : 1);
-    g.lds = g.kp + 4, g.ldp = g.kp + 8, g.ldo = g.dvp + 4;
+    // Probabilities overwrite their own row of scores: f32 in place, bf16 in the first half of the
+    // row's bytes (so twice the leading dimension in elements).
+    g.lds = g.kp + 4, g.ldp = bf16 ? 2 * g.lds : g.lds, g.ldo = g.dvp + 4;
+    g.out_over_x = std::size_t(g.cp) * g.ldo * sizeof(float) <= std::size_t(g.kp) * g.ldx * sizeof(T);
     return g;
 }
 
 constexpr std::size_t align128(std::size_t bytes) { return (bytes + 127) / 128 * 128; }
 
-// Shared memory: key positions and concat indices, key scales, 1/sum, x rows, v rows, scores;
-// bf16 adds its probabilities and output tile.
+// Shared memory: key positions and concat indices, key scales, 1/sum, x rows, v rows, scores
+// (then probabilities); bf16 adds an output tile unless it fits over the x rows. Kept small so
+// three blocks share an SM at chunk 64, d 64.
 template <class T>
 std::size_t chunk_shared_bytes(const ChunkGeometry& g) {
     std::size_t bytes = align128(g.kp * sizeof(int)) * 2 + align128(g.kp * sizeof(float)) + align128(g.cp * sizeof(float)) +
                         align128(std::size_t(g.kp) * g.ldx * sizeof(T)) + align128(std::size_t(g.kp) * g.ldv * sizeof(T)) +
                         align128(std::size_t(g.cp) * g.lds * sizeof(float));
-    if (std::is_same_v<T, __nv_bfloat16>)
-        bytes += align128(std::size_t(g.cp) * g.ldp * sizeof(T)) + align128(std::size_t(g.cp) * g.ldo * sizeof(float));
+    if (std::is_same_v<T, __nv_bfloat16> && !g.out_over_x) bytes += align128(std::size_t(g.cp) * g.ldo * sizeof(float));
     return bytes;
 }
 
@@ -195,15 +202,6 @@ __device__ P* carve(unsigned char*& cursor, std::size_t count) {
     P* p = reinterpret_cast<P*>(cursor);
     cursor += align128(count * sizeof(P));
     return p;
-}
-
-__device__ float warp_max(float v) {
-    for (int o = 16; o; o /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
-}
-__device__ float warp_sum(float v) {
-    for (int o = 16; o; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
 }
 
 // S[a][b] = q_a . x_b for the cp x kp tile (scaled and masked later).
@@ -290,39 +288,43 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
     chunk_scores(xs, scores, g);
     __syncthreads();
 
-    // Softmax, one warp per query row: keys scaled to unit RMS / sqrt(d), then the masks.
-    T* probabilities;
-    int ldp;
-    if constexpr (bf16) {
-        probabilities = carve<T>(cursor, std::size_t(g.cp) * g.ldp);
-        ldp = g.ldp;
-    } else {
-        probabilities = scores;  // f32 overwrites the scores in place
-        ldp = g.lds;
-    }
-    const int lane = threadIdx.x % 32;
-    for (int a = threadIdx.x / 32; a < g.cp; a += blockDim.x / 32) {
+    // Softmax, four threads per query row (cp <= 64 rows, 256 threads), each holding every fourth
+    // logit in registers (kp <= 128: up to 32), so a row's maximum and sum take two shuffles; the
+    // columns interleave so that the 32 lanes read 32 different banks. Keys are scaled to unit
+    // RMS / sqrt(d), then masked. bf16 uses the fast exp (its error, ~2 ulp, is far below bf16's);
+    // f32 keeps expf to match core to float rounding. A half-warp (four rows) shares an iteration.
+    constexpr int kPerThread = 2 * kReformerMaxChunk / 4;
+    T* probabilities = reinterpret_cast<T*>(scores);
+    {
+        const int a = threadIdx.x / 4, quarter = threadIdx.x % 4;
         const int i = a < g.chunk ? position[own + a] : -1;
-        float peak = -INFINITY;
-        for (int b = lane; b < g.kp; b += 32) {
-            const int j = position[b];
-            float logit = -INFINITY;
+        float logit[kPerThread], peak = -INFINITY;
+#pragma unroll
+        for (int t = 0; t < kPerThread; ++t) {
+            const int b = 4 * t + quarter;
+            const int j = b < g.kp ? position[b] : -1;
+            logit[t] = -INFINITY;
             if (i >= 0 && j >= 0) {
                 const float visible = g.causal && j > i ? kCausalMask : scores[a * g.lds + b] * scale[b];
-                logit = i == j ? kSelfMask : visible;
+                logit[t] = i == j ? kSelfMask : visible;
             }
-            scores[a * g.lds + b] = logit;
-            peak = fmaxf(peak, logit);
+            peak = fmaxf(peak, logit[t]);
         }
-        peak = warp_max(peak);
+        peak = fmaxf(peak, __shfl_xor_sync(0xffffffffu, peak, 1));
+        peak = fmaxf(peak, __shfl_xor_sync(0xffffffffu, peak, 2));
         float sum = 0.f;
-        for (int b = lane; b < g.kp; b += 32) {
-            const float p = i >= 0 ? expf(scores[a * g.lds + b] - peak) : 0.f;
-            sum += p;
-            probabilities[a * ldp + b] = T(p);
+#pragma unroll
+        for (int t = 0; t < kPerThread; ++t) {
+            logit[t] = i < 0 ? 0.f : bf16 ? __expf(logit[t] - peak) : expf(logit[t] - peak);
+            sum += logit[t];
         }
-        sum = warp_sum(sum);
-        if (lane == 0 && i >= 0) {
+        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+        __syncwarp();  // the row's scores are all read before its probabilities overwrite them
+#pragma unroll
+        for (int t = 0; t < kPerThread; ++t)
+            if (4 * t + quarter < g.kp && a < g.cp) probabilities[a * g.ldp + 4 * t + quarter] = T(logit[t]);
+        if (quarter == 0 && i >= 0) {
             inv_sum[a] = 1.f / sum;
             round_logsumexp[concat[own + a]] = peak + logf(sum);
         }
@@ -331,7 +333,7 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
 
     if constexpr (bf16) {
         using namespace nvcuda::wmma;
-        float* out = carve<float>(cursor, std::size_t(g.cp) * g.ldo);
+        float* out = g.out_over_x ? reinterpret_cast<float*>(xs) : carve<float>(cursor, std::size_t(g.cp) * g.ldo);
         const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
         for (int t = warp; t < (g.cp / 16) * (g.dvp / 16); t += warps) {
             const int ta = t / (g.dvp / 16), tb = t % (g.dvp / 16);
@@ -340,14 +342,23 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
             for (int k = 0; k < g.kp; k += 16) {
                 fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> pa;
                 fragment<matrix_b, 16, 16, 16, __nv_bfloat16, row_major> vb;
-                load_matrix_sync(pa, probabilities + ta * 16 * ldp + k, ldp);
+                load_matrix_sync(pa, probabilities + ta * 16 * g.ldp + k, g.ldp);
                 load_matrix_sync(vb, vs + k * g.ldv + tb * 16, g.ldv);
                 mma_sync(acc, pa, vb, acc);
             }
             store_matrix_sync(out + ta * 16 * g.ldo + tb * 16, acc, g.ldo, mem_row_major);
         }
         __syncthreads();
-        for (int e = threadIdx.x; e < g.chunk * g.dv; e += blockDim.x) {
+        // Each thread writes 8 columns of a row as one 16-byte store where dv allows.
+        const int vectors = g.dv % 8 == 0 ? g.dv / 8 : 0;
+        for (int e = threadIdx.x; e < g.chunk * vectors; e += blockDim.x) {
+            const int a = e / vectors, k = (e % vectors) * 8;
+            __align__(16) __nv_bfloat16 packed[8];
+#pragma unroll
+            for (int c = 0; c < 8; ++c) packed[c] = __float2bfloat16(out[a * g.ldo + k + c] * inv_sum[a]);
+            *reinterpret_cast<uint4*>(round_output + std::size_t(concat[own + a]) * g.dv + k) = *reinterpret_cast<uint4*>(packed);
+        }
+        for (int e = threadIdx.x; vectors == 0 && e < g.chunk * g.dv; e += blockDim.x) {
             const int a = e / g.dv, k = e % g.dv;
             round_output[std::size_t(concat[own + a]) * g.dv + k] = T(out[a * g.ldo + k] * inv_sum[a]);
         }
@@ -355,7 +366,7 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
         for (int e = threadIdx.x; e < g.chunk * g.dv; e += blockDim.x) {
             const int a = e / g.dv, k = e % g.dv;
             float acc = 0.f;
-            for (int b = 0; b < g.kp; ++b) acc = fmaf(probabilities[a * ldp + b], vs[b * g.ldv + k], acc);
+            for (int b = 0; b < g.kp; ++b) acc = fmaf(probabilities[a * g.ldp + b], vs[b * g.ldv + k], acc);
             round_output[std::size_t(concat[own + a]) * g.dv + k] = acc * inv_sum[a];
         }
     }

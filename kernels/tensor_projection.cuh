@@ -20,13 +20,14 @@ __device__ inline void split_bf16(float value, __nv_bfloat16& hi, __nv_bfloat16&
 
 // out[r][c] = x[r] . (hi + lo)[:, c] for a rows x cols tile (multiples of 16), k = depth (multiple
 // of 16). x is row-major [rows][ldx], hi/lo row-major [depth][ldb], out row-major [rows][ldo]; all
-// in shared memory, 32-byte aligned tiles. The block's warps share the 16 x 16 output tiles.
+// in shared memory, 32-byte aligned tiles. The 16 x 16 output tiles are dealt to `workers` warps,
+// this one being number `worker` (the whole block: warp, warps; one warp alone: 0, 1).
 __device__ inline void project_on_tensor_cores(const __nv_bfloat16* x, int ldx, const __nv_bfloat16* hi,
                                                const __nv_bfloat16* lo, int ldb, float* out, int ldo, int rows,
-                                               int cols, int depth) {
+                                               int cols, int depth, int worker, int workers) {
     using namespace nvcuda::wmma;
-    const int warp = threadIdx.x / 32, warps = blockDim.x / 32, col_tiles = cols / 16;
-    for (int t = warp; t < (rows / 16) * col_tiles; t += warps) {
+    const int col_tiles = cols / 16;
+    for (int t = worker; t < (rows / 16) * col_tiles; t += workers) {
         const int tr = t / col_tiles, tc = t % col_tiles;
         fragment<accumulator, 16, 16, 16, float> acc;
         fill_fragment(acc, 0.f);
