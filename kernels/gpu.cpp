@@ -5,9 +5,11 @@
 
 #include <cuda_bf16.h>
 
+#include <algorithm>
 #include <string>
 
 #include "kernels/dense_attention_kernel.hpp"
+#include "kernels/hamming_decode_kernel.hpp"
 #include "kernels/device_buffer.hpp"
 #include "kernels/reformer_kernel.hpp"
 #include "kernels/sha256_kernel.hpp"
@@ -156,6 +158,47 @@ DenseResult dense_attention(const Matrix<float>& q, const Matrix<float>& k, cons
                          ") as queries (" + std::to_string(q.rows()) + ")");
     require_device();
     return storage == Storage::bf16 ? run_dense<__nv_bfloat16>(q, k, v, causal) : run_dense<float>(q, k, v, causal);
+}
+
+HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& query_codes, const std::vector<Matrix<float>>& k,
+                                   const std::vector<Matrix<float>>& v, const std::vector<SimHashCodes>& key_codes,
+                                   const HammingDecodeOptions& o) {
+    HammingDecodeShape s;
+    s.q_heads = int(q.rows()), s.kv_heads = int(k.size()), s.d = int(q.cols());
+    s.n = k.empty() ? 0 : int(k[0].rows());
+    s.words = query_codes.words_per_row, s.k = o.k, s.sinks = o.sinks, s.window = o.window;
+    if (s.kv_heads == 0 || v.size() != k.size() || key_codes.size() != k.size() || s.n == 0)
+        throw InputError("hamming decode: need n >= 1 keys and one K, V and code set per KV head");
+    if (s.q_heads % s.kv_heads != 0 || query_codes.rows != s.q_heads)
+        throw InputError("hamming decode: " + std::to_string(s.q_heads) + " query heads (and query codes) must be a multiple of " +
+                         std::to_string(s.kv_heads) + " KV heads");
+    for (std::size_t h = 0; h < k.size(); ++h)
+        if (k[h].rows() != s.n || v[h].rows() != s.n || k[h].cols() != s.d || v[h].cols() != s.d ||
+            key_codes[h].rows != s.n || key_codes[h].words_per_row != s.words)
+            throw InputError("hamming decode: KV head " + std::to_string(h) + " does not match [n, d] and the code width");
+    if (o.k < 0 || o.sinks < 0 || o.window < 0 || o.k + o.sinks + o.window == 0)
+        throw InputError("hamming decode: --k, --sinks and --window must be >= 0 and select at least one token");
+    require_device();
+    std::vector<std::uint32_t> flat_codes;
+    for (const auto& c : key_codes) flat_codes.insert(flat_codes.end(), c.words.begin(), c.words.end());
+    DeviceBuffer<std::uint32_t> dkey_codes(flat_codes), dquery_codes(query_codes.words);
+    DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>({q})), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
+    DeviceBuffer<float> out(std::size_t(s.q_heads) * s.d);
+    HammingDecodeWorkspace w(s);
+    launch_hamming_select(dkey_codes.get(), dquery_codes.get(), s, w, nullptr);
+    launch_sparse_decode(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr);
+    check_cuda(cudaDeviceSynchronize(), "hamming decode kernels");
+    const auto selected = w.selected.download();
+    const auto count = w.count.download();
+    HammingDecodeResult r;
+    for (int h = 0; h < s.q_heads; ++h) {
+        const auto* first = selected.data() + std::size_t(h) * s.capacity();
+        std::vector<std::int32_t> head(first, first + count[std::size_t(h)]);
+        std::sort(head.begin(), head.end());
+        r.selected.push_back(std::move(head));
+    }
+    r.output = to_matrix(out.download().data(), s.q_heads, s.d);
+    return r;
 }
 
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits) {

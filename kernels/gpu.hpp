@@ -51,6 +51,21 @@ struct DenseResult {
 DenseResult dense_attention(const Matrix<float>& q, const Matrix<float>& k, const Matrix<float>& v, bool causal,
                             Storage storage = Storage::f32);
 
+// Hamming top-k sparse decode for one query per query head (kernels/hamming_decode_kernel.hpp):
+// q [q_heads, d]; per KV head k, v [n, d] and key codes (n rows); query codes (q_heads rows); 32- or
+// 64-bit codes. q, k and v are read as bf16. Returns each head's selected positions (ascending)
+// and the attention output [q_heads, d].
+struct HammingDecodeOptions {
+    int k = 0, sinks = 0, window = 0;
+};
+struct HammingDecodeResult {
+    std::vector<std::vector<std::int32_t>> selected;
+    Matrix<float> output;
+};
+HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& query_codes, const std::vector<Matrix<float>>& k,
+                                   const std::vector<Matrix<float>>& v, const std::vector<SimHashCodes>& key_codes,
+                                   const HammingDecodeOptions& options);
+
 // The first `bits` (1..32) bits, big-endian, of SHA-256 over each row's float32 little-endian bytes.
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits);
 

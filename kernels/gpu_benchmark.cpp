@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "core/reformer_attention.hpp"
 #include "core/simhash.hpp"
 #include "kernels/dense_attention_kernel.hpp"
+#include "kernels/hamming_decode_kernel.hpp"
 #include "kernels/device_buffer.hpp"
 #include "kernels/gpu.hpp"
 #include "kernels/reformer_kernel.hpp"
@@ -201,6 +203,51 @@ BenchRow bench_dense(const BenchOptions& o, Timer& timer, const DenseShape& s) {
     return row;
 }
 
+// The decode shape of the issue: 32 query heads over 8 KV heads, d 128, 32-bit codes, k = n / 32,
+// 128 sinks and a 128-token window. Rows for select + attend together and, at n = 131072, each.
+std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, int n) {
+    HammingDecodeShape s;
+    s.q_heads = 32, s.kv_heads = 8, s.n = n, s.d = 128, s.words = 1, s.k = n / 32, s.sinks = 128, s.window = 128;
+    BenchRow row;
+    row.kernel = "hamming_decode";
+    row.shape = "bf16 n " + std::to_string(n) + ", 32 q / 8 kv heads, d 128, 32-bit codes, k " + std::to_string(s.k) +
+                ", sinks 128, window 128";
+    std::vector<std::uint32_t> codes(std::size_t(s.kv_heads) * n + s.q_heads);
+    std::uint64_t state = 0x2545f4914f6cdd1dull;
+    for (auto& c : codes) state ^= state << 13, state ^= state >> 7, state ^= state << 17, c = std::uint32_t(state);
+    DeviceBuffer<std::uint32_t> dcodes(codes);
+    const std::size_t rows = std::size_t(s.kv_heads) * n * s.d;
+    DeviceBuffer<bf16> dq(to_bf16(grid_values(std::size_t(s.q_heads) * s.d, 51))), dk(to_bf16(grid_values(rows, 52))),
+        dv(to_bf16(grid_values(rows, 53)));
+    DeviceBuffer<float> out(std::size_t(s.q_heads) * s.d);
+    HammingDecodeWorkspace w(s);
+    const std::uint32_t* query_codes = dcodes.get() + std::size_t(s.kv_heads) * n;
+    auto select = [&] { launch_hamming_select(dcodes.get(), query_codes, s, w, nullptr); };
+    auto attend = [&] { launch_sparse_decode(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr); };
+    select();
+    attend();
+    const auto count = w.count.download();
+    require(std::all_of(count.begin(), count.end(), [&](int c) { return c == s.capacity(); }), "hamming selection size");
+    const auto got = out.download();
+    require(std::all_of(got.begin(), got.end(), [](float x) { return std::isfinite(x); }), "hamming decode output not finite");
+    timer.time(o, row, [&] { select(), attend(); });
+    row.items = s.q_heads;
+    row.items_name = "queries";
+    // Codes read once per query head; each selected K and V row read once.
+    row.bytes = double(s.q_heads) * n * 4 + double(s.q_heads) * s.capacity() * s.d * 2 * 2;
+    row.flops = 4.0 * s.q_heads * s.capacity() * s.d;
+    std::vector<BenchRow> result{row};
+    if (n != (o.quick ? 8192 : 131072)) return result;
+    for (const auto& [name, launch] : {std::pair<const char*, std::function<void()>>{"select", select}, {"attend", attend}}) {
+        BenchRow stage;
+        stage.kernel = std::string("hamming_decode/") + name;
+        stage.shape = row.shape;
+        timer.time(o, stage, launch);
+        result.push_back(stage);
+    }
+    return result;
+}
+
 BenchRow bench_sha256(const BenchOptions& o, Timer& timer, long long count, int d, int bits) {
     BenchRow row;
     row.kernel = "sha256";
@@ -251,6 +298,10 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
     DenseShape dense;
     dense.heads = 8, dense.n = dense.m = o.quick ? 1024 : 8192, dense.d = 64, dense.dv = 64, dense.causal = true;
     report.rows.push_back(bench_dense(o, timer, dense));
+
+    for (int n : o.quick ? std::vector<int>{8192} : o.decode_n) {
+        for (auto& row : bench_hamming_decode(o, timer, n)) report.rows.push_back(std::move(row));
+    }
 
     report.rows.push_back(bench_sha256(o, timer, o.quick ? 65536 : 4 << 20, 64, 16));
     return report;

@@ -15,6 +15,7 @@ struct BenchOptions {
     int warmup = 5;
     int repeats = 30;
     std::vector<int> reformer_n = {4096, 16384, 65536, 262144, 1048576};
+    std::vector<int> decode_n = {131072, 1048576};
     bool quick = false;  // small shapes only (a smoke run)
 };
 

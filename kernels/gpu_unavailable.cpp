@@ -23,6 +23,11 @@ DenseResult dense_attention(const Matrix<float>&, const Matrix<float>&, const Ma
     unavailable();
 }
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>&, int) { unavailable(); }
+HammingDecodeResult hamming_decode(const Matrix<float>&, const SimHashCodes&, const std::vector<Matrix<float>>&,
+                                   const std::vector<Matrix<float>>&, const std::vector<SimHashCodes>&,
+                                   const HammingDecodeOptions&) {
+    unavailable();
+}
 BenchReport run_gpu_benchmarks(const BenchOptions&) { unavailable(); }
 
 }  // namespace hashscope::gpu

@@ -1,4 +1,4 @@
-// `hashscope bench --gpu [--json] [--quick] [--repeats R] [--warmup W] [--reformer-n N,...]`: times
+// `hashscope bench --gpu [--json] [--quick] [--repeats R] [--warmup W] [--reformer-n N,...] [--decode-n N,...]`: times
 // every GPU kernel on the shapes (kernels/gpu_benchmark.hpp) and prints a table, or with
 // --json one object: device, measured copy bandwidth, and per kernel the median and minimum
 // milliseconds, bytes, flops and the derived GB/s, TFLOP/s and items/s.
@@ -59,6 +59,8 @@ Command add_bench_command(CLI::App& root) {
     app->add_option("--warmup", o->run.warmup, "Untimed runs before timing")->check(CLI::Range(0, 1000))->default_str("5");
     app->add_option("--reformer-n", o->run.reformer_n, "Sequence lengths of the Reformer curve")->delimiter(',')
         ->check(CLI::Range(65, 1 << 24));
+    app->add_option("--decode-n", o->run.decode_n, "Cached tokens of the Hamming top-k decode")->delimiter(',')
+        ->check(CLI::Range(512, 1 << 24));
     add_common_options(*app, o->common);
     return {app, [o] {
                 try {

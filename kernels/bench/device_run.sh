@@ -20,11 +20,12 @@ else
   timeout 420 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" 2>&1 | tee "$OUT/bench.log" | tail -40
 fi
 {
-  for t in simhash dense sha256 reformer; do
+  for t in simhash dense sha256 reformer hamming_decode; do
     timeout 120 compute-sanitizer --tool memcheck --leak-check full dist/test_gpu_$t 2>&1 | tail -3
   done
   timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_reformer 2>&1 | tail -3
   timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_dense 2>&1 | tail -3
   timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_simhash 2>&1 | tail -3
+  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_hamming_decode 2>&1 | tail -3
 } >"$OUT/sanitizer.log" 2>&1
 cat "$OUT/sanitizer.log"

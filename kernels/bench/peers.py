@@ -107,6 +107,28 @@ def reformer_torch(x, v, rot, n_buckets, chunk, causal):
     return (w * round_out).sum(1).to(x.dtype)
 
 
+POPCOUNT = None
+
+
+def hamming_torch(qc, kc, q, k, v, top_k, sinks, window):
+    """Signatures -> popcount -> topk -> gather -> SDPA, in plain PyTorch ops (one query per head)."""
+    global POPCOUNT
+    if POPCOUNT is None:
+        POPCOUNT = torch.tensor([bin(i).count("1") for i in range(256)], device="cuda", dtype=torch.int16)
+    hq, kvh, n = qc.shape[0], kc.shape[0], kc.shape[1]
+    group = hq // kvh
+    head_kv = torch.arange(hq, device="cuda") // group
+    x = torch.bitwise_xor(kc[head_kv], qc[:, None])  # [hq, n] int32
+    dist = POPCOUNT[x.view(torch.uint8).long()].view(hq, n, 4).sum(-1)
+    pos = torch.arange(sinks, n - window, device="cuda")
+    key = dist[:, sinks:n - window].to(torch.int64) * n + pos  # ties to the lower position
+    idx = torch.topk(key, top_k, dim=-1, largest=False).indices + sinks
+    idx = torch.cat([torch.arange(sinks, device="cuda").expand(hq, -1), idx,
+                     torch.arange(n - window, n, device="cuda").expand(hq, -1)], dim=1)
+    ks, vs = k[head_kv[:, None], idx], v[head_kv[:, None], idx]  # [hq, K, d]
+    return F.scaled_dot_product_attention(q[:, None, :], ks, vs)
+
+
 def run_hashscope(exe, extra):
     cmd = [exe, "bench", "--gpu", "--json"] + extra
     print("$", " ".join(cmd), flush=True)
@@ -125,12 +147,15 @@ def main():
     ap.add_argument("--repeats", type=int, default=25)
     ap.add_argument("--reformer-n", default="4096,16384,65536,262144,1048576")
     ap.add_argument("--dense-max-n", type=int, default=262144, help="largest n timed for dense SDPA")
+    ap.add_argument("--decode-n", default="131072,1048576")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     ns = [int(s) for s in args.reformer_n.split(",")]
     if args.quick:
         ns = [n for n in ns if n <= 4096]
-    extra = ["--repeats", str(args.repeats), "--reformer-n", ",".join(map(str, ns))] + (["--quick"] if args.quick else [])
+    dns = [8192] if args.quick else [int(x) for x in args.decode_n.split(",")]
+    extra = ["--repeats", str(args.repeats), "--reformer-n", ",".join(map(str, ns)),
+             "--decode-n", ",".join(map(str, dns))] + (["--quick"] if args.quick else [])
     ours = run_hashscope(args.hashscope, extra)
     dev = torch.cuda.get_device_properties(0)
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "device": torch.cuda.get_device_name(0),
@@ -171,16 +196,27 @@ def main():
             traceback.print_exc()
         print(f"n={n}: {entry}", flush=True)
 
-    # Decode context: dense SDPA decode (32 query heads, 8 KV heads, d 128) at n = 128K.
-    try:
-        n = 4096 if args.quick else 131072
-        q = grid((1, 32, 1, 128), torch.bfloat16, 7)
-        k = grid((1, 8, n, 128), torch.bfloat16, 8)
-        v = grid((1, 8, n, 128), torch.bfloat16, 9)
-        peers["sdpa_decode_128k_ms"] = time_sdpa(q, k, v, False, rep, enable_gqa=True)
-        peers["sdpa_decode_bytes"] = 2 * 8 * n * 128 * 2
-    except Exception:
-        traceback.print_exc()
+    # Hamming top-k decode vs dense SDPA decode and the PyTorch composition: 32 q heads, 8 KV heads,
+    # d 128, bf16, k = n / 32, 128 sinks + 128 window.
+    peers["decode"] = {}
+    for n in dns:
+        entry = peers["decode"][n] = {}
+        try:
+            q = grid((1, 32, 1, 128), torch.bfloat16, 7)
+            k = grid((1, 8, n, 128), torch.bfloat16, 8)
+            v = grid((1, 8, n, 128), torch.bfloat16, 9)
+            entry["sdpa_decode_ms"] = time_sdpa(q, k, v, False, rep, enable_gqa=True)
+            entry["kv_bytes"] = 2 * 8 * n * 128 * 2
+            g = torch.Generator(device="cuda").manual_seed(10)
+            kc = torch.randint(-2**31, 2**31 - 1, (8, n), generator=g, device="cuda", dtype=torch.int32)
+            qc = torch.randint(-2**31, 2**31 - 1, (32,), generator=g, device="cuda", dtype=torch.int32)
+            fn = lambda: hamming_torch(qc, kc, q[0, :, 0], k[0], v[0], n // 32, 128, 128)
+            entry["torch_composition_ms"] = median_ms(fn, repeats=max(20, rep))
+            del q, k, v
+            torch.cuda.empty_cache()
+        except Exception:
+            traceback.print_exc()
+        print(f"decode n={n}: {entry}", flush=True)
 
     with open(os.path.join(args.out, "peers.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -209,17 +245,19 @@ def render(r):
                     peer_cells.append((f"SDPA causal ({name})", t))
             if entry.get("torch_composition_ms"):
                 peer_cells.append(("torch Reformer composition", entry["torch_composition_ms"]))
+        if row["kernel"] == "hamming_decode":
+            n = int(row["shape"].split("n ")[1].split(",")[0])
+            entry = r["peers"]["decode"].get(n) or r["peers"]["decode"].get(str(n)) or {}
+            for name, t in (entry.get("sdpa_decode_ms") or {}).items():
+                if t:
+                    peer_cells.append((f"SDPA decode ({name}, {entry['kv_bytes'] / t / 1e6:.0f} GB/s)", t))
+            if entry.get("torch_composition_ms"):
+                peer_cells.append(("torch popcount+topk+gather+SDPA", entry["torch_composition_ms"]))
         base = f"| {row['kernel']} | {row['shape']} | {row['median_ms']:.4f} | {row['gbps']:.0f} | {row['tflops']:.1f} |"
         if not peer_cells:
             lines.append(base + " | | |")
         for name, t in peer_cells:
             lines.append(base + f" {name} | {t:.4f} | {t / row['median_ms']:.2f}x |")
-    dec = r["peers"].get("sdpa_decode_128k_ms")
-    if dec:
-        gb = r["peers"]["sdpa_decode_bytes"]
-        lines.append("")
-        lines.append("SDPA decode, 32 q heads / 8 KV heads, d 128, n 131072: " + ", ".join(
-            f"{k} {v:.4f} ms ({gb / v / 1e6:.0f} GB/s)" for k, v in dec.items() if v))
     return "\n".join(lines) + "\n"
 
 
