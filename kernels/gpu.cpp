@@ -176,6 +176,8 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
         if (k[h].rows() != s.n || v[h].rows() != s.n || k[h].cols() != s.d || v[h].cols() != s.d ||
             key_codes[h].rows != s.n || key_codes[h].words_per_row != s.words)
             throw InputError("hamming decode: KV head " + std::to_string(h) + " does not match [n, d] and the code width");
+    if (s.d % 4 != 0 || s.d > kHammingMaxDim)
+        throw InputError("hamming decode: head dimension d = " + std::to_string(s.d) + " must be a multiple of 4, at most 128");
     if (o.k < 0 || o.sinks < 0 || o.window < 0 || o.k + o.sinks + o.window == 0)
         throw InputError("hamming decode: --k, --sinks and --window must be >= 0 and select at least one token");
     require_device();

@@ -27,9 +27,12 @@ __global__ void __launch_bounds__(kSelectThreads) distance_kernel(const std::uin
                                                                  const std::uint32_t* __restrict__ query_codes,
                                                                  HammingDecodeShape s, std::uint8_t* __restrict__ distance,
                                                                  std::uint32_t* __restrict__ histogram) {
-    __shared__ std::uint32_t bins[kBins];
-    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads);
-    for (int b = threadIdx.x; b < kBins; b += blockDim.x) bins[b] = 0;
+    // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
+    // the block's atomics on them.
+    constexpr int kWarps = kSelectThreads / 32;
+    __shared__ std::uint32_t bins[kWarps][kBins];
+    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32;
+    for (int b = threadIdx.x; b < kWarps * kBins; b += blockDim.x) bins[b / kBins][b % kBins] = 0;
     __syncthreads();
     const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
     const std::uint32_t q0 = query_codes[qh * s.words], q1 = s.words > 1 ? query_codes[qh * s.words + 1] : 0;
@@ -39,11 +42,14 @@ __global__ void __launch_bounds__(kSelectThreads) distance_kernel(const std::uin
         int dist = __popc(codes[std::size_t(j) * s.words] ^ q0);
         if (s.words > 1) dist += __popc(codes[std::size_t(j) * s.words + 1] ^ q1);
         distance[std::size_t(qh) * s.n + j] = std::uint8_t(dist);
-        if (j >= s.middle_begin() && j < s.middle_end()) atomicAdd(&bins[dist], 1u);
+        if (j >= s.middle_begin() && j < s.middle_end()) atomicAdd(&bins[warp][dist], 1u);
     }
     __syncthreads();
-    for (int b = threadIdx.x; b < kBins; b += blockDim.x)
-        if (bins[b]) atomicAdd(&histogram[qh * kBins + b], bins[b]);
+    for (int b = threadIdx.x; b < kBins; b += blockDim.x) {
+        std::uint32_t total = 0;
+        for (int w = 0; w < kWarps; ++w) total += bins[w][b];
+        if (total) atomicAdd(&histogram[qh * kBins + b], total);
+    }
 }
 
 // T = the smallest distance with at least k middle positions at or below it; take all positions
@@ -119,15 +125,28 @@ __device__ float warp_sum(float v) {
     return v;
 }
 
-// One block per (segment of 128 selected rows, query head): scores by a warp per key (lanes over
-// d), the segment's max and sum, and its unnormalised output by a thread per dimension.
+// Four bf16 of a row at dims 4 * lane .. 4 * lane + 3 (d a multiple of 4), as floats; 0 past d.
+__device__ void load4(const __nv_bfloat16* row, int lane, int d, float (&x)[4]) {
+    x[0] = x[1] = x[2] = x[3] = 0.f;
+    if (4 * lane >= d) return;
+    const uint2 raw = *reinterpret_cast<const uint2*>(row + 4 * lane);
+    const __nv_bfloat162 lo = *reinterpret_cast<const __nv_bfloat162*>(&raw.x), hi = *reinterpret_cast<const __nv_bfloat162*>(&raw.y);
+    x[0] = __low2float(lo), x[1] = __high2float(lo), x[2] = __low2float(hi), x[3] = __high2float(hi);
+}
+
+// One block per (segment of 128 selected rows, query head). A warp takes every fourth row: the
+// score is a lane's 4 dims (one 8-byte load, so a row is one 256-byte access) and a warp sum;
+// after the segment's max and sum, the same warps accumulate weighted V rows the same way, and
+// the four warps' partial outputs are added in shared memory.
 __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
     const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
     HammingDecodeShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
     float* __restrict__ partial) {
+    constexpr int kWarps = kDecodeThreads / 32;
     __shared__ float weight[kHammingSegment];
     __shared__ int row[kHammingSegment];
     __shared__ float peak_sum[2];
+    __shared__ float warp_out[kWarps][kHammingMaxDim];
     const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int begin = blockIdx.x * kHammingSegment, end = min(count[qh], begin + kHammingSegment);
     float* part = partial + (std::size_t(qh) * gridDim.x + blockIdx.x) * (s.d + 2);
@@ -136,19 +155,16 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
         for (int c = threadIdx.x; c < s.d; c += blockDim.x) part[2 + c] = 0.f;
         return;
     }
-    float qv[kHammingMaxDim / 32];
-#pragma unroll
-    for (int t = 0; t < kHammingMaxDim / 32; ++t)
-        qv[t] = lane + 32 * t < s.d ? __bfloat162float(q[std::size_t(qh) * s.d + lane + 32 * t]) : 0.f;
+    float qv[4];
+    load4(q + std::size_t(qh) * s.d, lane, s.d, qv);
     const float scale = rsqrtf(float(s.d));
-    for (int e = begin + warp; e < end; e += kDecodeThreads / 32) {
+    const __nv_bfloat16* keys = k + std::size_t(kvh) * s.n * s.d;
+    const __nv_bfloat16* values = v + std::size_t(kvh) * s.n * s.d;
+    for (int e = begin + warp; e < end; e += kWarps) {
         const int j = selected[std::size_t(qh) * s.capacity() + e];
-        const __nv_bfloat16* key = k + (std::size_t(kvh) * s.n + j) * s.d;
-        float dot = 0.f;
-#pragma unroll
-        for (int t = 0; t < kHammingMaxDim / 32; ++t)
-            if (lane + 32 * t < s.d) dot = fmaf(qv[t], __bfloat162float(key[lane + 32 * t]), dot);
-        dot = warp_sum(dot);
+        float kv[4];
+        load4(keys + std::size_t(j) * s.d, lane, s.d, kv);
+        const float dot = warp_sum(qv[0] * kv[0] + qv[1] * kv[1] + qv[2] * kv[2] + qv[3] * kv[3]);
         if (lane == 0) weight[e - begin] = dot * scale, row[e - begin] = j;
     }
     __syncthreads();
@@ -166,10 +182,21 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
         if (lane == 0) peak_sum[0] = peak, peak_sum[1] = sum;
     }
     __syncthreads();
+    float acc[4] = {};
+    for (int e = warp; e < rows; e += kWarps) {
+        float vv[4];
+        load4(values + std::size_t(row[e]) * s.d, lane, s.d, vv);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) acc[c] = fmaf(weight[e], vv[c], acc[c]);
+    }
+#pragma unroll
+    for (int c = 0; c < 4; ++c)
+        if (4 * lane + c < s.d) warp_out[warp][4 * lane + c] = acc[c];
+    __syncthreads();
     for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
-        float acc = 0.f;
-        for (int e = 0; e < rows; ++e) acc = fmaf(weight[e], __bfloat162float(v[(std::size_t(kvh) * s.n + row[e]) * s.d + c]), acc);
-        part[2 + c] = acc;
+        float total = 0.f;
+        for (int w = 0; w < kWarps; ++w) total += warp_out[w][c];
+        part[2 + c] = total;
     }
     if (threadIdx.x == 0) part[0] = peak_sum[0], part[1] = peak_sum[1];
 }
@@ -217,7 +244,7 @@ void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* 
 
 void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
                           const HammingDecodeShape& s, HammingDecodeWorkspace& w, cudaStream_t stream) {
-    if (s.d > kHammingMaxDim) throw GpuError("the GPU sparse decode takes head dimensions <= 128");
+    if (s.d > kHammingMaxDim || s.d % 4 != 0) throw GpuError("the GPU sparse decode takes head dimensions <= 128, multiples of 4");
     sparse_decode_kernel<<<dim3(segments(s), s.q_heads), kDecodeThreads, 0, stream>>>(q, k, v, s, w.selected.get(),
                                                                                     w.count.get(), w.partial.get());
     check_launch("sparse_decode_kernel");

@@ -32,7 +32,7 @@ struct HammingDecodeShape {
 
 inline constexpr int kHammingSpan = 1024;     // positions per selection block
 inline constexpr int kHammingSegment = 128;   // selected rows per attention block
-inline constexpr int kHammingMaxDim = 128;
+inline constexpr int kHammingMaxDim = 128;  // and d a multiple of 4 (8-byte row loads)
 
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
