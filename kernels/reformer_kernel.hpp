@@ -28,6 +28,13 @@ struct ReformerShape {
 inline constexpr int kReformerMaxChunk = 64;
 inline constexpr int kReformerMaxDim = 128;
 
+// Throws GpuError when the shape exceeds the limits above.
+inline void check_reformer_limits(const ReformerShape& s) {
+    const int chunk = s.standard_attention() ? s.n : s.chunk;  // full attention is one chunk of n
+    if (chunk > kReformerMaxChunk || s.d > kReformerMaxDim || s.dv > kReformerMaxDim)
+        throw GpuError("the GPU Reformer kernel takes --chunk <= 64 and head dimensions <= 128");
+}
+
 // Every intermediate, kept on the device so the app can show them and the benchmark can reuse them.
 template <class T>
 struct ReformerWorkspace {

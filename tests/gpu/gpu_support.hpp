@@ -11,6 +11,7 @@
 #include "core/matrix.hpp"
 #include "core/random.hpp"
 #include "kernels/gpu.hpp"
+#include "reference/compare.hpp"
 
 #define HASHSCOPE_SKIP_WITHOUT_GPU()                                                                           \
     if (!hashscope::gpu::gpu_available())                                                                      \
@@ -29,14 +30,10 @@ inline hashscope::Matrix<float> grid_matrix(int rows, int cols, hashscope::Rng& 
     return m;
 }
 
-// max |got - want| / max(1, max |want|), the measure the core suites use.
+// The core suites' error measure (reference/compare.hpp), which ignores NaN: so finiteness first.
 inline double scaled_error(const hashscope::Matrix<float>& got, const hashscope::Matrix<float>& want) {
-    EXPECT_EQ(got.rows(), want.rows());
-    EXPECT_EQ(got.cols(), want.cols());
-    if (got.rows() != want.rows() || got.cols() != want.cols()) return INFINITY;
     if (!got.allFinite()) return INFINITY;
-    const double scale = std::max(1.0, double(want.cwiseAbs().maxCoeff()));
-    return double((got - want).cwiseAbs().maxCoeff()) / scale;
+    return hashscope_ref::scaled_error(got, hashscope_ref::to_ref(want));
 }
 
 }  // namespace hashscope_gpu_test
