@@ -9,8 +9,8 @@
 #include <string>
 
 #include "kernels/dense_attention_kernel.hpp"
-#include "kernels/hamming_decode_kernel.hpp"
 #include "kernels/device_buffer.hpp"
+#include "kernels/hamming_decode_kernel.hpp"
 #include "kernels/reformer_kernel.hpp"
 #include "kernels/sha256_kernel.hpp"
 #include "kernels/simhash_kernel.hpp"

@@ -6,9 +6,10 @@
 // - otherwise a block stages 128 rows of x in shared memory and each thread takes one
 //   (round, row), dotting it with 8 rotation columns at a time.
 // The positive and negative halves keep their own first maximum and the positive one wins ties.
+#include "kernels/reformer_kernel.hpp"
+
 #include <type_traits>
 
-#include "kernels/reformer_kernel.hpp"
 #include "kernels/tensor_projection.cuh"
 
 namespace hashscope::gpu {

@@ -7,13 +7,13 @@
 //   registers; the 4 threads that share a row OR their 8-bit pieces into the word with shuffles.
 #include "kernels/simhash_kernel.hpp"
 
-#include "kernels/device_buffer.hpp"
-#include "kernels/tensor_projection.cuh"
-
 #include <cuda_pipeline.h>
 
 #include <algorithm>
 #include <type_traits>
+
+#include "kernels/device_buffer.hpp"
+#include "kernels/tensor_projection.cuh"
 
 namespace hashscope::gpu {
 namespace {
