@@ -115,7 +115,13 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint8
         Scan(scan_temp).ExclusiveSum(int(tie), rank, total);
         __syncthreads();  // scan_temp is reused next iteration
         const bool keep = valid && (!middle || dist < T || (tie && rank0 + rank < need));
-        if (keep) selected[std::size_t(qh) * capacity + atomicAdd(&count[qh], 1)] = j;
+        // One atomic per warp for the warp's kept positions (a head's counter is shared by all its blocks).
+        const unsigned kept = __ballot_sync(0xffffffffu, keep);
+        const int lane = threadIdx.x % 32;
+        int base = 0;
+        if (kept && lane == __ffs(kept) - 1) base = atomicAdd(&count[qh], __popc(kept));
+        base = __shfl_sync(0xffffffffu, base, kept ? __ffs(kept) - 1 : 0);
+        if (keep) selected[std::size_t(qh) * capacity + base + __popc(kept & ((1u << lane) - 1))] = j;
         rank0 += total;
     }
 }

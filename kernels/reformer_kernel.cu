@@ -241,6 +241,23 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
     }
 }
 
+// Eight values of a row from column c0, as floats (0 past dv): one 16-byte load for bf16 rows whose
+// width is a multiple of 8, else one element at a time.
+template <class T>
+__device__ void load8(const T* row, int c0, int dv, float (&x)[8]) {
+    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+        if (dv % 8 == 0) {
+            const uint4 raw = *reinterpret_cast<const uint4*>(row + c0);
+            const auto* pairs = reinterpret_cast<const __nv_bfloat162*>(&raw);
+#pragma unroll
+            for (int j = 0; j < 4; ++j) x[2 * j] = __low2float(pairs[j]), x[2 * j + 1] = __high2float(pairs[j]);
+            return;
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < 8; ++j) x[j] = c0 + j < dv ? float(row[c0 + j]) : 0.f;
+}
+
 // out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
 // A thread takes 8 columns of one row, so the weights are computed once per 8 outputs.
 constexpr int kCombineColumns = 8;
@@ -261,9 +278,10 @@ __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const 
         const std::size_t cat = (head * rounds + h) * n + i;
         const float w = expf(round_logsumexp[cat] - peak);
         sum += w;
+        float x[kCombineColumns];
+        load8(round_output + cat * dv, c0, dv, x);
 #pragma unroll
-        for (int j = 0; j < kCombineColumns; ++j)
-            if (c0 + j < dv) acc[j] = fmaf(w, float(round_output[cat * dv + c0 + j]), acc[j]);
+        for (int j = 0; j < kCombineColumns; ++j) acc[j] = fmaf(w, x[j], acc[j]);
     }
 #pragma unroll
     for (int j = 0; j < kCombineColumns; ++j)
