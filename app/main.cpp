@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     const hashscope::cli::Command commands[] = {
         hashscope::cli::add_attend_command(root),
         hashscope::cli::add_claims_command(root),
+        hashscope::cli::add_bench_command(root),
         hashscope::cli::add_hash_command(root),
         hashscope::cli::add_learn_command(root),
         hashscope::cli::add_topk_command(root),

@@ -1,0 +1,31 @@
+#!/bin/bash
+# One complete device run over a tree staged by stage_device_run.sh: environment, the GPU tests,
+# the benchmark with its PyTorch peers, then compute-sanitizer. Logs go to $OUT (at most 8 files).
+# Usage (from the staged tree): kernels/bench/device_run.sh [quick]
+set -uo pipefail
+export LD_LIBRARY_PATH=$PWD/dist/lib PYTHONUNBUFFERED=1
+mode=${1:-full}
+{
+  date -u; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem --format=csv
+  which nvcc cmake ninja compute-sanitizer ncu; nvcc --version | tail -1
+  python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.backends.cudnn.version())'
+  ls /usr/include/eigen3 /usr/include/openssl/sha.h /usr/include/gtest 2>&1 | head -3
+} >"$OUT/env.log" 2>&1
+cat "$OUT/env.log"
+for t in dist/test_gpu_*; do timeout 120 "$t" 2>&1; done | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
+if [ "$mode" = quick ]; then
+  timeout 120 dist/hashscope bench --gpu --quick 2>&1 | tee "$OUT/bench.log"
+  timeout 300 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" --quick 2>&1 | tail -30
+else
+  timeout 420 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" 2>&1 | tee "$OUT/bench.log" | tail -40
+fi
+{
+  for t in simhash dense sha256 reformer hamming_decode; do
+    timeout 120 compute-sanitizer --tool memcheck --leak-check full dist/test_gpu_$t 2>&1 | tail -3
+  done
+  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_reformer 2>&1 | tail -3
+  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_dense 2>&1 | tail -3
+  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_simhash 2>&1 | tail -3
+  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_hamming_decode 2>&1 | tail -3
+} >"$OUT/sanitizer.log" 2>&1
+cat "$OUT/sanitizer.log"

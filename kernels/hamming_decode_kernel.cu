@@ -1,0 +1,261 @@
+// Hamming top-k decode kernels: distances + histogram, threshold, ties per block, selection, then
+// attention over the selected rows in segments of 128 and a merge of the segments (the split-K
+// of flash decoding). Selection never sorts: the histogram over distances 0..bits gives the k-th
+// distance T; positions nearer than T are all kept, and of those at exactly T the lowest positions
+// are kept, ranked by a block scan plus the tie counts of the blocks before.
+#include "kernels/hamming_decode_kernel.hpp"
+
+#include <cub/block/block_reduce.cuh>
+#include <cub/block/block_scan.cuh>
+
+#include <algorithm>
+
+namespace hashscope::gpu {
+namespace {
+
+constexpr int kSelectThreads = 256, kPerThread = kHammingSpan / kSelectThreads, kBins = 65;
+constexpr int kDecodeThreads = 128;
+
+int selection_blocks(const HammingDecodeShape& s) { return (s.n + kHammingSpan - 1) / kHammingSpan; }
+int segments(const HammingDecodeShape& s) { return (s.capacity() + kHammingSegment - 1) / kHammingSegment; }
+
+// Position of a thread's t-th item: consecutive threads take consecutive positions, so loads
+// coalesce and a block scan over one t runs in position order.
+__device__ int position_of(int t) { return blockIdx.x * kHammingSpan + t * kSelectThreads + threadIdx.x; }
+
+__global__ void __launch_bounds__(kSelectThreads) distance_kernel(const std::uint32_t* __restrict__ key_codes,
+                                                                 const std::uint32_t* __restrict__ query_codes,
+                                                                 HammingDecodeShape s, std::uint8_t* __restrict__ distance,
+                                                                 std::uint32_t* __restrict__ histogram) {
+    // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
+    // the block's atomics on them.
+    constexpr int kWarps = kSelectThreads / 32;
+    __shared__ std::uint32_t bins[kWarps][kBins];
+    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32;
+    for (int b = threadIdx.x; b < kWarps * kBins; b += blockDim.x) bins[b / kBins][b % kBins] = 0;
+    __syncthreads();
+    const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
+    const std::uint32_t q0 = query_codes[qh * s.words], q1 = s.words > 1 ? query_codes[qh * s.words + 1] : 0;
+    for (int t = 0; t < kPerThread; ++t) {
+        const int j = position_of(t);
+        if (j >= s.n) break;
+        int dist = __popc(codes[std::size_t(j) * s.words] ^ q0);
+        if (s.words > 1) dist += __popc(codes[std::size_t(j) * s.words + 1] ^ q1);
+        distance[std::size_t(qh) * s.n + j] = std::uint8_t(dist);
+        if (j >= s.middle_begin() && j < s.middle_end()) atomicAdd(&bins[warp][dist], 1u);
+    }
+    __syncthreads();
+    for (int b = threadIdx.x; b < kBins; b += blockDim.x) {
+        std::uint32_t total = 0;
+        for (int w = 0; w < kWarps; ++w) total += bins[w][b];
+        if (total) atomicAdd(&histogram[qh * kBins + b], total);
+    }
+}
+
+// T = the smallest distance with at least k middle positions at or below it; take all positions
+// below T and the first (k - below) at T. k >= the middle's size takes all of it (T past every distance).
+__global__ void threshold_kernel(const std::uint32_t* __restrict__ histogram, HammingDecodeShape s,
+                                 std::int32_t* __restrict__ threshold) {
+    const int qh = blockIdx.x;
+    const int middle = s.middle_end() - s.middle_begin();
+    int t = kBins, need = 0;
+    if (s.k < middle) {
+        unsigned below = 0;
+        for (t = 0; t < kBins; ++t) {
+            const unsigned here = histogram[qh * kBins + t];
+            if (below + here >= unsigned(s.k)) break;
+            below += here;
+        }
+        need = s.k - int(below);
+    }
+    threshold[2 * qh] = s.k == 0 ? -1 : t;
+    threshold[2 * qh + 1] = need;
+}
+
+__global__ void __launch_bounds__(kSelectThreads) tie_count_kernel(const std::uint8_t* __restrict__ distance,
+                                                                  const std::int32_t* __restrict__ threshold,
+                                                                  HammingDecodeShape s, std::uint32_t* __restrict__ ties) {
+    using Reduce = cub::BlockReduce<int, kSelectThreads>;
+    __shared__ typename Reduce::TempStorage temp;
+    const int qh = blockIdx.y, T = threshold[2 * qh];
+    int mine = 0;
+    for (int t = 0; t < kPerThread; ++t) {
+        const int j = position_of(t);
+        mine += j < s.middle_end() && j >= s.middle_begin() && distance[std::size_t(qh) * s.n + j] == T;
+    }
+    const int total = Reduce(temp).Sum(mine);
+    if (threadIdx.x == 0) ties[std::size_t(qh) * gridDim.x + blockIdx.x] = total;
+}
+
+__global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint8_t* __restrict__ distance,
+                                                               const std::int32_t* __restrict__ threshold,
+                                                               const std::uint32_t* __restrict__ ties, HammingDecodeShape s,
+                                                               std::int32_t* __restrict__ selected,
+                                                               std::int32_t* __restrict__ count) {
+    using Reduce = cub::BlockReduce<int, kSelectThreads>;
+    using Scan = cub::BlockScan<int, kSelectThreads>;
+    __shared__ typename Reduce::TempStorage reduce_temp;
+    __shared__ typename Scan::TempStorage scan_temp;
+    const int qh = blockIdx.y, T = threshold[2 * qh], need = threshold[2 * qh + 1];
+    int earlier = 0;  // ties at T in the blocks before this one
+    for (int b = threadIdx.x; b < int(blockIdx.x); b += blockDim.x) earlier += ties[std::size_t(qh) * gridDim.x + b];
+    __shared__ int shared_rank0;
+    const int earlier_total = Reduce(reduce_temp).Sum(earlier);  // valid in thread 0
+    if (threadIdx.x == 0) shared_rank0 = earlier_total;
+    __syncthreads();
+    int rank0 = shared_rank0;
+    const int capacity = s.capacity();
+    for (int t = 0; t < kPerThread; ++t) {
+        const int j = position_of(t);
+        const bool valid = j < s.n;
+        const bool middle = valid && j >= s.middle_begin() && j < s.middle_end();
+        const int dist = valid ? distance[std::size_t(qh) * s.n + j] : 255;
+        const bool tie = middle && dist == T;
+        int rank = 0, total = 0;
+        Scan(scan_temp).ExclusiveSum(int(tie), rank, total);
+        __syncthreads();  // scan_temp is reused next iteration
+        const bool keep = valid && (!middle || dist < T || (tie && rank0 + rank < need));
+        // One atomic per warp for the warp's kept positions (a head's counter is shared by all its blocks).
+        const unsigned kept = __ballot_sync(0xffffffffu, keep);
+        const int lane = threadIdx.x % 32;
+        int base = 0;
+        if (kept && lane == __ffs(kept) - 1) base = atomicAdd(&count[qh], __popc(kept));
+        base = __shfl_sync(0xffffffffu, base, kept ? __ffs(kept) - 1 : 0);
+        if (keep) selected[std::size_t(qh) * capacity + base + __popc(kept & ((1u << lane) - 1))] = j;
+        rank0 += total;
+    }
+}
+
+__device__ float warp_sum(float v) {
+    for (int o = 16; o; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Four bf16 of a row at dims 4 * lane .. 4 * lane + 3 (d a multiple of 4), as floats; 0 past d.
+__device__ void load4(const __nv_bfloat16* row, int lane, int d, float (&x)[4]) {
+    x[0] = x[1] = x[2] = x[3] = 0.f;
+    if (4 * lane >= d) return;
+    const uint2 raw = *reinterpret_cast<const uint2*>(row + 4 * lane);
+    const __nv_bfloat162 lo = *reinterpret_cast<const __nv_bfloat162*>(&raw.x), hi = *reinterpret_cast<const __nv_bfloat162*>(&raw.y);
+    x[0] = __low2float(lo), x[1] = __high2float(lo), x[2] = __low2float(hi), x[3] = __high2float(hi);
+}
+
+// One block per (segment of 128 selected rows, query head). A warp takes every fourth row: the
+// score is a lane's 4 dims (one 8-byte load, so a row is one 256-byte access) and a warp sum;
+// after the segment's max and sum, the same warps accumulate weighted V rows the same way, and
+// the four warps' partial outputs are added in shared memory.
+__global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
+    const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
+    HammingDecodeShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
+    float* __restrict__ partial) {
+    constexpr int kWarps = kDecodeThreads / 32;
+    __shared__ float weight[kHammingSegment];
+    __shared__ int row[kHammingSegment];
+    __shared__ float peak_sum[2];
+    __shared__ float warp_out[kWarps][kHammingMaxDim];
+    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int begin = blockIdx.x * kHammingSegment, end = min(count[qh], begin + kHammingSegment);
+    float* part = partial + (std::size_t(qh) * gridDim.x + blockIdx.x) * (s.d + 2);
+    if (begin >= end) {  // an empty segment merges as nothing
+        if (threadIdx.x == 0) part[0] = -INFINITY, part[1] = 0.f;
+        for (int c = threadIdx.x; c < s.d; c += blockDim.x) part[2 + c] = 0.f;
+        return;
+    }
+    float qv[4];
+    load4(q + std::size_t(qh) * s.d, lane, s.d, qv);
+    const float scale = rsqrtf(float(s.d));
+    const __nv_bfloat16* keys = k + std::size_t(kvh) * s.n * s.d;
+    const __nv_bfloat16* values = v + std::size_t(kvh) * s.n * s.d;
+    for (int e = begin + warp; e < end; e += kWarps) {
+        const int j = selected[std::size_t(qh) * s.capacity() + e];
+        float kv[4];
+        load4(keys + std::size_t(j) * s.d, lane, s.d, kv);
+        const float dot = warp_sum(qv[0] * kv[0] + qv[1] * kv[1] + qv[2] * kv[2] + qv[3] * kv[3]);
+        if (lane == 0) weight[e - begin] = dot * scale, row[e - begin] = j;
+    }
+    __syncthreads();
+    const int rows = end - begin;
+    if (warp == 0) {
+        float peak = -INFINITY;
+        for (int e = lane; e < rows; e += 32) peak = fmaxf(peak, weight[e]);
+        for (int o = 16; o; o /= 2) peak = fmaxf(peak, __shfl_xor_sync(0xffffffffu, peak, o));
+        float sum = 0.f;
+        for (int e = lane; e < rows; e += 32) {
+            weight[e] = __expf(weight[e] - peak);
+            sum += weight[e];
+        }
+        sum = warp_sum(sum);
+        if (lane == 0) peak_sum[0] = peak, peak_sum[1] = sum;
+    }
+    __syncthreads();
+    float acc[4] = {};
+    for (int e = warp; e < rows; e += kWarps) {
+        float vv[4];
+        load4(values + std::size_t(row[e]) * s.d, lane, s.d, vv);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) acc[c] = fmaf(weight[e], vv[c], acc[c]);
+    }
+#pragma unroll
+    for (int c = 0; c < 4; ++c)
+        if (4 * lane + c < s.d) warp_out[warp][4 * lane + c] = acc[c];
+    __syncthreads();
+    for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
+        float total = 0.f;
+        for (int w = 0; w < kWarps; ++w) total += warp_out[w][c];
+        part[2 + c] = total;
+    }
+    if (threadIdx.x == 0) part[0] = peak_sum[0], part[1] = peak_sum[1];
+}
+
+__global__ void merge_kernel(const float* __restrict__ partial, HammingDecodeShape s, int segments, float* __restrict__ out) {
+    const int qh = blockIdx.x;
+    const float* parts = partial + std::size_t(qh) * segments * (s.d + 2);
+    float peak = -INFINITY;
+    for (int g = 0; g < segments; ++g) peak = fmaxf(peak, parts[g * (s.d + 2)]);
+    for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
+        float sum = 0.f, acc = 0.f;
+        for (int g = 0; g < segments; ++g) {
+            const float w = expf(parts[g * (s.d + 2)] - peak);  // 0 for empty segments
+            sum = fmaf(w, parts[g * (s.d + 2) + 1], sum);
+            acc = fmaf(w, parts[g * (s.d + 2) + 2 + c], acc);
+        }
+        out[std::size_t(qh) * s.d + c] = acc / sum;
+    }
+}
+
+}  // namespace
+
+HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
+    : distance(std::size_t(s.q_heads) * s.n), histogram(std::size_t(s.q_heads) * kBins), threshold(2 * std::size_t(s.q_heads)),
+      ties(std::size_t(s.q_heads) * selection_blocks(s)), selected(std::size_t(s.q_heads) * s.capacity()),
+      count(std::size_t(s.q_heads)), partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {}
+
+void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* query_codes, const HammingDecodeShape& s,
+                           HammingDecodeWorkspace& w, cudaStream_t stream) {
+    if (s.words < 1 || s.words > 2) throw GpuError("the GPU Hamming kernel takes 32- or 64-bit codes");
+    if (s.kv_heads < 1 || s.q_heads % s.kv_heads != 0) throw GpuError("query heads must be a multiple of KV heads");
+    check_cuda(cudaMemsetAsync(w.histogram.get(), 0, w.histogram.size() * sizeof(std::uint32_t), stream), "memset");
+    check_cuda(cudaMemsetAsync(w.count.get(), 0, w.count.size() * sizeof(std::int32_t), stream), "memset");
+    const dim3 grid(selection_blocks(s), s.q_heads);
+    distance_kernel<<<grid, kSelectThreads, 0, stream>>>(key_codes, query_codes, s, w.distance.get(), w.histogram.get());
+    check_launch("distance_kernel");
+    threshold_kernel<<<s.q_heads, 1, 0, stream>>>(w.histogram.get(), s, w.threshold.get());
+    check_launch("threshold_kernel");
+    tie_count_kernel<<<grid, kSelectThreads, 0, stream>>>(w.distance.get(), w.threshold.get(), s, w.ties.get());
+    check_launch("tie_count_kernel");
+    select_kernel<<<grid, kSelectThreads, 0, stream>>>(w.distance.get(), w.threshold.get(), w.ties.get(), s,
+                                                       w.selected.get(), w.count.get());
+    check_launch("select_kernel");
+}
+
+void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
+                          const HammingDecodeShape& s, HammingDecodeWorkspace& w, cudaStream_t stream) {
+    if (s.d > kHammingMaxDim || s.d % 4 != 0) throw GpuError("the GPU sparse decode takes head dimensions <= 128, multiples of 4");
+    sparse_decode_kernel<<<dim3(segments(s), s.q_heads), kDecodeThreads, 0, stream>>>(q, k, v, s, w.selected.get(),
+                                                                                    w.count.get(), w.partial.get());
+    check_launch("sparse_decode_kernel");
+    merge_kernel<<<s.q_heads, kDecodeThreads, 0, stream>>>(w.partial.get(), s, segments(s), out);
+    check_launch("merge_kernel");
+}
+
+}  // namespace hashscope::gpu

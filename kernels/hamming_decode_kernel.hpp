@@ -1,0 +1,56 @@
+// Hamming top-k sparse decode (the HashAttention path) on the device: one query per query head
+// attends to a selected subset of n cached tokens. Selection, per query head:
+//   - sinks: positions [0, sinks) and window: [n - window, n) are always kept;
+//   - of the positions between, the k nearest to the query's code in Hamming distance over packed
+//     uint32 signatures (XOR + popcount), ties going to the lower position.
+// The k-th distance is found by a histogram over distances 0..bits (no sort), then the ties at that
+// distance are ranked by position. Attention over the selected rows (bf16 K/V, grouped-query:
+// query head h reads KV head h / (q_heads / kv_heads)) is split across blocks and merged.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "kernels/device_buffer.hpp"
+
+namespace hashscope::gpu {
+
+struct HammingDecodeShape {
+    int q_heads = 1, kv_heads = 1, n = 0, d = 0;
+    int words = 1;  // uint32 words per signature (bits = 32 * words, at most 64)
+    int k = 0, sinks = 0, window = 0;
+    __host__ __device__ int middle_begin() const { return sinks < n ? sinks : n; }
+    __host__ __device__ int middle_end() const { return n - window > middle_begin() ? n - window : middle_begin(); }
+    // Most positions one head can select (host and device: the kernels size their lists with it).
+    __host__ __device__ int capacity() const {
+        const int middle = middle_end() - middle_begin();
+        return (n - middle) + (k < middle ? k : middle);
+    }
+};
+
+inline constexpr int kHammingSpan = 1024;     // positions per selection block
+inline constexpr int kHammingSegment = 128;   // selected rows per attention block
+inline constexpr int kHammingMaxDim = 128;  // and d a multiple of 4 (8-byte row loads)
+
+struct HammingDecodeWorkspace {
+    explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
+    DeviceBuffer<std::uint8_t> distance;     // [q_heads][n]
+    DeviceBuffer<std::uint32_t> histogram;   // [q_heads][65]
+    DeviceBuffer<std::int32_t> threshold;    // [q_heads][2]: the k-th distance T, and how many ties at T to take
+    DeviceBuffer<std::uint32_t> ties;        // [q_heads][blocks]: positions at distance T per selection block
+    DeviceBuffer<std::int32_t> selected;     // [q_heads][capacity], in no particular order
+    DeviceBuffer<std::int32_t> count;        // [q_heads]
+    DeviceBuffer<float> partial;             // [q_heads][segments][d + 2]: max, sum, unnormalised output
+};
+
+// key_codes [kv_heads][n][words], query_codes [q_heads][words] -> workspace.selected / count.
+void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* query_codes,
+                           const HammingDecodeShape& shape, HammingDecodeWorkspace& workspace, cudaStream_t stream);
+
+// q [q_heads][d], k, v [kv_heads][n][d] -> out [q_heads][d], over the selection in the workspace.
+void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
+                          const HammingDecodeShape& shape, HammingDecodeWorkspace& workspace, cudaStream_t stream);
+
+}  // namespace hashscope::gpu

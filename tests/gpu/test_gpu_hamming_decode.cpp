@@ -1,0 +1,131 @@
+// The Hamming top-k decode kernels against a reference written here from the definition: sinks
+// and window always kept, then the k nearest middle positions by Hamming distance, ties to the
+// lower position; attention over exactly those rows in float64 on the same bf16-rounded inputs.
+// Selected sets must be equal; outputs within 2e-2. Shapes cover n = 1, n off the 1024-position
+// block, 64-bit codes, grouped-query heads, codes with massive ties, k past the middle, k = 0.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gpu_support.hpp"
+
+namespace {
+
+using namespace hashscope;
+
+SimHashCodes random_codes(int rows, int words, std::uint32_t mask, Rng& rng) {
+    SimHashCodes c;
+    c.rows = rows, c.bits = 32 * words, c.words_per_row = words;
+    for (int i = 0; i < rows * words; ++i) c.words.push_back(std::uint32_t(rng.next_u64()) & mask);
+    return c;
+}
+
+std::vector<std::int32_t> reference_selection(const std::uint32_t* query, const SimHashCodes& keys, int k, int sinks, int window) {
+    const int n = keys.rows, begin = std::min(sinks, n), end = std::max(begin, n - window);
+    std::vector<std::pair<int, int>> middle;  // (distance, position)
+    std::vector<std::int32_t> chosen;
+    for (int j = 0; j < n; ++j) {
+        if (j >= begin && j < end) {
+            int dist = 0;
+            for (int w = 0; w < keys.words_per_row; ++w) dist += std::popcount(query[w] ^ keys.row(j)[w]);
+            middle.emplace_back(dist, j);
+        } else {
+            chosen.push_back(j);
+        }
+    }
+    std::sort(middle.begin(), middle.end());
+    for (int i = 0; i < std::min<int>(k, int(middle.size())); ++i) chosen.push_back(middle[std::size_t(i)].second);
+    std::sort(chosen.begin(), chosen.end());
+    return chosen;
+}
+
+std::vector<double> reference_attention(const Matrix<float>& q, int head, const Matrix<float>& k, const Matrix<float>& v,
+                                        const std::vector<std::int32_t>& rows) {
+    const int d = int(q.cols());
+    std::vector<double> score;
+    double peak = -INFINITY;
+    for (int j : rows) {
+        double dot = 0;
+        for (int c = 0; c < d; ++c) dot += double(q(head, c)) * k(j, c);
+        score.push_back(dot / std::sqrt(double(d)));
+        peak = std::max(peak, score.back());
+    }
+    std::vector<double> out(std::size_t(d), 0.0);
+    double sum = 0;
+    for (std::size_t e = 0; e < rows.size(); ++e) {
+        const double p = std::exp(score[e] - peak);
+        sum += p;
+        for (int c = 0; c < d; ++c) out[std::size_t(c)] += p * v(rows[e], c);
+    }
+    for (auto& x : out) x /= sum;
+    return out;
+}
+
+struct Case {
+    int q_heads, kv_heads, n, d, words;
+    std::uint32_t mask;  // code bits in play: a small mask makes ties everywhere
+    gpu::HammingDecodeOptions options;
+};
+
+void expect_matches_reference(const Case& c, std::uint64_t seed) {
+    SCOPED_TRACE("q_heads=" + std::to_string(c.q_heads) + " kv_heads=" + std::to_string(c.kv_heads) + " n=" +
+                 std::to_string(c.n) + " d=" + std::to_string(c.d) + " words=" + std::to_string(c.words) +
+                 " k=" + std::to_string(c.options.k) + " sinks=" + std::to_string(c.options.sinks) +
+                 " window=" + std::to_string(c.options.window));
+    Rng rng(seed);
+    const Matrix<float> q = gpu::round_to_bf16(normal_matrix<float>(c.q_heads, c.d, rng));
+    std::vector<Matrix<float>> k, v;
+    std::vector<SimHashCodes> key_codes;
+    for (int h = 0; h < c.kv_heads; ++h) {
+        k.push_back(gpu::round_to_bf16(normal_matrix<float>(c.n, c.d, rng)));
+        v.push_back(gpu::round_to_bf16(normal_matrix<float>(c.n, c.d, rng)));
+        key_codes.push_back(random_codes(c.n, c.words, c.mask, rng));
+    }
+    const SimHashCodes query_codes = random_codes(c.q_heads, c.words, c.mask, rng);
+    const auto got = gpu::hamming_decode(q, query_codes, k, v, key_codes, c.options);
+    ASSERT_EQ(int(got.selected.size()), c.q_heads);
+    const int group = c.q_heads / c.kv_heads;
+    for (int h = 0; h < c.q_heads; ++h) {
+        SCOPED_TRACE("head " + std::to_string(h));
+        const auto& kv = std::size_t(h / group);
+        const auto want = reference_selection(query_codes.row(h), key_codes[kv], c.options.k, c.options.sinks, c.options.window);
+        ASSERT_EQ(got.selected[std::size_t(h)], want);
+        const auto out = reference_attention(q, h, k[kv], v[kv], want);
+        double err = 0, scale = 1;
+        for (int col = 0; col < c.d; ++col) {
+            err = std::max(err, std::abs(double(got.output(h, col)) - out[std::size_t(col)]));
+            scale = std::max(scale, std::abs(out[std::size_t(col)]));
+        }
+        EXPECT_LE(err / scale, 2e-2);
+    }
+}
+
+TEST(GpuHammingDecode, MatchesReference) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    const std::vector<Case> cases = {
+        {1, 1, 1, 8, 1, ~0u, {1, 0, 0}},           // one token
+        {4, 2, 100, 16, 1, ~0u, {10, 3, 5}},       // grouped-query heads, small n
+        {2, 1, 5000, 64, 1, 0x7u, {300, 4, 64}},   // n off the block; 3 bits in play: ties everywhere
+        {8, 8, 3000, 128, 2, ~0u, {100, 16, 16}},  // 64-bit codes, widest heads
+        {2, 2, 2500, 32, 1, 0x3u, {900, 0, 0}},    // ties spanning selection blocks
+        {1, 1, 300, 32, 1, ~0u, {500, 8, 8}},      // k past the middle: everything kept
+        {1, 1, 300, 32, 1, ~0u, {0, 8, 8}},        // k = 0: sinks and window alone
+    };
+    std::uint64_t seed = 500;
+    for (const auto& c : cases) expect_matches_reference(c, ++seed);
+}
+
+TEST(GpuHammingDecode, RefusesEmptySelection) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    Rng rng(1);
+    const Matrix<float> q = Matrix<float>::Ones(1, 8);
+    EXPECT_THROW(gpu::hamming_decode(q, random_codes(1, 1, ~0u, rng), {Matrix<float>::Ones(4, 8)}, {Matrix<float>::Ones(4, 8)},
+                                     {random_codes(4, 1, ~0u, rng)}, {0, 0, 0}),
+                 InputError);
+}
+
+}  // namespace
