@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
         hashscope::cli::add_attend_command(root),
         hashscope::cli::add_hash_command(root),
         hashscope::cli::add_screenshot_command(root),
+        hashscope::cli::add_bench_frames_command(root),
     };
     try {
         root.parse(argc, argv);

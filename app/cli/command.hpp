@@ -15,5 +15,6 @@ struct Command {
 Command add_attend_command(CLI::App& root);
 Command add_hash_command(CLI::App& root);
 Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (needs an X display)
+Command add_bench_frames_command(CLI::App& root);  // times the GUI's frames (needs an X display)
 
 }  // namespace hashscope::cli

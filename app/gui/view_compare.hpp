@@ -2,6 +2,7 @@
 // keys each query reaches, renormalised), their difference, and recall / mass / error figures.
 #pragma once
 
+#include "app/gui/plot.hpp"
 #include "app/gui/view.hpp"
 
 namespace hashscope::gui {
@@ -10,6 +11,9 @@ class CompareView final : public View {
 public:
     CompareView() : View("Compare") {}
     void draw(AppState& state) override;
+
+private:
+    plot::Texture maps_[3];  // full, method, |difference|
 };
 
 }  // namespace hashscope::gui

@@ -1,0 +1,19 @@
+// `key=value` settings of a scene, for `hashscope screenshot --set` and `bench-frames`: the same
+// names the scene panel shows, so a slide or a test can pin any scene without a session file.
+//   kind=clusters|induction|needle|uniform|llm_like  n=  d=  clusters=  spread=  seed=
+//   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
+//   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation starts, paused)
+#pragma once
+
+#include <string_view>
+
+#include "app/gui/playback.hpp"
+#include "app/gui/scene.hpp"
+
+namespace hashscope::gui {
+
+// Throws InputError naming the setting when the key is unknown or the value does not parse; ranges
+// are checked later by compute_scene, with the same messages as the controls get.
+void apply_setting(std::string_view key_value, SceneParams& params, Playback& playback);
+
+}  // namespace hashscope::gui
