@@ -200,11 +200,13 @@ TEST(MemorySweep, DenseIsQuadraticTheHashesLinear) {
 }
 
 TEST(SceneSettings, SetsEachKeyAndRefusesUnknownOnes) {
-    SceneParams p = default_scene();
-    Playback clock;
+    StartState start;
+    const SceneParams& p = start.params;
+    const Playback& clock = start.playback;
     for (const char* s : {"kind=needle", "n=512", "buckets=32", "rounds=2", "chunk=64", "causal=1", "method=simhash",
-                          "bits=24", "top-k=8", "hash-seed=9", "seed=5", "stage=attend", "progress=0.5"})
-        apply_setting(s, p, clock);
+                          "bits=24", "top-k=8", "hash-seed=9", "seed=5", "stage=attend", "progress=0.5", "font-scale=2"})
+        apply_setting(s, start);
+    EXPECT_EQ(start.font_scale, 2.0f);
     EXPECT_EQ(p.toy.kind, ToyKind::needle);
     EXPECT_EQ(p.toy.n, 512);
     EXPECT_EQ(p.config.n_buckets, 32);
@@ -219,10 +221,11 @@ TEST(SceneSettings, SetsEachKeyAndRefusesUnknownOnes) {
     EXPECT_EQ(clock.stage(), Stage::attend);
     EXPECT_NEAR(clock.stage_progress(), 0.5, 1e-12);
     EXPECT_FALSE(clock.playing);
-    EXPECT_THROW(apply_setting("colour=red", p, clock), InputError);
-    EXPECT_THROW(apply_setting("n=lots", p, clock), InputError);
-    EXPECT_THROW(apply_setting("n", p, clock), InputError);
-    EXPECT_THROW(apply_setting("method=magic", p, clock), InputError);
+    EXPECT_THROW(apply_setting("colour=red", start), InputError);
+    EXPECT_THROW(apply_setting("n=lots", start), InputError);
+    EXPECT_THROW(apply_setting("n", start), InputError);
+    EXPECT_THROW(apply_setting("method=magic", start), InputError);
+    EXPECT_THROW(apply_setting("font-scale=5", start), InputError);
 }
 
 SceneParams small_scene(Method method) {

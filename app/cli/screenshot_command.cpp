@@ -37,7 +37,7 @@ Command add_screenshot_command(CLI::App& root) {
                     "compare, memory)");
     app->add_option("--set", options->settings,
                     "scene setting key=value, repeatable: kind n d clusters spread seed method rounds buckets chunk "
-                    "causal hash-seed bits top-k stage progress");
+                    "causal hash-seed bits top-k stage progress font-scale");
     return {app, [options]() {
                 if (!options->view.empty()) {
                     const auto ids = gui::view_ids();

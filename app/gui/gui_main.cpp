@@ -232,11 +232,11 @@ int run_gui(const GuiOptions& options) {
     // The first scene is computed before the window opens: a bad setting fails here, with its message.
     std::unique_ptr<AppState> state_owner;
     try {
-        SceneParams params = default_scene();
-        Playback playback;
-        for (const std::string& setting : options.settings) apply_setting(setting, params, playback);
-        state_owner = std::make_unique<AppState>(params);
-        state_owner->playback = playback;
+        StartState start;
+        for (const std::string& setting : options.settings) apply_setting(setting, start);
+        state_owner = std::make_unique<AppState>(start.params);
+        state_owner->playback = start.playback;
+        state_owner->display.font_scale = start.font_scale;
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;
@@ -292,11 +292,15 @@ int run_gui(const GuiOptions& options) {
     for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
         const auto frame_start = std::chrono::steady_clock::now();
         glfwPollEvents();
+        // The atlas is rebuilt between frames; the backend makes its texture on the first frame.
         if (state.display.font_scale != built_font_scale) {
+            const bool first = built_font_scale < 0.0f;
             built_font_scale = state.display.font_scale;
             build_fonts(content_scale * built_font_scale);
-            ImGui_ImplOpenGL3_DestroyFontsTexture();
-            ImGui_ImplOpenGL3_CreateFontsTexture();
+            if (!first) {
+                ImGui_ImplOpenGL3_DestroyFontsTexture();
+                ImGui_ImplOpenGL3_CreateFontsTexture();
+            }
         }
         state.poll();
         state.begin_frame();

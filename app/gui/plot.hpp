@@ -60,6 +60,8 @@ public:
     ~Texture();
     Texture(const Texture&) = delete;
     Texture& operator=(const Texture&) = delete;
+    // True when the image shown is not the one of `version`: build its pixels, then update().
+    bool stale(std::uint64_t version) const { return version != version_; }
     // `rgba` is width x height ImU32 colours, row-major, top row first.
     void update(std::uint64_t version, std::span<const std::uint32_t> rgba, int width, int height);
     ImTextureID id() const;

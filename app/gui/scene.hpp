@@ -31,6 +31,9 @@ SceneParams default_scene();
 
 // Largest side of a heat-map image: past screen resolution cells are max-pooled.
 inline constexpr int kMaxMapSide = 512;
+// Reach mask colours (ImU32 layout: 0xAABBGGRR).
+inline constexpr std::uint32_t kReachedColour = 0xFFE6A05Au;    // (90, 160, 230)
+inline constexpr std::uint32_t kUnreachedColour = 0xFF241C1Cu;  // (28, 28, 36)
 
 struct SceneResult {
     SceneParams params;
@@ -51,6 +54,9 @@ struct SceneResult {
     // reached keys and renormalised) and |difference|, each pooled; per query statistics.
     PooledMap full_map, method_map, diff_map;
     float map_scale = 0.0f;                          // max over the full and the method's map
+    // The maps' colours (sqrt scale against map_scale; the reach mask blue on dark), built here so the
+    // UI thread only uploads them: [full, method, diff, reach], each side x side, row-major.
+    std::vector<std::uint32_t> map_rgba[4];
     int recall_k = 0;
     std::vector<double> recall, mass, rel_error;     // per query
     double mean_recall = 0.0, mean_mass = 0.0, mean_rel_error = 0.0;

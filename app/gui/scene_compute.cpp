@@ -115,6 +115,10 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full) {
         r.rel_error.push_back(relative_l2_error(approx, exact));
     }
     r.map_scale = std::max(r.full_map.max_value(), r.method_map.max_value());
+    r.map_rgba[0] = r.full_map.sqrt_colours(r.map_scale);
+    r.map_rgba[1] = r.method_map.sqrt_colours(r.map_scale);
+    r.map_rgba[2] = r.diff_map.sqrt_colours(r.map_scale);
+    r.map_rgba[3] = r.reach_map.mask_colours(kReachedColour, kUnreachedColour);
     r.mean_recall = mean_of(r.recall);
     r.mean_mass = mean_of(r.mass);
     r.mean_rel_error = mean_of(r.rel_error);

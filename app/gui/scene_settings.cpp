@@ -20,7 +20,9 @@ T number(std::string_view key, std::string_view value) {
 
 }  // namespace
 
-void apply_setting(std::string_view key_value, SceneParams& p, Playback& playback) {
+void apply_setting(std::string_view key_value, StartState& start) {
+    SceneParams& p = start.params;
+    Playback& playback = start.playback;
     const auto eq = key_value.find('=');
     if (eq == std::string_view::npos)
         throw InputError("--set expects key=value, got '" + std::string(key_value) + "'");
@@ -72,6 +74,10 @@ void apply_setting(std::string_view key_value, SceneParams& p, Playback& playbac
         if (!(f >= 0.0 && f < 1.0)) throw InputError("--set progress must be in [0, 1), got " + std::string(value));
         playback.seek(double(int(playback.stage())) + f);
         playback.playing = false;
+    } else if (key == "font-scale") {
+        const float scale = number<float>(key, value);
+        if (!(scale >= 1.0f && scale <= 3.0f)) throw InputError("--set font-scale must be in 1..3, got " + std::string(value));
+        start.font_scale = scale;
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }

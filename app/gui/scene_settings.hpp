@@ -3,6 +3,7 @@
 //   kind=clusters|induction|needle|uniform|llm_like  n=  d=  clusters=  spread=  seed=
 //   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
 //   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation starts, paused)
+//   font-scale=1..3   (presenter scale)
 #pragma once
 
 #include <string_view>
@@ -12,8 +13,15 @@
 
 namespace hashscope::gui {
 
-// Throws InputError naming the setting when the key is unknown or the value does not parse; ranges
-// are checked later by compute_scene, with the same messages as the controls get.
-void apply_setting(std::string_view key_value, SceneParams& params, Playback& playback);
+// Where the app starts: the scene, the animation clock and the presenter font scale.
+struct StartState {
+    SceneParams params = default_scene();
+    Playback playback;
+    float font_scale = 1.0f;
+};
+
+// Throws InputError naming the setting when the key is unknown or the value does not parse; scene
+// ranges are checked later by compute_scene, with the same messages as the controls get.
+void apply_setting(std::string_view key_value, StartState& start);
 
 }  // namespace hashscope::gui

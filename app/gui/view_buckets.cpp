@@ -11,6 +11,29 @@
 
 namespace hashscope::gui {
 
+namespace {
+
+// Texels per token side: 6 rows of bucket colour, 1 of label grey, 1 of gap (and 1 gap column).
+constexpr int kTexels = 8;
+
+// One round's token grid as an image, so n = 4096 tokens cost one textured quad per frame.
+std::vector<std::uint32_t> grid_image(const std::vector<std::int32_t>& buckets, const std::vector<int>& labels,
+                                      const std::vector<ImU32>& colours, int cols, int rows) {
+    const int w = cols * kTexels, h = rows * kTexels;
+    std::vector<std::uint32_t> rgba(std::size_t(w) * std::size_t(h), IM_COL32(15, 15, 15, 255));
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+        const int x0 = int(i) % cols * kTexels, y0 = int(i) / cols * kTexels;
+        const ImU32 bucket = colours[std::size_t(buckets[i])];
+        const ImU32 label = i < labels.size() ? label_colour(labels[i]) : bucket;
+        for (int y = 0; y < kTexels - 1; ++y)
+            for (int x = 0; x < kTexels - 1; ++x)
+                rgba[std::size_t(y0 + y) * std::size_t(w) + std::size_t(x0 + x)] = y < kTexels - 2 ? bucket : label;
+    }
+    return rgba;
+}
+
+}  // namespace
+
 void BucketsView::draw(AppState& state) {
     const SceneResult& r = state.result();
     const auto& trace = r.trace;
@@ -30,15 +53,14 @@ void BucketsView::draw(AppState& state) {
     const float grid_w = cell * float(cols);
     const float grid_h = cell * float(rows);
     const float hist_w = std::max(avail - grid_w - 24.0f, 160.0f);
-    const float label_strip = std::max(1.0f, cell * 0.25f);
-    const float inset = cell >= 6.0f ? 1.0f : 0.0f;
     const int hovered = state.hovered_token();
 
     ImGui::TextWrapped("Each square is a token (row-major, %d per row) coloured by its bucket; the grey strip at its "
-                       "bottom is its %s label. Right: tokens per bucket; the line is the mean n / buckets.",
+                       "bottom is its label (%s: cluster, token id or planted role). Right: tokens per bucket; the line is the mean n / buckets.",
                        cols, toy_kind_name(r.params.toy.kind));
     std::vector<ImU32> colours;
     for (int b = 0; b < n_buckets; ++b) colours.push_back(bucket_colour(b, n_buckets));
+    if (grids_.size() != trace.buckets.size()) grids_ = std::vector<plot::Texture>(trace.buckets.size());
 
     for (std::size_t round = 0; round < trace.buckets.size(); ++round) {
         const auto& buckets = trace.buckets[round];
@@ -47,15 +69,10 @@ void BucketsView::draw(AppState& state) {
                     load.mean, load.max_over_mean, load.empty);
 
         const ImVec2 origin = ImGui::GetCursorScreenPos();
-        for (int i = 0; i < n; ++i) {
-            const float x = origin.x + cell * float(i % cols);
-            const float y = origin.y + cell * float(i / cols);
-            draw->AddRectFilled(ImVec2(x, y), ImVec2(x + cell - inset, y + cell - inset),
-                                colours[std::size_t(buckets[std::size_t(i)])]);
-            if (std::size_t(i) < labels.size() && cell >= 6.0f)
-                draw->AddRectFilled(ImVec2(x, y + cell - inset - label_strip), ImVec2(x + cell - inset, y + cell - inset),
-                                    label_colour(labels[std::size_t(i)]));
-        }
+        plot::Texture& grid = grids_[round];
+        if (grid.stale(state.version()))
+            grid.update(state.version(), grid_image(buckets, labels, colours, cols, rows), cols * kTexels, rows * kTexels);
+        draw->AddImage(grid.id(), origin, ImVec2(origin.x + grid_w, origin.y + grid_h));
         if (hovered >= 0 && hovered < n) {
             const float x = origin.x + cell * float(hovered % cols), y = origin.y + cell * float(hovered / cols);
             draw->AddRect(ImVec2(x - 2.0f, y - 2.0f), ImVec2(x + cell + 1.0f, y + cell + 1.0f), IM_COL32_WHITE, 0.0f,

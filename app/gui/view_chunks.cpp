@@ -31,7 +31,7 @@ void ChunksView::draw(AppState& state) {
                                       : int(r.reached[std::size_t(query_)].size());
     ImGui::Text("query %d reaches %d of %d keys (%.1f%%)", query_, reached, n, 100.0 * double(reached) / double(n));
 
-    reach_.update(state.version(), r.reach_map.mask_colours(IM_COL32(90, 160, 230, 255), IM_COL32(28, 28, 36, 255)), r.reach_map.side(), r.reach_map.side());
+    reach_.update(state.version(), r.map_rgba[3], r.reach_map.side(), r.reach_map.side());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float side = std::max(std::floor(std::min(avail.x, avail.y - 2.0f * ImGui::GetTextLineHeightWithSpacing())), 32.0f);
     const ImVec2 o = plot::image(reach_, side, "reach: query rows x key columns");

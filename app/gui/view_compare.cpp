@@ -28,9 +28,7 @@ void CompareView::draw(AppState& state) {
         ImGui::TextDisabled("n > %d: each pixel is the maximum of a %d x %d block", kMaxMapSide, r.full_map.block(),
                             r.full_map.block());
 
-    const PooledMap* maps[3] = {&r.full_map, &r.method_map, &r.diff_map};
-    for (int i = 0; i < 3; ++i)
-        maps_[i].update(state.version(), maps[i]->sqrt_colours(r.map_scale), maps[i]->side(), maps[i]->side());
+    for (int i = 0; i < 3; ++i) maps_[i].update(state.version(), r.map_rgba[i], r.full_map.side(), r.full_map.side());
 
     const float line = ImGui::GetTextLineHeightWithSpacing();
     const ImVec2 avail = ImGui::GetContentRegionAvail();

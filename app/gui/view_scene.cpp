@@ -111,7 +111,7 @@ bool method_controls(SceneParams& p) {
 }
 
 void playback_controls(Playback& playback) {
-    if (ImGui::Button(playback.playing ? "pause" : "play", ImVec2(70.0f, 0.0f))) playback.playing = !playback.playing;
+    if (ImGui::Button(playback.playing ? "pause" : "play", ImVec2(ImGui::GetFontSize() * 4.5f, 0.0f))) playback.playing = !playback.playing;
     ImGui::SameLine();
     if (ImGui::ArrowButton("back", ImGuiDir_Left)) playback.step(-1);
     ImGui::SameLine();
@@ -127,7 +127,7 @@ void playback_controls(Playback& playback) {
 
 void SceneView::draw(AppState& state) {
     const SceneResult& r = state.result();
-    ImGui::PushItemWidth(-110.0f);
+    ImGui::PushItemWidth(-ImGui::GetFontSize() * 7.5f);
     ImGui::TextUnformatted("Animation");
     playback_controls(state.playback);
     ImGui::Separator();

@@ -6,15 +6,18 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <string>
+#include <utility>
 
 #include "app/gui/palette.hpp"
 
 namespace hashscope::gui {
 
 namespace {
-// At most this many slots travel (and are joined by lines) per frame; past it every k-th one does,
-// so n = 4096 with 4 rounds stays cheap to draw.
+// At most this many slots travel per frame, and fewer are joined by faint paths; past it every k-th
+// one is, so n = 4096 with 4 rounds stays cheap to rasterise (llvmpipe pays for every line pixel).
 constexpr int kMaxTravellers = 2048;
+constexpr int kMaxPaths = 384;
 }  // namespace
 
 void SortView::draw(AppState& state) {
@@ -29,11 +32,13 @@ void SortView::draw(AppState& state) {
     }
     stage_chips(state, {Stage::sort, Stage::chunk, Stage::unsort});
     const int stride = (slots + kMaxTravellers - 1) / kMaxTravellers;
+    const int path_stride = (slots + kMaxPaths - 1) / kMaxPaths;
     ImGui::TextWrapped("Top: the %d slots in concatenated order (round by round, positions 0..%d). Bottom: the same "
-                       "slots after the stable sort by (round, bucket). Colour = bucket. During 'sort' the slots "
-                       "travel down to their sorted places%s; during 'unsort' they travel back. Ticks mark the %d "
-                       "chunks of %d slots.",
-                       slots, n - 1, stride > 1 ? " (every few slots shown)" : "", trace.num_chunks(),
+                       "slots after the stable sort by (round, bucket). Colour = bucket; faint lines join every "
+                       "%s slot to its sorted place. During 'sort' the slots travel down (every %s); during 'unsort' "
+                       "they travel back. Ticks mark the %d chunks of %d slots.",
+                       slots, n - 1, path_stride > 1 ? (std::to_string(path_stride) + "th").c_str() : "",
+                       stride > 1 ? (std::to_string(stride) + "th").c_str() : "one", trace.num_chunks(),
                        trace.config.chunk);
 
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -71,19 +76,26 @@ void SortView::draw(AppState& state) {
     draw_row(top_y0, top_y1, concat_colour);
     draw_row(bottom_y0, bottom_y1, sorted_colour);
 
-    // Faint paths, then the travelling slots at the current fraction of the way.
+    // Faint paths (thin, not anti-aliased), then the travelling slots at the current fraction of the way.
+    const auto path_end = [&](int c) {
+        const int s = trace.concat_to_sorted[std::size_t(c)];
+        return std::pair(ImVec2(slot_x(c) + slot_w * 0.5f, top_y1), ImVec2(slot_x(s) + slot_w * 0.5f, bottom_y0));
+    };
+    const ImDrawListFlags flags = draw->Flags;
+    draw->Flags &= ~ImDrawListFlags_AntiAliasedLines;
+    for (int c = 0; c < slots; c += path_stride) {
+        const auto [a, b] = path_end(c);
+        draw->AddLine(a, b, (concat_colour(c) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60), 1.0f);
+    }
+    draw->Flags = flags;
     const double f = state.playback.sorted_fraction();
     const float tw = std::max(slot_w * float(stride), 2.0f), th = std::max(row_h * 0.35f, 6.0f);
-    for (int c = 0; c < slots; c += stride) {
-        const int s = trace.concat_to_sorted[std::size_t(c)];
-        const ImU32 col = concat_colour(c);
-        const ImVec2 a(slot_x(c) + slot_w * 0.5f, top_y1), b(slot_x(s) + slot_w * 0.5f, bottom_y0);
-        draw->AddLine(a, b, (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 40), 1.0f);
-        if (f > 0.0 && f < 1.0) {
+    if (f > 0.0 && f < 1.0)
+        for (int c = 0; c < slots; c += stride) {
+            const auto [a, b] = path_end(c);
             const float x = float(travel(a.x, b.x, f)), y = float(travel(a.y, b.y - th, f));
-            draw->AddRectFilled(ImVec2(x - tw * 0.5f, y), ImVec2(x + tw * 0.5f, y + th), col);
+            draw->AddRectFilled(ImVec2(x - tw * 0.5f, y), ImVec2(x + tw * 0.5f, y + th), concat_colour(c));
         }
-    }
     // The hovered token's slots, one per round, in both rows.
     const int hovered = state.hovered_token();
     if (hovered >= 0 && hovered < n)
