@@ -54,6 +54,7 @@ void BucketsView::draw(AppState& state) {
     const float grid_h = cell * float(rows);
     const float hist_w = std::max(avail - grid_w - 24.0f, 160.0f);
     const int hovered = state.hovered_token();
+    const int on_show = round_blend(state.playback.round_position(int(trace.buckets.size())), int(trace.buckets.size())).from;
 
     ImGui::TextWrapped("Each square is a token (row-major, %d per row) coloured by its bucket; the grey strip at its "
                        "bottom is its label (%s: cluster, token id or planted role). Right: tokens per bucket; the line is the mean n / buckets.",
@@ -67,6 +68,10 @@ void BucketsView::draw(AppState& state) {
         const BucketLoad& load = r.loads[round];
         ImGui::Text("round %zu   max %lld   mean %.1f   max/mean %.2f   empty %d", round, (long long)load.max,
                     load.mean, load.max_over_mean, load.empty);
+        if (int(round) == on_show) {
+            ImGui::SameLine();
+            ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.25f, 1.0f), "<- the round the hyperplanes view shows");
+        }
 
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         plot::Texture& grid = grids_[round];

@@ -7,6 +7,44 @@
 
 namespace hashscope::gui {
 
+namespace {
+
+// Reformer's pattern in sorted order: slot rows x slot columns, chunk c reaching chunks c and c - 1
+// (cyclically), with the selected query's slots (one per round) marked.
+void sorted_pattern(const ReformerTrace<double>& trace, int query, float side) {
+    ImGui::TextUnformatted("sorted order: slot rows x slot columns");
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const int slots = int(trace.sorted_to_concat.size()), chunks = trace.num_chunks();
+    const float cell = side / float(slots);
+    draw->AddRectFilled(o, ImVec2(o.x + side, o.y + side), kUnreachedColour);
+    const float chunk_px = cell * float(trace.config.chunk);
+    for (int c = 0; c < chunks; ++c) {
+        const float y = o.y + chunk_px * float(c);
+        const int previous = (c + chunks - 1) % chunks;
+        for (const int k : {c, previous})
+            draw->AddRectFilled(ImVec2(o.x + chunk_px * float(k), y), ImVec2(o.x + chunk_px * float(k + 1), y + chunk_px),
+                                kReachedColour);
+    }
+    for (int h = 0; h < int(trace.buckets.size()); ++h) {
+        const int slot = trace.concat_to_sorted[std::size_t(h * trace.n + query)];
+        const float y = o.y + cell * float(slot);
+        draw->AddRectFilled(ImVec2(o.x, y), ImVec2(o.x + side, y + std::max(cell, 1.0f)), IM_COL32(255, 210, 60, 200));
+    }
+    draw->AddRect(ImVec2(o.x - 1.0f, o.y - 1.0f), ImVec2(o.x + side + 1.0f, o.y + side + 1.0f),
+                  IM_COL32(120, 120, 130, 255));
+    ImGui::Dummy(ImVec2(side, side));
+    if (ImGui::IsItemHovered()) {
+        const ImVec2 m = ImGui::GetIO().MousePos;
+        const int row = int((m.y - o.y) / cell);
+        if (row >= 0 && row < slots)
+            ImGui::SetTooltip("sorted slot %d: round %d, token %d, chunk %d", row, trace.round_of_slot(row),
+                              trace.position_of_slot(row), trace.chunk_of_slot(row));
+    }
+}
+
+}  // namespace
+
 void ChunksView::draw(AppState& state) {
     const SceneResult& r = state.result();
     const int n = r.reach_map.n();
@@ -33,8 +71,20 @@ void ChunksView::draw(AppState& state) {
 
     reach_.update(state.version(), r.map_rgba[3], r.reach_map.side(), r.reach_map.side());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float side = std::max(std::floor(std::min(avail.x, avail.y - 2.0f * ImGui::GetTextLineHeightWithSpacing())), 32.0f);
-    const ImVec2 o = plot::image(reach_, side, "reach: query rows x key columns");
+    const bool sorted = r.params.method == Method::reformer && !r.trace.standard_attention;
+    const float gap = 24.0f;
+    const float side = std::max(std::floor(std::min(sorted ? (avail.x - gap) * 0.6f : avail.x,
+                                                    avail.y - 2.0f * ImGui::GetTextLineHeightWithSpacing())),
+                                32.0f);
+    ImGui::BeginGroup();
+    const ImVec2 o = plot::image(reach_, side, "original order: query rows x key columns");
+    ImGui::EndGroup();
+    if (sorted) {
+        ImGui::SameLine(0.0f, gap);
+        ImGui::BeginGroup();
+        sorted_pattern(r.trace, query_, std::max(std::min(avail.x - side - gap, side), 32.0f));
+        ImGui::EndGroup();
+    }
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float cell = side / float(n);
     const float qy = o.y + cell * float(query_);
