@@ -13,6 +13,7 @@
 #include "app/gui/heatmap.hpp"
 #include "app/gui/hyperplane_sectors.hpp"
 #include "app/gui/memory_sweep.hpp"
+#include "app/gui/palette.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/plot_ticks.hpp"
 #include "app/gui/scene.hpp"
@@ -143,6 +144,21 @@ TEST(PooledMap, ColourRampRunsDarkToBright) {
     EXPECT_LT(luma(heat_colour(0.5f)), luma(heat_colour(1.0f)));
     EXPECT_EQ(heat_colour(-1.0f), heat_colour(0.0f));
     EXPECT_EQ(heat_colour(0.0f) >> 24, 0xFFu);  // opaque
+}
+
+TEST(Palette, BucketColoursAreDistinctAndOpaque) {
+    for (const int n : {2, 8, 16, 32, 64}) {
+        std::set<std::uint32_t> colours;
+        for (int b = 0; b < n; ++b) {
+            const std::uint32_t c = bucket_colour(b, n);
+            EXPECT_EQ(c >> 24, 0xFFu);
+            colours.insert(c);
+        }
+        EXPECT_EQ(colours.size(), std::size_t(n)) << n << " buckets";
+    }
+    EXPECT_EQ(bucket_colour(0, 16), 0xFF009FE6u);  // Okabe-Ito orange (230, 159, 0)
+    EXPECT_NE(label_colour(0), label_colour(1));
+    EXPECT_EQ(label_colour(-1), label_colour(3));
 }
 
 TEST(HyperplaneSectors, OneDirectionSplitsThePlaneInHalves) {
