@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cfloat>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -241,7 +242,7 @@ int run_gui(const GuiOptions& options) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;
     }
-    const bool headless = options.screenshot.has_value() || options.frame_ms != nullptr;
+    const bool headless = options.screenshot.has_value() || options.bench != nullptr;
 
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
@@ -307,20 +308,23 @@ int run_gui(const GuiOptions& options) {
         const double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
         last = frame_start;
         state.playback.advance(dt);
-        if (options.frame_ms && frame > 0 && frame % 100 == 0) {
+        if (options.bench && frame > 0 && frame % 100 == 0) {
             state.params.hash_seed = state.params.hash_seed % 1000 + 1;
             state.request();
         }
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
+        // The backend reads the pointer even with NoMouse; headless frames must not see it.
+        if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
         handle_keys(window, state);
         if (single)
             draw_single(state, *single);
         else
-            draw_layout(state, views, options.frame_ms != nullptr);
+            draw_layout(state, views, options.bench != nullptr);
         ImGui::Render();
+        const auto ui_done = std::chrono::steady_clock::now();
 
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
@@ -337,10 +341,11 @@ int run_gui(const GuiOptions& options) {
             break;
         }
         glfwSwapBuffers(window);
-        if (options.frame_ms) {
+        if (options.bench) {
             glFinish();
-            options.frame_ms->push_back(
+            options.bench->frame_ms.push_back(
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count());
+            options.bench->ui_ms.push_back(std::chrono::duration<double, std::milli>(ui_done - frame_start).count());
             if (frame + 1 >= options.frames) break;
         }
     }

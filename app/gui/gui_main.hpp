@@ -8,6 +8,12 @@
 
 namespace hashscope::gui {
 
+// Per frame, milliseconds: the whole frame until rendering finished, and the UI thread's part before
+// rendering (events, polling the worker, drawing the views, texture uploads).
+struct FrameTimes {
+    std::vector<double> frame_ms, ui_ms;
+};
+
 struct GuiOptions {
     std::optional<std::string> screenshot;  // write the framebuffer here after `frames` frames, then exit
     int width = 1600;
@@ -15,10 +21,10 @@ struct GuiOptions {
     int frames = 3;
     std::string view;                   // one of view_ids(): that view alone fills the window; empty: the layout
     std::vector<std::string> settings;  // key=value scene settings (scene_settings.hpp), applied before the start
-    // Bench: render `frames` frames with every view open side by side, no vsync, and store each
-    // frame's wall time (ms, rendering finished) here. Every 100th frame changes the hash seed, so the
-    // figures include frames drawn while the worker recomputes.
-    std::vector<double>* frame_ms = nullptr;
+    // Bench: render `frames` frames with every view open side by side, no vsync, and store the
+    // times here. Every 100th frame changes the hash seed, so the figures include frames drawn while
+    // the worker recomputes and the frame that takes its result.
+    FrameTimes* bench = nullptr;
 };
 
 // The ids of the registered views, for `screenshot --view`.

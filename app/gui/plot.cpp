@@ -99,6 +99,22 @@ void Frame::bars(std::span<const double> values, std::span<const ImU32> colours)
     const float width = (max_.x - min_.x) / float(std::max<std::size_t>(values.size(), 1));
     const float gap = width >= 4.0f ? 1.0f : 0.0f;
     const float base = to_screen(x_.lo, std::max(y_.lo, y_.scale == Scale::log10 ? y_.lo : 0.0)).y;
+    if (width < 1.0f) {
+        // More bars than pixels: one rectangle per pixel column at the tallest bar in it, in that
+        // bar's colour (every rectangle costs llvmpipe a triangle set-up, visible or not).
+        const int columns = int(max_.x - min_.x);
+        for (int px = 0; px < columns; ++px) {
+            const auto first = std::size_t(float(px) / width), last = std::size_t(float(px + 1) / width);
+            std::size_t best = first;
+            for (std::size_t i = first; i < std::min(last, values.size()); ++i)
+                if (values[i] > values[best]) best = i;
+            if (best >= values.size()) break;
+            const float top = to_screen(double(best), values[best]).y;
+            draw_->AddRectFilled(ImVec2(min_.x + float(px), std::min(top, base)), ImVec2(min_.x + float(px + 1), base),
+                                 colours[std::min(best, colours.size() - 1)]);
+        }
+        return;
+    }
     for (std::size_t i = 0; i < values.size(); ++i) {
         const ImVec2 top = to_screen(double(i), values[i]);
         draw_->AddRectFilled(ImVec2(top.x + gap, std::min(top.y, base)), ImVec2(top.x + width - gap, base),

@@ -41,7 +41,8 @@ public:
 
     void line(std::span<const double> xs, std::span<const double> ys, ImU32 colour, float thickness = 2.0f) const;
     void markers(std::span<const double> xs, std::span<const double> ys, ImU32 colour, float radius = 3.5f) const;
-    // Category bars: bar i spans x in [i, i + 1) (set the x axis to 0..count), height values[i].
+    // Category bars: bar i spans x in [i, i + 1) (set the x axis to 0..count), height values[i]; with
+    // more bars than pixels, each pixel column shows its tallest bar.
     void bars(std::span<const double> values, std::span<const ImU32> colours) const;
     void horizontal_line(double y, ImU32 colour, const char* label = nullptr) const;
     void vertical_line(double x, ImU32 colour) const;

@@ -61,7 +61,7 @@ void ChunksView::draw(AppState& state) {
                        : r.reaches_all                      ? "dense: every visible key"
                                                             : "one of its top-k keys by Hamming distance");
     if (r.reach_map.block() > 1)
-        ImGui::TextDisabled("n > %d: each pixel is a %d x %d block, lit if any of its cells is", kMaxMapSide,
+        ImGui::TextDisabled("n > %d: each pixel covers %d x %d cells, lit if any of them is", kMaxMapSide,
                             r.reach_map.block(), r.reach_map.block());
     ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x * 0.5f, 400.0f));
     ImGui::SliderInt("query", &query_, 0, n - 1);

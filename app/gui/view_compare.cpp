@@ -25,7 +25,7 @@ void CompareView::draw(AppState& state) {
                        "|full - %s|.",
                        method, method, method);
     if (r.full_map.block() > 1)
-        ImGui::TextDisabled("n > %d: each pixel is the maximum of a %d x %d block", kMaxMapSide, r.full_map.block(),
+        ImGui::TextDisabled("n > %d: each pixel is the maximum over %d x %d cells", kMaxMapSide, r.full_map.block(),
                             r.full_map.block());
 
     for (int i = 0; i < 3; ++i) maps_[i].update(state.version(), r.map_rgba[i], r.full_map.side(), r.full_map.side());

@@ -33,12 +33,12 @@ void SortView::draw(AppState& state) {
     stage_chips(state, {Stage::sort, Stage::chunk, Stage::unsort});
     const int stride = (slots + kMaxTravellers - 1) / kMaxTravellers;
     const int path_stride = (slots + kMaxPaths - 1) / kMaxPaths;
+    const auto one_in = [](int k) { return k > 1 ? "one slot in " + std::to_string(k) : std::string("each slot"); };
     ImGui::TextWrapped("Top: the %d slots in concatenated order (round by round, positions 0..%d). Bottom: the same "
-                       "slots after the stable sort by (round, bucket). Colour = bucket; faint lines join every "
-                       "%s slot to its sorted place. During 'sort' the slots travel down (every %s); during 'unsort' "
-                       "they travel back. Ticks mark the %d chunks of %d slots.",
-                       slots, n - 1, path_stride > 1 ? (std::to_string(path_stride) + "th").c_str() : "",
-                       stride > 1 ? (std::to_string(stride) + "th").c_str() : "one", trace.num_chunks(),
+                       "slots after the stable sort by (round, bucket). Colour = bucket; faint lines join %s to its "
+                       "sorted place. During 'sort' %s travels down to it; during 'unsort' back. Ticks mark the %d "
+                       "chunks of %d slots.",
+                       slots, n - 1, one_in(path_stride).c_str(), one_in(stride).c_str(), trace.num_chunks(),
                        trace.config.chunk);
 
     ImDrawList* draw = ImGui::GetWindowDrawList();
