@@ -181,19 +181,23 @@ void draw_single(AppState& state, View& view) {
     fixed_window(view, viewport->WorkPos, viewport->WorkSize, state);
 }
 
-// Space: play/pause; left/right: step the pipeline; F11: full screen on the current monitor and back.
-void handle_keys(GLFWwindow* window, AppState& state) {
+// Where the window was before F11 made it full screen: x, y, width, height.
+struct WindowedPlacement {
+    int x = 100, y = 100, width = 1600, height = 1000;
+};
+
+// Space: play/pause; left/right: step the pipeline; F11: full screen on the primary monitor and back.
+void handle_keys(GLFWwindow* window, AppState& state, WindowedPlacement& windowed) {
     if (ImGui::GetIO().WantTextInput) return;
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) state.playback.playing = !state.playback.playing;
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) state.playback.step(-1);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) state.playback.step(+1);
     if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) {
-        static int saved[4] = {100, 100, 1600, 1000};
         if (glfwGetWindowMonitor(window)) {
-            glfwSetWindowMonitor(window, nullptr, saved[0], saved[1], saved[2], saved[3], 0);
+            glfwSetWindowMonitor(window, nullptr, windowed.x, windowed.y, windowed.width, windowed.height, 0);
         } else if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
-            glfwGetWindowPos(window, &saved[0], &saved[1]);
-            glfwGetWindowSize(window, &saved[2], &saved[3]);
+            glfwGetWindowPos(window, &windowed.x, &windowed.y);
+            glfwGetWindowSize(window, &windowed.width, &windowed.height);
             const GLFWvidmode* mode = glfwGetVideoMode(monitor);
             glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
         }
@@ -287,6 +291,7 @@ int run_gui(const GuiOptions& options) {
 
     AppState& state = *state_owner;
     float built_font_scale = -1.0f;
+    WindowedPlacement windowed;
 
     int exit_code = 0;
     auto last = std::chrono::steady_clock::now();
@@ -318,7 +323,7 @@ int run_gui(const GuiOptions& options) {
         // The backend reads the pointer even with NoMouse; headless frames must not see it.
         if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
-        handle_keys(window, state);
+        handle_keys(window, state, windowed);
         if (single)
             draw_single(state, *single);
         else
