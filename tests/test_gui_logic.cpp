@@ -10,6 +10,7 @@
 #include <set>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/bucket_collisions.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/hyperplane_sectors.hpp"
 #include "app/gui/memory_sweep.hpp"
@@ -159,6 +160,19 @@ TEST(Palette, BucketColoursAreDistinctAndOpaque) {
     EXPECT_EQ(bucket_colour(0, 16), 0xFF009FE6u);  // Okabe-Ito orange (230, 159, 0)
     EXPECT_NE(label_colour(0), label_colour(1));
     EXPECT_EQ(label_colour(-1), label_colour(3));
+}
+
+// Five tokens, buckets {0, 0, 1, 1, 1}; neighbours 0-2 (split), 2-3 (together), 4-3 (together, and
+// listed twice), 1-1 (itself: ignored). Pairs sharing a bucket: 0-1, 2-3, 2-4, 3-4.
+TEST(BucketCollisions, CountsFalseCollisionsAndMissesByHand) {
+    const std::vector<std::int32_t> buckets = {0, 0, 1, 1, 1};
+    const std::vector<std::vector<std::int32_t>> truth = {{2}, {1}, {3}, {4}, {3}};
+    const CollisionStats s = collision_stats(buckets, 2, truth);
+    EXPECT_EQ(s.pairs, 4);
+    EXPECT_DOUBLE_EQ(s.expected_uniform, 5.0);  // 10 pairs / 2 buckets
+    EXPECT_EQ(s.neighbour_pairs, 3);
+    EXPECT_EQ(s.misses, 1);            // 0-2
+    EXPECT_EQ(s.false_collisions, 2);  // 0-1 and 2-4
 }
 
 TEST(HyperplaneSectors, OneDirectionSplitsThePlaneInHalves) {

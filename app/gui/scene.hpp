@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/bucket_collisions.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/memory_sweep.hpp"
 #include "core/metrics.hpp"
@@ -42,6 +43,7 @@ struct SceneResult {
     // it in the hashing views; with method reformer it is also the attention that runs.
     ReformerTrace<double> trace;
     std::vector<BucketLoad> loads;                   // per round
+    std::vector<CollisionStats> collisions;          // per round, against the true top-recall_k
     Projection2D projection;                         // keys on their principal plane (uncentred)
     std::vector<Matrix<double>> round_directions;    // per round: [2, n_buckets / 2] rotations on that plane
     double plane_share = 0.0;                        // fraction of the keys' energy inside that plane

@@ -66,15 +66,15 @@ void check_scene(const SceneParams& p) {
                          std::to_string(p.config.n_hashes * p.toy.n));
 }
 
-// Fills the pooled maps and the per-query statistics of the method against full attention.
-void compare_with_full(SceneResult& r, const DenseTrace<double>& full) {
+// Fills the pooled maps and the per-query statistics of the method against full attention, whose
+// top-recall_k keys per query are `truth`.
+void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
+                       const std::vector<std::vector<std::int32_t>>& truth) {
     const int n = r.trace.n;
     r.full_map = PooledMap(n, kMaxMapSide);
     r.method_map = PooledMap(n, kMaxMapSide);
     r.diff_map = PooledMap(n, kMaxMapSide);
     r.reach_map = PooledMap(n, kMaxMapSide);
-    r.recall_k = std::min(r.params.top_k, n);
-    const auto truth = top_k_by_weight(full.probabilities, r.recall_k);
     const bool causal = r.params.config.causal;
     Vector<double> out_row(full.output.cols());
     for (int q = 0; q < n; ++q) {
@@ -151,7 +151,11 @@ SceneResult compute_scene(const SceneParams& params, std::stop_token stop, std::
     if (at(2)) return {};
     const DenseTrace<double> full = reformer_full_attention<double>(r.sequence.k, r.sequence.v, params.config.causal);
     if (at(3)) return {};
-    compare_with_full(r, full);
+    r.recall_k = std::min(params.top_k, r.trace.n);
+    const auto truth = top_k_by_weight(full.probabilities, r.recall_k);
+    compare_with_full(r, full, truth);
+    for (const auto& round : r.trace.buckets)
+        r.collisions.push_back(collision_stats(std::span<const std::int32_t>(round), params.config.n_buckets, truth));
     if (at(4)) return {};
     r.projection = pca_2d(r.sequence.k, false);
     const double energy = r.sequence.k.squaredNorm() / double(r.sequence.k.rows());

@@ -68,6 +68,11 @@ void BucketsView::draw(AppState& state) {
         const BucketLoad& load = r.loads[round];
         ImGui::Text("round %zu   max %lld   mean %.1f   max/mean %.2f   empty %d", round, (long long)load.max,
                     load.mean, load.max_over_mean, load.empty);
+        const CollisionStats& c = r.collisions[round];
+        ImGui::TextDisabled("pairs sharing a bucket %lld (uniform hashing: %.0f); false collisions %lld; "
+                            "true top-%d neighbours split apart %lld of %lld",
+                            (long long)c.pairs, c.expected_uniform, (long long)c.false_collisions, r.recall_k,
+                            (long long)c.misses, (long long)c.neighbour_pairs);
         if (int(round) == on_show) {
             ImGui::SameLine();
             ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.25f, 1.0f), "<- the round the hyperplanes view shows");
