@@ -19,13 +19,21 @@ void sorted_pattern(const ReformerTrace<double>& trace, int query, float side) {
     const float cell = side / float(slots);
     draw->AddRectFilled(o, ImVec2(o.x + side, o.y + side), kUnreachedColour);
     const float chunk_px = cell * float(trace.config.chunk);
-    for (int c = 0; c < chunks; ++c) {
-        const float y = o.y + chunk_px * float(c);
-        const int previous = (c + chunks - 1) % chunks;
-        for (const int k : {c, previous})
-            draw->AddRectFilled(ImVec2(o.x + chunk_px * float(k), y), ImVec2(o.x + chunk_px * float(k + 1), y + chunk_px),
-                                kReachedColour);
+    // Chunk c's rows reach columns of chunks c - 1 and c: one rectangle per chunk while chunks are
+    // a few pixels wide, else the band they form as one quad; chunk 0's look-back wraps to the last.
+    if (chunk_px >= 3.0f) {
+        for (int c = 0; c < chunks; ++c) {
+            const float y = o.y + chunk_px * float(c);
+            draw->AddRectFilled(ImVec2(o.x + chunk_px * float(std::max(c - 1, 0)), y),
+                                ImVec2(o.x + chunk_px * float(c + 1), y + chunk_px), kReachedColour);
+        }
+    } else {
+        draw->PushClipRect(o, ImVec2(o.x + side, o.y + side), true);
+        draw->AddQuadFilled(ImVec2(o.x - chunk_px, o.y), ImVec2(o.x + chunk_px, o.y), ImVec2(o.x + side + chunk_px, o.y + side),
+                            ImVec2(o.x + side - chunk_px, o.y + side), kReachedColour);
+        draw->PopClipRect();
     }
+    draw->AddRectFilled(ImVec2(o.x + side - chunk_px, o.y), ImVec2(o.x + side, o.y + chunk_px), kReachedColour);
     for (int h = 0; h < int(trace.buckets.size()); ++h) {
         const int slot = trace.concat_to_sorted[std::size_t(h * trace.n + query)];
         const float y = o.y + cell * float(slot);

@@ -15,7 +15,10 @@ namespace hashscope::gui {
 
 namespace {
 
-constexpr int kSectorSamples = 720;
+constexpr int kSectorSamples = 360;
+// Points drawn at most (every k-th past it; hovering still finds every point): llvmpipe pays per
+// rectangle, and 1500 points already show the cloud's shape.
+constexpr int kMaxPoints = 1500;
 
 ImU32 with_alpha(ImU32 colour, int alpha) { return (colour & ~IM_COL32_A_MASK) | (ImU32(alpha) << IM_COL32_A_SHIFT); }
 
@@ -61,9 +64,10 @@ void HyperplanesView::draw(AppState& state) {
     const int n_buckets = r.trace.config.n_buckets, half = int(dirs.cols());
     ImGui::TextWrapped("Keys on their two principal directions (uncentred, so the origin is the origin: the hash "
                        "only sees directions). The plane holds %.0f%% of the keys' energy. Lines: round %d's %d "
-                       "rotation directions (+ and -); shading: the bucket argmax [xR, -xR] gives a vector lying in "
-                       "this plane. Points: coloured by their actual bucket.",
-                       100.0 * r.plane_share, blend.from, half);
+                       "rotation directions (+ filled, - hollow); shading: the bucket argmax [xR, -xR] gives a vector "
+                       "lying in this plane. Points: coloured by their actual bucket%s.",
+                       100.0 * r.plane_share, blend.from, half,
+                       n > kMaxPoints ? (" (one in " + std::to_string((n + kMaxPoints - 1) / kMaxPoints) + " shown)").c_str() : "");
     ImGui::Text("round %d%s", blend.from,
                 blend.t > 0.0 ? (" -> " + std::to_string(blend.to)).c_str() : "");
 
@@ -119,8 +123,9 @@ void HyperplanesView::draw(AppState& state) {
     // Points, fading from their bucket in one round to the next.
     const auto& from = r.trace.buckets[std::size_t(blend.from)];
     const auto& to = r.trace.buckets[std::size_t(blend.to)];
-    const float dot = n > 1024 ? 2.0f : 3.5f;
-    for (int i = 0; i < n; ++i) {
+    const float dot = n > 1024 ? 2.5f : 3.5f;
+    const int stride = (n + kMaxPoints - 1) / kMaxPoints;
+    for (int i = 0; i < n; i += stride) {
         const ImU32 c = blend.t > 0.0 ? mix(bucket_colour(from[std::size_t(i)], n_buckets),
                                             bucket_colour(to[std::size_t(i)], n_buckets), blend.t)
                                       : bucket_colour(from[std::size_t(i)], n_buckets);

@@ -16,7 +16,7 @@ namespace hashscope::gui {
 namespace {
 // At most this many slots travel per frame, and fewer are joined by faint paths; past it every k-th
 // one is, so n = 4096 with 4 rounds stays cheap to rasterise (llvmpipe pays for every line pixel).
-constexpr int kMaxTravellers = 2048;
+constexpr int kMaxTravellers = 1024;
 constexpr int kMaxPaths = 384;
 }  // namespace
 
@@ -60,17 +60,24 @@ void SortView::draw(AppState& state) {
                              n_buckets);
     };
 
-    // A row of slots: one rectangle per slot, or per pixel column when slots are narrower than a pixel.
+    // A row of slots: one rectangle per slot when slots are wide enough to show a gap; else one per
+    // run of equal colour, sampling a slot per pixel column when slots are narrower than a pixel (the
+    // sorted row is mostly long runs, and llvmpipe pays per rectangle).
     const auto draw_row = [&](float y0, float y1, const std::function<ImU32(int)>& colour) {
-        if (slot_w >= 1.0f) {
-            const float gap = slot_w >= 3.0f ? 1.0f : 0.0f;
+        if (slot_w >= 3.0f) {
             for (int s = 0; s < slots; ++s)
-                draw->AddRectFilled(ImVec2(slot_x(s), y0), ImVec2(slot_x(s) + slot_w - gap, y1), colour(s));
+                draw->AddRectFilled(ImVec2(slot_x(s), y0), ImVec2(slot_x(s) + slot_w - 1.0f, y1), colour(s));
             return;
         }
-        for (int px = 0; px < int(width); ++px) {
-            const int s = std::min(int(float(px) / slot_w), slots - 1);
-            draw->AddRectFilled(ImVec2(x0 + float(px), y0), ImVec2(x0 + float(px + 1), y1), colour(s));
+        const int columns = slot_w >= 1.0f ? slots : int(width);
+        const float column_w = slot_w >= 1.0f ? slot_w : 1.0f;
+        const auto slot_at = [&](int c) { return slot_w >= 1.0f ? c : std::min(int(float(c) / slot_w), slots - 1); };
+        for (int c = 0; c < columns;) {
+            const ImU32 col = colour(slot_at(c));
+            int end = c + 1;
+            while (end < columns && colour(slot_at(end)) == col) ++end;
+            draw->AddRectFilled(ImVec2(x0 + column_w * float(c), y0), ImVec2(x0 + column_w * float(end), y1), col);
+            c = end;
         }
     };
     draw_row(top_y0, top_y1, concat_colour);
