@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/display_settings.hpp"
 #include "app/gui/scene_settings.hpp"
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
@@ -290,6 +291,8 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     AppState& state = *state_owner;
+    register_display_settings(state);
+    double saved_speed = state.playback.speed;
     float built_font_scale = -1.0f;
     WindowedPlacement windowed;
 
@@ -306,7 +309,12 @@ int run_gui(const GuiOptions& options) {
             if (!first) {
                 ImGui_ImplOpenGL3_DestroyFontsTexture();
                 ImGui_ImplOpenGL3_CreateFontsTexture();
+                mark_display_settings_dirty();
             }
+        }
+        if (state.playback.speed != saved_speed) {
+            saved_speed = state.playback.speed;
+            mark_display_settings_dirty();
         }
         state.poll();
         state.begin_frame();
