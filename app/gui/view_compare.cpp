@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "app/gui/heatmap.hpp"
@@ -66,16 +67,24 @@ void CompareView::draw(AppState& state) {
                 "Relative L2 output error: %.3f",
                 n, r.recall_k, r.recall_k, r.mean_recall, r.mean_mass, r.mean_rel_error);
 
-    std::vector<double> mass(r.mass.begin(), r.mass.end());
+    // Per query: one of the three figures, chosen here.
+    static constexpr const char* kMetrics[] = {"mass captured", "recall@k", "relative output error"};
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
+    ImGui::Combo("per query", &metric_, kMetrics, 3);
+    const std::vector<double>& values = metric_ == 0 ? r.mass : metric_ == 1 ? r.recall : r.rel_error;
+    const double mean = metric_ == 0 ? r.mean_mass : metric_ == 1 ? r.mean_recall : r.mean_rel_error;
+    double top = 1.0;
+    if (metric_ == 2)
+        for (const double v : values) top = std::max(top, v);
     plot::Axis x{0.0, double(n)};
     x.label = "query position";
-    plot::Axis y{0.0, 1.0};
-    y.label = "mass captured per query";
+    plot::Axis y{0.0, top};
+    y.label = std::string(kMetrics[metric_]) + " per query";
     y.max_ticks = 4;
-    const plot::Frame frame("mass", ImVec2(ImGui::GetContentRegionAvail().x, std::max(ImGui::GetContentRegionAvail().y, 150.0f)), x, y);
+    const plot::Frame frame("per_query", ImVec2(ImGui::GetContentRegionAvail().x, std::max(ImGui::GetContentRegionAvail().y, 150.0f)), x, y);
     const ImU32 blue = IM_COL32(90, 160, 230, 255);
-    frame.bars(mass, std::span<const ImU32>(&blue, 1));
-    frame.horizontal_line(r.mean_mass, IM_COL32(255, 210, 60, 255), "mean");
+    frame.bars(values, std::span<const ImU32>(&blue, 1));
+    frame.horizontal_line(mean, IM_COL32(255, 210, 60, 255), "mean");
     if (hovered >= 0 && hovered < n) frame.vertical_line(double(hovered) + 0.5, IM_COL32_WHITE);
     if (frame.hovered()) {
         const int q = int(frame.x_of(ImGui::GetIO().MousePos.x));

@@ -14,6 +14,7 @@ public:
 
 private:
     plot::Texture maps_[3];  // full, method, |difference|
+    int metric_ = 0;          // per-query plot: 0 mass, 1 recall, 2 relative error
 };
 
 }  // namespace hashscope::gui
