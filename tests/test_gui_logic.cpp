@@ -19,6 +19,7 @@
 #include "app/gui/plot_ticks.hpp"
 #include "app/gui/scene.hpp"
 #include "app/gui/scene_settings.hpp"
+#include "app/gui/token_grid.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 
@@ -173,6 +174,27 @@ TEST(BucketCollisions, CountsFalseCollisionsAndMissesByHand) {
     EXPECT_EQ(s.neighbour_pairs, 3);
     EXPECT_EQ(s.misses, 1);            // 0-2
     EXPECT_EQ(s.false_collisions, 2);  // 0-1 and 2-4
+}
+
+TEST(TokenGrid, EachTokensBlockShowsItsBucketAndLabel) {
+    std::vector<std::vector<std::int32_t>> buckets = {std::vector<std::int32_t>(40), std::vector<std::int32_t>(40, 3)};
+    for (int i = 0; i < 40; ++i) buckets[0][std::size_t(i)] = i % 4;
+    const std::vector<int> labels(40, 2);
+    const TokenGrid g = token_grid(buckets, 4, labels);
+    ASSERT_EQ(g.cols, 32);
+    ASSERT_EQ(g.rows, 2);
+    ASSERT_EQ(g.rgba.size(), 2u);
+    ASSERT_EQ(g.rgba[0].size(), std::size_t(g.width() * g.height()));
+    const auto texel = [&](int round_index, int token, int x, int y) {
+        const int x0 = token % g.cols * TokenGrid::kTexels, y0 = token / g.cols * TokenGrid::kTexels;
+        return g.rgba[std::size_t(round_index)][std::size_t((y0 + y) * g.width() + x0 + x)];
+    };
+    EXPECT_EQ(texel(0, 33, 0, 0), bucket_colour(1, 4));  // token 33: second row, bucket 1
+    EXPECT_EQ(texel(0, 33, 6, 5), bucket_colour(1, 4));
+    EXPECT_EQ(texel(0, 33, 3, 6), label_colour(2));
+    EXPECT_NE(texel(0, 33, 7, 0), bucket_colour(1, 4));  // gap column
+    EXPECT_EQ(texel(1, 5, 2, 2), bucket_colour(3, 4));
+    EXPECT_EQ(token_grid(std::vector<std::vector<std::int32_t>>{std::vector<std::int32_t>(2048)}, 2, {}).cols, 64);
 }
 
 TEST(HyperplaneSectors, OneDirectionSplitsThePlaneInHalves) {

@@ -12,6 +12,7 @@
 #include "app/gui/bucket_collisions.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/memory_sweep.hpp"
+#include "app/gui/token_grid.hpp"
 #include "core/metrics.hpp"
 #include "core/projection.hpp"
 #include "core/reformer_attention.hpp"
@@ -44,6 +45,7 @@ struct SceneResult {
     ReformerTrace<double> trace;
     std::vector<BucketLoad> loads;                   // per round
     std::vector<CollisionStats> collisions;          // per round, against the true top-recall_k
+    TokenGrid token_grid;                            // per round: tokens coloured by bucket
     Projection2D projection;                         // keys on their principal plane (uncentred)
     std::vector<Matrix<double>> round_directions;    // per round: [2, n_buckets / 2] rotations on that plane
     double plane_share = 0.0;                        // fraction of the keys' energy inside that plane

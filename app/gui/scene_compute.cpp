@@ -142,6 +142,7 @@ SceneResult compute_scene(const SceneParams& params, std::stop_token stop, std::
     r.trace = reformer_attention<double>(r.sequence.k, r.sequence.v, rotations, params.config);
     for (const auto& round : r.trace.buckets)
         r.loads.push_back(bucket_load(std::span<const std::int32_t>(round), params.config.n_buckets));
+    r.token_grid = token_grid(r.trace.buckets, params.config.n_buckets, r.sequence.labels);
     r.codes = simhash_codes(r.sequence.k, random_planes<double>(params.toy.d, params.simhash_bits, params.hash_seed));
     switch (params.method) {
         case Method::dense: r.reaches_all = true; break;

@@ -11,29 +11,6 @@
 
 namespace hashscope::gui {
 
-namespace {
-
-// Texels per token side: 6 rows of bucket colour, 1 of label grey, 1 of gap (and 1 gap column).
-constexpr int kTexels = 8;
-
-// One round's token grid as an image, so n = 4096 tokens cost one textured quad per frame.
-std::vector<std::uint32_t> grid_image(const std::vector<std::int32_t>& buckets, const std::vector<int>& labels,
-                                      const std::vector<ImU32>& colours, int cols, int rows) {
-    const int w = cols * kTexels, h = rows * kTexels;
-    std::vector<std::uint32_t> rgba(std::size_t(w) * std::size_t(h), IM_COL32(15, 15, 15, 255));
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
-        const int x0 = int(i) % cols * kTexels, y0 = int(i) / cols * kTexels;
-        const ImU32 bucket = colours[std::size_t(buckets[i])];
-        const ImU32 label = i < labels.size() ? label_colour(labels[i]) : bucket;
-        for (int y = 0; y < kTexels - 1; ++y)
-            for (int x = 0; x < kTexels - 1; ++x)
-                rgba[std::size_t(y0 + y) * std::size_t(w) + std::size_t(x0 + x)] = y < kTexels - 2 ? bucket : label;
-    }
-    return rgba;
-}
-
-}  // namespace
-
 void BucketsView::draw(AppState& state) {
     const SceneResult& r = state.result();
     const auto& trace = r.trace;
@@ -47,8 +24,8 @@ void BucketsView::draw(AppState& state) {
     const std::vector<int>& labels = r.sequence.labels;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float avail = ImGui::GetContentRegionAvail().x;
-    const int cols = std::min(n, n > 1024 ? 64 : 32);
-    const int rows = (n + cols - 1) / cols;
+    const TokenGrid& tokens = r.token_grid;
+    const int cols = tokens.cols, rows = tokens.rows;
     const float cell = std::clamp(std::min(avail * 0.5f / float(cols), 18.0f), 3.0f, 18.0f);
     const float grid_w = cell * float(cols);
     const float grid_h = cell * float(rows);
@@ -80,8 +57,7 @@ void BucketsView::draw(AppState& state) {
 
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         plot::Texture& grid = grids_[round];
-        if (grid.stale(state.version()))
-            grid.update(state.version(), grid_image(buckets, labels, colours, cols, rows), cols * kTexels, rows * kTexels);
+        grid.update(state.version(), tokens.rgba[round], tokens.width(), tokens.height());
         draw->AddImage(grid.id(), origin, ImVec2(origin.x + grid_w, origin.y + grid_h));
         if (hovered >= 0 && hovered < n) {
             const float x = origin.x + cell * float(hovered % cols), y = origin.y + cell * float(hovered / cols);
