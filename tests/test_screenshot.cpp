@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -42,7 +43,9 @@ struct Image {
 
 // Renders one view alone into a PNG and reads it back (empty on failure); `extra` adds flags.
 Image shoot_view(const std::string& view, const std::string& extra = "") {
-    const auto png = std::filesystem::temp_directory_path() / ("hashscope_test_view_" + view + ".png");
+    // CTest runs these tests in parallel processes: the pid keeps their files apart.
+    const auto png = std::filesystem::temp_directory_path() /
+                     ("hashscope_test_view_" + view + "_" + std::to_string(getpid()) + ".png");
     std::filesystem::remove(png);
     Image image;
     if (run("screenshot --view " + view + " --size 800x500 --frames 3 " + extra + " --out " + png.string()) != 0)
