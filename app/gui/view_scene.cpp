@@ -40,16 +40,23 @@ bool seed_slider(const char* label, std::uint64_t& seed) {
     return true;
 }
 
-bool data_controls(ToyParams& toy) {
+// A combo over the values of an enum, each shown by its name.
+template <class E, std::size_t N>
+bool enum_combo(const char* label, E& value, const E (&values)[N], const char* (*name)(E)) {
     bool changed = false;
-    if (ImGui::BeginCombo("toy data", toy_kind_name(toy.kind))) {
-        for (const ToyKind kind : kKinds)
-            if (ImGui::Selectable(toy_kind_name(kind), kind == toy.kind)) {
-                toy.kind = kind;
-                changed = true;
+    if (ImGui::BeginCombo(label, name(value))) {
+        for (const E v : values)
+            if (ImGui::Selectable(name(v), v == value)) {
+                changed = v != value;
+                value = v;
             }
         ImGui::EndCombo();
     }
+    return changed;
+}
+
+bool data_controls(ToyParams& toy) {
+    bool changed = enum_combo("toy data", toy.kind, kKinds, toy_kind_name);
     changed |= stepped_slider("n tokens", toy.n, 64, 64, 4096);
     changed |= stepped_slider("d", toy.d, 8, 8, 128);
     const bool uses_clusters = toy.kind == ToyKind::clusters || toy.kind == ToyKind::llm_like;
@@ -87,15 +94,7 @@ bool data_controls(ToyParams& toy) {
 }
 
 bool method_controls(SceneParams& p) {
-    bool changed = false;
-    if (ImGui::BeginCombo("method", method_name(p.method))) {
-        for (const Method method : kAllMethods)
-            if (ImGui::Selectable(method_name(method), method == p.method)) {
-                p.method = method;
-                changed = true;
-            }
-        ImGui::EndCombo();
-    }
+    bool changed = enum_combo("method", p.method, kAllMethods, method_name);
     ImGui::TextDisabled(p.method == Method::reformer ? "Reformer hashing (below) decides the keys"
                                                      : "hashing views still show Reformer's buckets");
     changed |= ImGui::SliderInt("rounds", &p.config.n_hashes, 1, 8);
