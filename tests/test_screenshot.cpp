@@ -88,6 +88,15 @@ TEST(Screenshot, EachViewChangesWithTheBucketCount) {
     }
 }
 
+// Headless frames advance the animation by a fixed step and ignore the pointer: a PNG depends on its
+// flags alone, so slides and bug reports can be regenerated.
+TEST(Screenshot, SameFlagsGiveTheSamePicture) {
+    const Image a = shoot_view("scene", "--set stage=sort --set progress=0.4");
+    const Image b = shoot_view("scene", "--set stage=sort --set progress=0.4");
+    ASSERT_FALSE(a.rgb.empty());
+    EXPECT_TRUE(a.rgb == b.rgb) << "two runs with the same flags differ";
+}
+
 TEST(Screenshot, BadSettingExitsTwoAndWritesNothing) {
     const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_setting.png";
     std::filesystem::remove(png);
