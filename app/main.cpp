@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         hashscope::cli::add_capture_command(root),
         hashscope::cli::add_info_command(root),
         hashscope::cli::add_eval_command(root),
+        hashscope::cli::add_bench_frames_command(root),
     };
     try {
         root.parse(argc, argv);

@@ -1,9 +1,10 @@
 // The app as a user sees it, under Xvfb (CTest runs under xvfb-run): `hashscope screenshot` writes a
-// PNG of the requested size that shows a real picture (many distinct colours), and a bad size is
-// refused with exit 2.
+// PNG of the requested size that shows a real picture (many distinct colours) for every view, each
+// view changes when the scene does (--set), and a bad size, view or setting is refused with exit 2.
 #include <gtest/gtest.h>
 #include <stb_image.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -40,12 +41,15 @@ struct Image {
     std::vector<unsigned char> rgb;
 };
 
-// Renders one view alone into a PNG and reads it back (empty on failure).
-Image shoot_view(const std::string& view) {
-    const auto png = std::filesystem::temp_directory_path() / ("hashscope_test_view_" + view + ".png");
+// Renders one view alone into a PNG and reads it back (empty on failure); `extra` adds flags.
+Image shoot_view(const std::string& view, const std::string& extra = "") {
+    // CTest runs these tests in parallel processes: the pid keeps their files apart.
+    const auto png = std::filesystem::temp_directory_path() /
+                     ("hashscope_test_view_" + view + "_" + std::to_string(getpid()) + ".png");
     std::filesystem::remove(png);
     Image image;
-    if (run("screenshot --view " + view + " --size 800x500 --frames 3 --out " + png.string()) != 0) return image;
+    if (run("screenshot --view " + view + " --size 800x500 --frames 3 " + extra + " --out " + png.string()) != 0)
+        return image;
     int channels = 0;
     unsigned char* pixels = stbi_load(png.string().c_str(), &image.width, &image.height, &channels, 3);
     if (pixels) {
@@ -56,8 +60,10 @@ Image shoot_view(const std::string& view) {
     return image;
 }
 
+const char* const kViews[] = {"scene", "pipeline", "hyperplanes", "buckets", "sort", "chunks", "compare", "memory"};
+
 TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
-    for (const std::string view : {"scene", "buckets", "sort", "chunks", "compare"}) {
+    for (const std::string view : kViews) {
         SCOPED_TRACE(view);
         const Image image = shoot_view(view);
         ASSERT_FALSE(image.rgb.empty());
@@ -70,13 +76,33 @@ TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
     }
 }
 
-// There is no flag that changes the scene from the command line, so compare two views instead.
-TEST(Screenshot, SortAndBucketsViewsDiffer) {
-    const Image sort = shoot_view("sort");
-    const Image buckets = shoot_view("buckets");
-    ASSERT_FALSE(sort.rgb.empty());
-    ASSERT_FALSE(buckets.rgb.empty());
-    EXPECT_NE(sort.rgb, buckets.rgb);
+// Every view shows the scene's numbers: with 32 buckets instead of 16 each one draws differently.
+TEST(Screenshot, EachViewChangesWithTheBucketCount) {
+    for (const std::string view : kViews) {
+        SCOPED_TRACE(view);
+        const Image sixteen = shoot_view(view);
+        const Image thirty_two = shoot_view(view, "--set buckets=32");
+        ASSERT_FALSE(sixteen.rgb.empty());
+        ASSERT_FALSE(thirty_two.rgb.empty());
+        EXPECT_TRUE(sixteen.rgb != thirty_two.rgb) << "identical pictures";
+    }
+}
+
+// Headless frames advance the animation by a fixed step and ignore the pointer: a PNG depends on its
+// flags alone, so slides and bug reports can be regenerated.
+TEST(Screenshot, SameFlagsGiveTheSamePicture) {
+    const Image a = shoot_view("scene", "--set stage=sort --set progress=0.4");
+    const Image b = shoot_view("scene", "--set stage=sort --set progress=0.4");
+    ASSERT_FALSE(a.rgb.empty());
+    EXPECT_TRUE(a.rgb == b.rgb) << "two runs with the same flags differ";
+}
+
+TEST(Screenshot, BadSettingExitsTwoAndWritesNothing) {
+    const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_setting.png";
+    std::filesystem::remove(png);
+    EXPECT_EQ(run("screenshot --set buckets=3 --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --set colour=red --out " + png.string()), 2);
+    EXPECT_FALSE(std::filesystem::exists(png));
 }
 
 TEST(Screenshot, UnknownViewExitsTwoAndWritesNothing) {

@@ -22,5 +22,6 @@ Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (ne
 Command add_capture_command(CLI::App& root);     // real models: logits and per-layer Q/K/V
 Command add_info_command(CLI::App& root);        // real models: architecture, tensors, tokenizer
 Command add_eval_command(CLI::App& root);        // real models: next-token loss, dense vs hashed heads
+Command add_bench_frames_command(CLI::App& root);  // times the GUI's frames (needs an X display)
 
 }  // namespace hashscope::cli

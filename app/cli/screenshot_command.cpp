@@ -1,13 +1,15 @@
-// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view scene|buckets|sort|chunks|compare]`:
+// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view NAME] [--set key=value]...`:
 // renders the desktop app (or one view alone, filling the window) under the current X display (Xvfb
-// works) for N frames and writes the window as a PNG.
+// works) for N frames and writes the window as a PNG. --set pins the scene (app/gui/scene_settings.hpp
+// lists the keys) until issue 9's --session files exist.
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <regex>
 #include <string>
+#include <vector>
 
 #include "app/cli/command.hpp"
+#include "app/cli/window_size.hpp"
 #include "app/gui/gui_main.hpp"
 
 namespace hashscope::cli {
@@ -18,6 +20,7 @@ struct ScreenshotOptions {
     std::string size = "1600x1000";
     int frames = 3;
     std::string view;
+    std::vector<std::string> settings;
 };
 }  // namespace
 
@@ -29,7 +32,12 @@ Command add_screenshot_command(CLI::App& root) {
     app->add_option("--frames", options->frames, "frames to render before the capture")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));
-    app->add_option("--view", options->view, "render this view alone, filling the window (scene, buckets, sort, chunks, compare)");
+    app->add_option("--view", options->view,
+                    "render this view alone, filling the window (scene, pipeline, hyperplanes, buckets, sort, chunks, "
+                    "compare, memory)");
+    app->add_option("--set", options->settings,
+                    "scene setting key=value, repeatable: kind n d clusters spread seed method rounds buckets chunk "
+                    "causal hash-seed bits top-k stage progress font-scale");
     return {app, [options]() {
                 if (!options->view.empty()) {
                     const auto ids = gui::view_ids();
@@ -41,24 +49,12 @@ Command add_screenshot_command(CLI::App& root) {
                         return 2;
                     }
                 }
-                static const std::regex size_re(R"((\d{1,5})x(\d{1,5}))");
-                std::smatch m;
-                int width = 0, height = 0;
-                if (std::regex_match(options->size, m, size_re)) {
-                    width = std::stoi(m[1].str());
-                    height = std::stoi(m[2].str());
-                }
-                if (width < 64 || height < 64 || width > 8192 || height > 8192) {
-                    std::cerr << "hashscope screenshot: --size must be WxH with each side in 64..8192, got '"
-                              << options->size << "'\n";
-                    return 2;
-                }
                 gui::GuiOptions gui;
+                if (!parse_window_size("hashscope screenshot", options->size, gui.width, gui.height)) return 2;
                 gui.screenshot = options->out;
-                gui.width = width;
-                gui.height = height;
                 gui.frames = options->frames;
                 gui.view = options->view;
+                gui.settings = options->settings;
                 return gui::run_gui(gui);
             }};
 }

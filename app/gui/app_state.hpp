@@ -1,58 +1,81 @@
-// The one shared state of the desktop app: the toy sequence, the Reformer parameters and the trace
-// computed from them. No GL here, so it can be built and tested headless.
+// The one shared state of the desktop app (ImHex/Tracy habit: compute apart from display). It owns
+// the scene's parameters, the last computed SceneResult and a worker thread that computes the next
+// one: a parameter change calls request(), the views keep drawing the last result (with a
+// "computing" indicator) until poll() swaps the new one in; results of superseded requests are
+// dropped; a failure becomes a message and the old result stays. Also the animation clock and the
+// token under the pointer, which every view reads. No GL here: it builds and tests headless.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
-#include <vector>
+#include <thread>
 
-#include "core/reformer_attention.hpp"
-#include "core/toy_sequences.hpp"
+#include "app/gui/playback.hpp"
+#include "app/gui/scene.hpp"
 
 namespace hashscope::gui {
 
 class AppState {
 public:
-    AppState();
+    // Computes the first scene synchronously (views always have a result), then starts the worker.
+    explicit AppState(const SceneParams& initial = default_scene());
+    ~AppState();
+    AppState(const AppState&) = delete;
+    AppState& operator=(const AppState&) = delete;
 
-    ToyParams toy;                 // clusters, n 256, d 64, 4 clusters
-    ReformerConfig config;         // 4 rounds, 16 buckets, chunk 32
-    std::uint64_t rotation_seed = 1;
+    SceneParams params;  // what the controls edit; request() after changing it
+    Playback playback;
+    struct Display {
+        float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
+    } display;
 
-    const ToySequence& sequence() const { return sequence_; }
-    const ReformerTrace<double>& trace() const { return trace_; }
-    // Empty when the last recompute succeeded; else the one-line reason (the old trace is kept).
+    // Queues params for the worker; a request still queued is replaced, one under way is cancelled.
+    void request();
+    // Once per frame on the UI thread: takes a finished result (or error). True when the result changed.
+    bool poll();
+    // Blocks until the worker is idle and polls (screenshots and tests want the settled state).
+    void wait_idle();
+    bool computing() const;
+    // Progress of the computation under way: the step's name and its fraction of the whole.
+    const char* computing_step() const;
+    float computing_fraction() const;
+
+    const SceneResult& result() const { return *result_; }
+    // Bumped whenever result() changes, so views can cache what they derive (textures).
+    std::uint64_t version() const { return version_; }
+    // Empty when the last request succeeded; else its one-line reason (the old result is kept).
     const std::string& error() const { return error_; }
-    // Per query position, the sorted key positions it reaches in some round (reformer_reached_keys),
-    // recomputed with the trace.
-    const std::vector<std::vector<std::int32_t>>& reached_keys() const { return reached_keys_; }
 
-    // Dense vs hashed comparison, recomputed with the trace. Matrices are n x n row-major
-    // (query rows, key columns): the full softmax probabilities, the "hashed" approximation (full
-    // probabilities restricted to reached keys, renormalised per row) and |full - hashed|.
-    struct Comparison {
-        int n = 0;
-        int top_k = 0;                        // k of recall@k, min(32, n)
-        std::vector<float> full, hashed, diff;
-        float max_value = 0.0f;               // max over full and hashed
-        std::vector<double> recall;           // per query: recall@k of reached keys vs full top-k
-        std::vector<double> mass;             // per query: full probability mass on reached keys
-        std::vector<double> rel_error;        // per query: ||trace out - full out|| / ||full out||
-        double mean_recall = 0.0, mean_mass = 0.0, mean_rel_error = 0.0;
-    };
-    const Comparison& comparison() const { return comparison_; }
-
-    // Regenerates the sequence (if its parameters changed) and the trace, synchronously.
-    void recompute();
+    // Hover: a view calls hover(i) while drawing; hovered_token() is what was hovered in the last
+    // frame (-1: none), so every view highlights the same token.
+    void begin_frame();
+    void hover(int token) { hover_next_ = token; }
+    int hovered_token() const { return hovered_; }
 
 private:
-    ToySequence sequence_;
-    ToyParams sequence_params_;
-    bool have_sequence_ = false;
-    ReformerTrace<double> trace_;
-    std::vector<std::vector<std::int32_t>> reached_keys_;
-    Comparison comparison_;
+    void work(std::stop_token stop);
+
+    std::shared_ptr<const SceneResult> result_;
+    std::uint64_t version_ = 1;
     std::string error_;
+    int hovered_ = -1, hover_next_ = -1;
+
+    mutable std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::condition_variable_any idle_;
+    std::optional<SceneParams> pending_;           // next request, not yet taken by the worker
+    std::uint64_t requested_ = 0;                  // generation of the newest request
+    bool busy_ = false;
+    std::stop_source cancel_;                      // cancels the computation under way
+    std::shared_ptr<const SceneResult> finished_;  // newest finished result, not yet polled
+    std::optional<std::string> failed_;            // newest failure, not yet polled
+    std::atomic<int> step_{0};
+    std::jthread worker_;                          // last: it starts after the members it uses
 };
 
 }  // namespace hashscope::gui

@@ -1,3 +1,6 @@
+// The shell of the desktop app (imgui example_glfw_opengl3's loop): window, fonts and HiDPI, the one
+// list of views and their layout, keyboard shortcuts, imgui.ini in the user's config directory,
+// and the headless modes (screenshot, frame bench).
 #include "app/gui/gui_main.hpp"
 
 // epoxy must come before GLFW, which must not include its own GL header.
@@ -11,8 +14,12 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cfloat>
 #include <cstdint>
-#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -21,9 +28,14 @@
 #include <vector>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/display_settings.hpp"
+#include "app/gui/scene_settings.hpp"
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
 #include "app/gui/view_compare.hpp"
+#include "app/gui/view_hyperplanes.hpp"
+#include "app/gui/view_memory.hpp"
+#include "app/gui/view_pipeline.hpp"
 #include "app/gui/view_scene.hpp"
 #include "app/gui/view_sort.hpp"
 
@@ -38,7 +50,10 @@ void on_glfw_error(int code, const char* description) {
 }
 
 constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-constexpr float kSceneWidth = 380.0f;
+constexpr float kFontSize = 16.0f;
+constexpr float kSceneWidth = 390.0f;
+// Headless modes advance the animation by a fixed step, so a screenshot does not depend on speed.
+constexpr double kFixedFrameSeconds = 1.0 / 60.0;
 
 // Reads the back buffer (before the swap), flips it to top-down rows and writes an RGB PNG.
 bool write_screenshot(const std::string& path, int width, int height) {
@@ -62,21 +77,38 @@ bool write_screenshot(const std::string& path, int width, int height) {
     return !ec;
 }
 
-// The one list of views. The one that is not a tab is the control panel on the left; the tabs
-// share the right panel in this order.
+// $XDG_CONFIG_HOME/hashscope/imgui.ini, else ~/.config/hashscope/imgui.ini; empty when neither
+// can be made (then layout is not persisted).
+std::string ini_path() {
+    std::filesystem::path dir;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+        dir = std::filesystem::path(xdg) / "hashscope";
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        dir = std::filesystem::path(home) / ".config" / "hashscope";
+    else
+        return {};
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    return ec ? std::string() : (dir / "imgui.ini").string();
+}
+
+// The one list of views (ImHex's registerViews): where each one lives in the layout.
+enum class Place { controls, strip, tab };
 struct ViewEntry {
     const char* id;
-    bool tab;
+    Place place;
     std::function<std::unique_ptr<View>()> make;
 };
 
+template <class V>
+std::unique_ptr<View> make() { return std::make_unique<V>(); }
+
 const std::vector<ViewEntry>& registry() {
     static const std::vector<ViewEntry> entries = {
-        {"scene", false, [] { return std::unique_ptr<View>(new SceneView); }},
-        {"buckets", true, [] { return std::unique_ptr<View>(new BucketsView); }},
-        {"sort", true, [] { return std::unique_ptr<View>(new SortView); }},
-        {"chunks", true, [] { return std::unique_ptr<View>(new ChunksView); }},
-        {"compare", true, [] { return std::unique_ptr<View>(new CompareView); }},
+        {"scene", Place::controls, make<SceneView>},     {"pipeline", Place::strip, make<PipelineView>},
+        {"hyperplanes", Place::tab, make<HyperplanesView>}, {"buckets", Place::tab, make<BucketsView>},
+        {"sort", Place::tab, make<SortView>},             {"chunks", Place::tab, make<ChunksView>},
+        {"compare", Place::tab, make<CompareView>},       {"memory", Place::tab, make<MemoryView>},
     };
     return entries;
 }
@@ -84,6 +116,7 @@ const std::vector<ViewEntry>& registry() {
 struct Views {
     std::vector<std::unique_ptr<View>> all;  // registry order
     View* controls = nullptr;
+    View* strip = nullptr;
     std::vector<View*> tabs;
 };
 
@@ -91,40 +124,52 @@ Views make_views() {
     Views views;
     for (const ViewEntry& entry : registry()) {
         views.all.push_back(entry.make());
-        if (entry.tab)
-            views.tabs.push_back(views.all.back().get());
-        else
-            views.controls = views.all.back().get();
+        View* view = views.all.back().get();
+        if (entry.place == Place::controls) views.controls = view;
+        else if (entry.place == Place::strip) views.strip = view;
+        else views.tabs.push_back(view);
     }
     return views;
 }
 
-constexpr ImGuiWindowFlags kFixed =
-    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 
-// Two fixed windows side by side that fill the viewport: controls on the left, the other views as
-// tabs on the right.
-void draw_layout(AppState& state, Views& views) {
-    const ImGuiViewport* viewport = ImGui::GetMainViewport();
-    const float left = std::min(kSceneWidth, viewport->WorkSize.x * 0.4f);
-
-    ImGui::SetNextWindowPos(viewport->WorkPos);
-    ImGui::SetNextWindowSize(ImVec2(left, viewport->WorkSize.y));
-    if (ImGui::Begin(views.controls->name().c_str(), nullptr, kFixed)) views.controls->draw(state);
+void fixed_window(View& view, ImVec2 pos, ImVec2 size, AppState& state, ImGuiWindowFlags extra = 0) {
+    ImGui::SetNextWindowPos(pos);
+    ImGui::SetNextWindowSize(size);
+    if (ImGui::Begin(view.name().c_str(), nullptr, kFixed | extra)) view.draw(state);
     ImGui::End();
+}
 
-    ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + left, viewport->WorkPos.y));
-    ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x - left, viewport->WorkSize.y));
+// Controls on the left; on the right the pipeline strip above the other views, as tabs or (bench:
+// every view open) tiled in a grid.
+void draw_layout(AppState& state, Views& views, bool tile_all) {
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    const ImVec2 p = viewport->WorkPos, s = viewport->WorkSize;
+    const float left = std::min(kSceneWidth * ImGui::GetIO().FontGlobalScale * ImGui::GetFontSize() / kFontSize, s.x * 0.4f);
+    fixed_window(*views.controls, p, ImVec2(left, s.y), state);
+    const float strip_h = ImGui::GetTextLineHeightWithSpacing() * 6.6f;
+    fixed_window(*views.strip, ImVec2(p.x + left, p.y), ImVec2(s.x - left, strip_h), state);
+    const ImVec2 area(p.x + left, p.y + strip_h), area_size(s.x - left, s.y - strip_h);
+    if (tile_all) {
+        const int cols = 3, rows = int(views.tabs.size() + cols - 1) / cols;
+        const ImVec2 cell(area_size.x / float(cols), area_size.y / float(rows));
+        for (std::size_t i = 0; i < views.tabs.size(); ++i)
+            fixed_window(*views.tabs[i], ImVec2(area.x + cell.x * float(i % cols), area.y + cell.y * float(i / cols)),
+                         cell, state);
+        return;
+    }
+    ImGui::SetNextWindowPos(area);
+    ImGui::SetNextWindowSize(area_size);
     if (ImGui::Begin("Views", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
         if (ImGui::BeginTabBar("views")) {
-            for (View* view : views.tabs) {
+            for (View* view : views.tabs)
                 if (ImGui::BeginTabItem(view->name().c_str())) {
                     ImGui::BeginChild(view->name().c_str());
                     view->draw(state);
                     ImGui::EndChild();
                     ImGui::EndTabItem();
                 }
-            }
             ImGui::EndTabBar();
         }
     }
@@ -134,10 +179,41 @@ void draw_layout(AppState& state, Views& views) {
 // One view alone, filling the viewport (screenshot --view).
 void draw_single(AppState& state, View& view) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(viewport->WorkPos);
-    ImGui::SetNextWindowSize(viewport->WorkSize);
-    if (ImGui::Begin(view.name().c_str(), nullptr, kFixed)) view.draw(state);
-    ImGui::End();
+    fixed_window(view, viewport->WorkPos, viewport->WorkSize, state);
+}
+
+// Where the window was before F11 made it full screen: x, y, width, height.
+struct WindowedPlacement {
+    int x = 100, y = 100, width = 1600, height = 1000;
+};
+
+// Space: play/pause; left/right: step the pipeline; F11: full screen on the primary monitor and back.
+void handle_keys(GLFWwindow* window, AppState& state, WindowedPlacement& windowed) {
+    if (ImGui::GetIO().WantTextInput) return;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) state.playback.playing = !state.playback.playing;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) state.playback.step(-1);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) state.playback.step(+1);
+    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) {
+        if (glfwGetWindowMonitor(window)) {
+            glfwSetWindowMonitor(window, nullptr, windowed.x, windowed.y, windowed.width, windowed.height, 0);
+        } else if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+            glfwGetWindowPos(window, &windowed.x, &windowed.y);
+            glfwGetWindowSize(window, &windowed.width, &windowed.height);
+            const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+            glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+        }
+    }
+}
+
+// DejaVu at kFontSize x content scale x presenter scale, rasterised at that size (sharp text).
+void build_fonts(float scale) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    if (std::filesystem::exists(kFont))
+        io.Fonts->AddFontFromFileTTF(kFont, std::round(kFontSize * scale));
+    else
+        io.Fonts->AddFontDefault();
+    io.Fonts->Build();
 }
 
 }  // namespace
@@ -159,18 +235,31 @@ int run_gui(const GuiOptions& options) {
             return 2;
         }
     }
+    // The first scene is computed before the window opens: a bad setting fails here, with its message.
+    std::unique_ptr<AppState> state_owner;
+    try {
+        StartState start;
+        for (const std::string& setting : options.settings) apply_setting(setting, start);
+        state_owner = std::make_unique<AppState>(start.params);
+        state_owner->playback = start.playback;
+        state_owner->display.font_scale = start.font_scale;
+    } catch (const std::exception& e) {
+        std::cerr << "hashscope: " << e.what() << "\n";
+        return 2;
+    }
+    const bool headless = options.screenshot.has_value() || options.bench != nullptr;
+
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::cerr << "hashscope: cannot open a window (no display?)" << (g_glfw_error.empty() ? "" : ": ") << g_glfw_error
                   << "\n";
         return 2;
     }
-    const bool screenshot = options.screenshot.has_value();
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 2);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    if (screenshot) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+    if (headless) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, "hashscope", nullptr, nullptr);
     if (!window) {
         std::cerr << "hashscope: cannot create an OpenGL 3.2 window" << (g_glfw_error.empty() ? "" : ": ")
@@ -179,32 +268,76 @@ int run_gui(const GuiOptions& options) {
         return 2;
     }
     glfwMakeContextCurrent(window);
-    glfwSwapInterval(screenshot ? 0 : 1);
+    glfwSwapInterval(headless ? 0 : 1);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
+    // The user's layout persists in their config directory; headless runs neither read nor write it.
+    const std::string ini = headless ? std::string() : ini_path();
+    io.IniFilename = ini.empty() ? nullptr : ini.c_str();
     // A screenshot must not depend on where the display's pointer happens to be (no hover, no tooltip).
-    if (screenshot) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;
+    if (headless) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;
     ImGui::StyleColorsDark();
-    if (std::filesystem::exists(kFont)) io.Fonts->AddFontFromFileTTF(kFont, 16.0f);
+    // HiDPI: the monitor's content scale sizes fonts and widgets (1 under Xvfb).
+    float content_scale = 1.0f;
+    {
+        float sx = 1.0f, sy = 1.0f;
+        glfwGetWindowContentScale(window, &sx, &sy);
+        content_scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+    }
+    ImGui::GetStyle().ScaleAllSizes(content_scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 150");
 
-    AppState state;
+    AppState& state = *state_owner;
+    register_display_settings(state);
+    double saved_speed = state.playback.speed;
+    float built_font_scale = -1.0f;
+    WindowedPlacement windowed;
 
     int exit_code = 0;
+    auto last = std::chrono::steady_clock::now();
     for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
+        const auto frame_start = std::chrono::steady_clock::now();
         glfwPollEvents();
+        // The atlas is rebuilt between frames; the backend makes its texture on the first frame.
+        if (state.display.font_scale != built_font_scale) {
+            const bool first = built_font_scale < 0.0f;
+            built_font_scale = state.display.font_scale;
+            build_fonts(content_scale * built_font_scale);
+            if (!first) {
+                ImGui_ImplOpenGL3_DestroyFontsTexture();
+                ImGui_ImplOpenGL3_CreateFontsTexture();
+                mark_display_settings_dirty();
+            }
+        }
+        if (state.playback.speed != saved_speed) {
+            saved_speed = state.playback.speed;
+            mark_display_settings_dirty();
+        }
+        state.poll();
+        state.begin_frame();
+        const double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
+        last = frame_start;
+        state.playback.advance(dt);
+        if (options.bench && frame > 0 && frame % 100 == 0) {
+            state.params.hash_seed = state.params.hash_seed % 1000 + 1;
+            state.request();
+        }
+
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
+        // The backend reads the pointer even with NoMouse; headless frames must not see it.
+        if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
+        handle_keys(window, state, windowed);
         if (single)
             draw_single(state, *single);
         else
-            draw_layout(state, views);
+            draw_layout(state, views, options.bench != nullptr);
         ImGui::Render();
+        const auto ui_done = std::chrono::steady_clock::now();
 
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
@@ -213,7 +346,7 @@ int run_gui(const GuiOptions& options) {
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
-        if (screenshot && frame + 1 >= options.frames) {
+        if (options.screenshot && frame + 1 >= options.frames) {
             if (!write_screenshot(*options.screenshot, fb_w, fb_h)) {
                 std::cerr << "hashscope screenshot: cannot write " << *options.screenshot << "\n";
                 exit_code = 2;
@@ -221,6 +354,13 @@ int run_gui(const GuiOptions& options) {
             break;
         }
         glfwSwapBuffers(window);
+        if (options.bench) {
+            glFinish();
+            options.bench->frame_ms.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count());
+            options.bench->ui_ms.push_back(std::chrono::duration<double, std::milli>(ui_done - frame_start).count());
+            if (frame + 1 >= options.frames) break;
+        }
     }
 
     ImGui_ImplOpenGL3_Shutdown();

@@ -1,5 +1,5 @@
 // The desktop app: a GLFW window with Dear ImGui, or (with a screenshot path) N rendered frames
-// written as a PNG.
+// written as a PNG, or (bench) N frames with every view open, timed.
 #pragma once
 
 #include <optional>
@@ -8,18 +8,30 @@
 
 namespace hashscope::gui {
 
+// Per frame, milliseconds: the whole frame until rendering finished, and the UI thread's part before
+// rendering (events, polling the worker, drawing the views, texture uploads).
+struct FrameTimes {
+    std::vector<double> frame_ms, ui_ms;
+};
+
 struct GuiOptions {
     std::optional<std::string> screenshot;  // write the framebuffer here after `frames` frames, then exit
     int width = 1600;
     int height = 1000;
     int frames = 3;
-    std::string view;  // one of view_ids(): that view alone fills the window; empty: the whole layout
+    std::string view;                   // one of view_ids(): that view alone fills the window; empty: the layout
+    std::vector<std::string> settings;  // key=value scene settings (scene_settings.hpp), applied before the start
+    // Bench: render `frames` frames with every view open side by side, no vsync, and store the
+    // times here. Every 100th frame changes the hash seed, so the figures include frames drawn while
+    // the worker recomputes and the frame that takes its result.
+    FrameTimes* bench = nullptr;
 };
 
-// The ids of the registered views (scene, buckets, sort, chunks), for `screenshot --view`.
+// The ids of the registered views, for `screenshot --view`.
 std::vector<std::string> view_ids();
 
-// 0 on success; 2 with one line on stderr when there is no display or the PNG cannot be written.
+// 0 on success; 2 with one line on stderr when there is no display, a setting is bad or the PNG
+// cannot be written.
 int run_gui(const GuiOptions& options);
 
 }  // namespace hashscope::gui

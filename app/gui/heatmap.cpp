@@ -2,20 +2,31 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 
 namespace hashscope::gui {
 
-std::vector<float> max_pool(const std::vector<float>& values, int n, int block) {
-    if (block <= 1 || n <= 0) return values;
-    const int m = (n + block - 1) / block;
-    std::vector<float> out(std::size_t(m) * std::size_t(m), 0.0f);
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            float& cell = out[std::size_t(i / block) * std::size_t(m) + std::size_t(j / block)];
-            cell = std::max(cell, values[std::size_t(i) * std::size_t(n) + std::size_t(j)]);
-        }
-    return out;
+PooledMap::PooledMap(int n, int max_side) : n_(std::max(n, 0)) {
+    max_side = std::max(max_side, 1);
+    block_ = std::max(1, (n_ + max_side - 1) / max_side);
+    side_ = (n_ + block_ - 1) / block_;
+    cells_.assign(std::size_t(side_) * std::size_t(side_), 0.0f);
+}
+
+float PooledMap::max_value() const { return cells_.empty() ? 0.0f : *std::max_element(cells_.begin(), cells_.end()); }
+
+std::vector<std::uint32_t> PooledMap::sqrt_colours(float scale) const {
+    const float inv = scale > 0.0f ? 1.0f / scale : 0.0f;
+    std::vector<std::uint32_t> rgba(cells_.size());
+    for (std::size_t i = 0; i < cells_.size(); ++i) rgba[i] = heat_colour(std::sqrt(cells_[i] * inv));
+    return rgba;
+}
+
+std::vector<std::uint32_t> PooledMap::mask_colours(std::uint32_t on, std::uint32_t off) const {
+    std::vector<std::uint32_t> rgba(cells_.size());
+    for (std::size_t i = 0; i < cells_.size(); ++i) rgba[i] = cells_[i] > 0.0f ? on : off;
+    return rgba;
 }
 
 std::uint32_t heat_colour(float t) {

@@ -1,5 +1,6 @@
-// Pure helpers for the heat-map views: block max-pooling of a square matrix and a dark -> bright
-// colour ramp. No ImGui state, so they can be unit tested.
+// Pure helpers for the heat-map views: a square matrix max-pooled down to at most a screen's worth of
+// cells while it is filled (an n = 4096 map never exists at full size), and a dark -> bright colour
+// ramp. No ImGui state, so they can be unit tested.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +8,31 @@
 
 namespace hashscope::gui {
 
-// `values` is n x n, row-major. Returns an m x m row-major matrix, m = ceil(n / block), each cell the
-// maximum of its block x block tile (edge tiles are smaller). block <= 1 returns a copy.
-std::vector<float> max_pool(const std::vector<float>& values, int n, int block);
+// An n x n matrix seen through m x m cells, m = ceil(n / block), block = ceil(n / max_side): each
+// cell keeps the maximum of its block x block tile (edge tiles are smaller).
+class PooledMap {
+public:
+    PooledMap() = default;
+    PooledMap(int n, int max_side);
+    void add(int row, int col, float value) {
+        float& cell = cells_[std::size_t(row / block_) * std::size_t(side_) + std::size_t(col / block_)];
+        if (value > cell) cell = value;
+    }
+    int n() const { return n_; }
+    int side() const { return side_; }
+    int block() const { return block_; }
+    float at(int i, int j) const { return cells_[std::size_t(i) * std::size_t(side_) + std::size_t(j)]; }
+    float max_value() const;
+    // Colours of the cells (row-major) through heat_colour(sqrt(v / scale)): sqrt lifts the small
+    // probabilities that make up most of a row.
+    std::vector<std::uint32_t> sqrt_colours(float scale) const;
+    // `on` where a cell is positive, else `off` (masks).
+    std::vector<std::uint32_t> mask_colours(std::uint32_t on, std::uint32_t off) const;
+
+private:
+    int n_ = 0, side_ = 0, block_ = 1;
+    std::vector<float> cells_;
+};
 
 // Dark blue-black -> purple -> orange -> pale yellow, t clamped to [0, 1]; packed as ImU32 (ABGR).
 std::uint32_t heat_colour(float t);

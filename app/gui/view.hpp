@@ -1,6 +1,9 @@
-// A panel of the desktop app: draws itself from (and edits) the shared AppState.
+// A panel of the desktop app (ImHex habit): a small class over the shared AppState that draws the
+// contents of an ImGui window the caller has begun. Views only draw; what they show was computed by
+// AppState's worker (SceneResult) or is cheap per-frame arithmetic (animation).
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -16,8 +19,12 @@ public:
     View& operator=(const View&) = delete;
 
     const std::string& name() const { return name_; }
-    // Draws the contents of the ImGui window the caller has already begun.
     virtual void draw(AppState& state) = 0;
+
+protected:
+    // A row of chips naming the pipeline stages this view shows; the one playing now is lit, so
+    // stepping through the pipeline highlights the stage in every view.
+    static void stage_chips(const AppState& state, std::initializer_list<Stage> stages);
 
 private:
     std::string name_;

@@ -2,6 +2,7 @@
 // the query attends to the key in some round, with one selected query row.
 #pragma once
 
+#include "app/gui/plot.hpp"
 #include "app/gui/view.hpp"
 
 namespace hashscope::gui {
@@ -12,6 +13,7 @@ public:
     void draw(AppState& state) override;
 
 private:
+    plot::Texture reach_;
     int query_ = -1;  // -1: the middle of the sequence, chosen on the first draw
 };
 

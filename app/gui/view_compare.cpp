@@ -4,108 +4,95 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "app/gui/heatmap.hpp"
 
 namespace hashscope::gui {
 
-namespace {
-
-// One square heat map at `o`, `side` pixels, sqrt colour scale against `max_value`.
-void draw_map(ImDrawList* draw, ImVec2 o, float side, const std::vector<float>& values, int n, float max_value,
-              const char* title) {
-    draw->AddText(ImVec2(o.x, o.y - ImGui::GetTextLineHeightWithSpacing()), IM_COL32(230, 230, 235, 255), title);
-    int block = 1;
-    while (side / float((n + block - 1) / block) < 1.0f) ++block;
-    const std::vector<float> pooled = max_pool(values, n, block);
-    const int m = (n + block - 1) / block;
-    const float cell = side / float(m);
-    const float inv = max_value > 0.0f ? 1.0f / max_value : 0.0f;
-    for (int i = 0; i < m; ++i)
-        for (int j = 0; j < m; ++j) {
-            const float t = std::sqrt(pooled[std::size_t(i) * std::size_t(m) + std::size_t(j)] * inv);
-            draw->AddRectFilled(ImVec2(o.x + cell * float(j), o.y + cell * float(i)),
-                                ImVec2(o.x + cell * float(j + 1), o.y + cell * float(i + 1)), heat_colour(t));
-        }
-    draw->AddRect(ImVec2(o.x - 1.0f, o.y - 1.0f), ImVec2(o.x + side + 1.0f, o.y + side + 1.0f),
-                  IM_COL32(120, 120, 130, 255));
-}
-
-}  // namespace
-
 void CompareView::draw(AppState& state) {
-    const AppState::Comparison& c = state.comparison();
-    const int n = c.n;
+    const SceneResult& r = state.result();
+    const int n = r.full_map.n();
     if (n == 0) {
         ImGui::TextUnformatted("no trace");
         return;
     }
-    ImGui::TextWrapped("Dense vs hashed. Rows = queries, columns = keys. Left: full softmax attention. Middle: the "
-                       "hashed approximation (full probabilities kept only on the keys each query reaches, "
-                       "renormalised per row). Right: |full - hashed|.");
+    stage_chips(state, {Stage::attend, Stage::combine});
+    const char* method = method_name(r.params.method);
+    ImGui::TextWrapped("Dense vs %s. Rows = queries, columns = keys. Left: full softmax attention. Middle: %s (full "
+                       "probabilities kept only on the keys each query reaches, renormalised per row). Right: "
+                       "|full - %s|.",
+                       method, method, method);
+    if (r.full_map.block() > 1)
+        ImGui::TextDisabled("n > %d: each pixel is the maximum over %d x %d cells", kMaxMapSide, r.full_map.block(),
+                            r.full_map.block());
 
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    for (int i = 0; i < 3; ++i) maps_[i].update(state.version(), r.map_rgba[i], r.full_map.side(), r.full_map.side());
+
     const float line = ImGui::GetTextLineHeightWithSpacing();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float gap = 24.0f, legend_w = 150.0f, below = 8.0f * line + 140.0f;
+    const float gap = 24.0f, legend_w = 110.0f, below = 4.0f * line + 200.0f;
     const float side = std::max(
-        std::floor(std::min((avail.x - legend_w - 3.0f * gap) / 3.0f, avail.y - below - line)), 16.0f);
-    const ImVec2 start = ImGui::GetCursorScreenPos();
-    const ImVec2 o(start.x, start.y + line);
-    const char* titles[3] = {"full attention", "hashed approximation", "|full - hashed|"};
-    const std::vector<float>* maps[3] = {&c.full, &c.hashed, &c.diff};
-    for (int i = 0; i < 3; ++i)
-        draw_map(draw, ImVec2(o.x + float(i) * (side + gap), o.y), side, *maps[i], n, c.max_value, titles[i]);
-
-    // Colour scale legend: a vertical bar, bright at the top.
-    const ImVec2 lo(o.x + 3.0f * (side + gap), o.y);
-    const float bar_w = 18.0f;
-    const int steps = 64;
-    for (int s = 0; s < steps; ++s) {
-        const float t = 1.0f - (float(s) + 0.5f) / float(steps);
-        draw->AddRectFilled(ImVec2(lo.x, lo.y + side * float(s) / float(steps)),
-                            ImVec2(lo.x + bar_w, lo.y + side * float(s + 1) / float(steps)), heat_colour(t));
+        std::floor(std::min((avail.x - legend_w - 3.0f * gap) / 3.0f, avail.y - below - line)), 32.0f);
+    char titles[3][64];
+    std::snprintf(titles[0], sizeof titles[0], "full attention");
+    std::snprintf(titles[1], sizeof titles[1], "%s", method);
+    std::snprintf(titles[2], sizeof titles[2], "|full - %s|", method);
+    const int hovered = state.hovered_token();
+    ImVec2 top_left;
+    for (int i = 0; i < 3; ++i) {
+        if (i > 0) ImGui::SameLine(0.0f, gap);
+        ImGui::BeginGroup();
+        const ImVec2 o = plot::image(maps_[i], side, titles[i]);
+        ImGui::EndGroup();
+        if (i == 0) top_left = o;
+        const float cell = side / float(n);
+        if (hovered >= 0 && hovered < n) {
+            const float hy = o.y + cell * (float(hovered) + 0.5f);
+            ImGui::GetWindowDrawList()->AddLine(ImVec2(o.x, hy), ImVec2(o.x + side, hy), IM_COL32(90, 200, 255, 200));
+        }
+        if (ImGui::IsMouseHoveringRect(o, ImVec2(o.x + side, o.y + side))) {
+            const int q = int((ImGui::GetIO().MousePos.y - o.y) / cell);
+            if (q >= 0 && q < n) state.hover(q);
+        }
     }
-    draw->AddRect(ImVec2(lo.x - 1.0f, lo.y - 1.0f), ImVec2(lo.x + bar_w + 1.0f, lo.y + side + 1.0f),
-                  IM_COL32(120, 120, 130, 255));
-    char label[64];
-    const ImU32 text = IM_COL32(230, 230, 235, 255);
-    std::snprintf(label, sizeof label, "%.3g (max)", double(c.max_value));
-    draw->AddText(ImVec2(lo.x + bar_w + 6.0f, lo.y), text, label);
-    std::snprintf(label, sizeof label, "%.3g", double(c.max_value) * 0.25);
-    draw->AddText(ImVec2(lo.x + bar_w + 6.0f, lo.y + side * 0.5f - line * 0.5f), text, label);
-    draw->AddText(ImVec2(lo.x + bar_w + 6.0f, lo.y + side - line), text, "0 (min)");
-    draw->AddText(ImVec2(lo.x - 2.0f, lo.y - line), text, "sqrt scale");
-    ImGui::Dummy(ImVec2(3.0f * (side + gap) + legend_w, side + line + 4.0f));
+    ImGui::SameLine(0.0f, gap);
+    const ImVec2 bar(ImGui::GetCursorScreenPos().x, top_left.y);
+    plot::colour_bar(bar, 18.0f, side, heat_colour, r.map_scale, r.map_scale * 0.25, "sqrt scale");
+    ImGui::NewLine();
 
-    ImGui::Text("n = %d. Mean recall@%d (reached keys vs full top-%d): %.3f", n, c.top_k, c.top_k, c.mean_recall);
-    ImGui::Text("Mean attention mass captured by reached keys: %.3f", c.mean_mass);
-    ImGui::Text("Mean relative L2 error of the output row (hashed trace vs full): %.3f", c.mean_rel_error);
-    ImGui::TextUnformatted("Per-query mass captured (0 .. 1):");
+    ImGui::Text("n = %d. Mean recall@%d (reached keys vs the full top-%d): %.3f.  Mass captured: %.3f.  "
+                "Relative L2 output error: %.3f",
+                n, r.recall_k, r.recall_k, r.mean_recall, r.mean_mass, r.mean_rel_error);
 
-    // Bar plot of per-query mass captured.
-    const ImVec2 bo = ImGui::GetCursorScreenPos();
-    const float plot_w = std::max(ImGui::GetContentRegionAvail().x - 8.0f, 64.0f);
-    const float plot_h = std::max(std::min(ImGui::GetContentRegionAvail().y - 8.0f, 120.0f), 32.0f);
-    draw->AddRectFilled(bo, ImVec2(bo.x + plot_w, bo.y + plot_h), IM_COL32(28, 28, 36, 255));
-    const float bw = plot_w / float(n);
-    for (int q = 0; q < n; ++q) {
-        const float h = plot_h * float(std::clamp(c.mass[std::size_t(q)], 0.0, 1.0));
-        draw->AddRectFilled(ImVec2(bo.x + bw * float(q), bo.y + plot_h - h),
-                            ImVec2(bo.x + bw * float(q + 1), bo.y + plot_h), IM_COL32(90, 160, 230, 255));
-    }
-    const float mean_y = bo.y + plot_h * float(1.0 - std::clamp(c.mean_mass, 0.0, 1.0));
-    draw->AddLine(ImVec2(bo.x, mean_y), ImVec2(bo.x + plot_w, mean_y), IM_COL32(255, 210, 60, 255), 1.0f);
-    draw->AddRect(bo, ImVec2(bo.x + plot_w, bo.y + plot_h), IM_COL32(120, 120, 130, 255));
-    ImGui::InvisibleButton("mass_bars", ImVec2(plot_w, plot_h));
-    if (ImGui::IsItemHovered()) {
-        const int q = int((ImGui::GetIO().MousePos.x - bo.x) / bw);
-        if (q >= 0 && q < n)
-            ImGui::SetTooltip("query %d\nmass %.3f\nrecall@%d %.3f\nrel. error %.3f", q, c.mass[std::size_t(q)],
-                              c.top_k, c.recall[std::size_t(q)], c.rel_error[std::size_t(q)]);
+    // Per query: one of the three figures, chosen here.
+    static constexpr const char* kMetrics[] = {"mass captured", "recall@k", "relative output error"};
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
+    ImGui::Combo("per query", &metric_, kMetrics, 3);
+    const std::vector<double>& values = metric_ == 0 ? r.mass : metric_ == 1 ? r.recall : r.rel_error;
+    const double mean = metric_ == 0 ? r.mean_mass : metric_ == 1 ? r.mean_recall : r.mean_rel_error;
+    double top = 1.0;
+    if (metric_ == 2)
+        for (const double v : values) top = std::max(top, v);
+    plot::Axis x{0.0, double(n)};
+    x.label = "query position";
+    plot::Axis y{0.0, top};
+    y.label = std::string(kMetrics[metric_]) + " per query";
+    y.max_ticks = 4;
+    const plot::Frame frame("per_query", ImVec2(ImGui::GetContentRegionAvail().x, std::max(ImGui::GetContentRegionAvail().y, 150.0f)), x, y);
+    const ImU32 blue = IM_COL32(90, 160, 230, 255);
+    frame.bars(values, std::span<const ImU32>(&blue, 1));
+    frame.horizontal_line(mean, IM_COL32(255, 210, 60, 255), "mean");
+    if (hovered >= 0 && hovered < n) frame.vertical_line(double(hovered) + 0.5, IM_COL32_WHITE);
+    if (frame.hovered()) {
+        const int q = int(frame.x_of(ImGui::GetIO().MousePos.x));
+        if (q >= 0 && q < n) {
+            state.hover(q);
+            ImGui::SetTooltip("query %d\nmass %.3f\nrecall@%d %.3f\nrel. error %.3f", q, r.mass[std::size_t(q)],
+                              r.recall_k, r.recall[std::size_t(q)], r.rel_error[std::size_t(q)]);
+        }
     }
 }
 

@@ -1,4 +1,6 @@
-// Scene controls: the Reformer parameters and the seed; a change recomputes the trace.
+// Scene controls: the data source and its parameters, the method and its hashing parameters, the
+// animation (play / pause / step / speed) and the presenter font scale. Any change requests a
+// recompute on AppState's worker; the other views keep the last result until it lands.
 #pragma once
 
 #include "app/gui/view.hpp"
