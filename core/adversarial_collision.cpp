@@ -10,11 +10,8 @@ namespace {
 
 std::int64_t bucket_of(Digester& digester, const std::vector<std::uint8_t>& salt, const std::vector<float>& key,
                        int bits) {
-    std::uint8_t out[64];
-    digester.digest(salt, {reinterpret_cast<const std::uint8_t*>(key.data()), key.size() * sizeof(float)}, out);
-    std::uint64_t head = 0;
-    for (int b = 0; b < 8; ++b) head = head << 8 | out[b];
-    return leading_bits(head, bits);
+    return leading_bits(digester.head(salt, {reinterpret_cast<const std::uint8_t*>(key.data()), key.size() * sizeof(float)}),
+                        bits);
 }
 
 // XORs the counter's bits into the low mantissa bits: bit t goes to component t % d, mantissa bit t / d.

@@ -84,11 +84,8 @@ void float32_messages(const Matrix<T>& x, BucketMessages& m) {
 void hash_rows(const std::uint8_t* base, std::size_t length, Eigen::Index begin, Eigen::Index end,
                DigestAlgo algo, const std::vector<std::uint8_t>& salt, int bits, CryptoBucketTrace& t) {
     Digester digester(algo);
-    std::uint8_t out[64];
     for (Eigen::Index i = begin; i < end; ++i) {
-        digester.digest(salt, {base + std::size_t(i) * length, length}, out);
-        std::uint64_t head = 0;
-        for (int b = 0; b < 8; ++b) head = head << 8 | out[b];
+        const std::uint64_t head = digester.head(salt, {base + std::size_t(i) * length, length});
         t.digest_head[std::size_t(i)] = head;
         t.buckets[std::size_t(i)] = leading_bits(head, bits);
     }
