@@ -200,7 +200,8 @@ CryptoAttentionTrace<T> crypto_attention(const Matrix<T>& q, const Matrix<T>& k,
     const Eigen::Index n = q.rows(), offset = k.rows() - q.rows();
     CryptoAttentionTrace<T> trace;
     trace.output = Matrix<T>::Zero(n, v.cols());
-    std::vector<int> answered(std::size_t(n), 0);
+    std::vector<std::int32_t>& answered = trace.rounds_answered;
+    answered.assign(std::size_t(n), 0);
     for (int round = 0; round < config.rounds; ++round) {
         CryptoRoundTrace& t = trace.rounds.emplace_back();
         const RoundBuckets r = route_round(q, k, config, round, t);

@@ -64,6 +64,7 @@ template <class T>
 struct CryptoAttentionTrace {
     Matrix<T> output;  // [n, dv]
     std::vector<CryptoRoundTrace> rounds;
+    std::vector<std::int32_t> rounds_answered;  // [n] rounds whose bucket held a visible key
     int empty_all_rounds = 0;  // queries with a zero output: empty in every round
     std::size_t slots = 0;     // accumulators allocated (occupied leaves, summed over rounds)
 };
