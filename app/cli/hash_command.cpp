@@ -60,16 +60,7 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
 }
 
 template <class T>
-void run_hash(const HashOptions& o) {
-    Stopwatch clock;
-    nlohmann::json report{{"command", "hash"}, {"method", o.method},
-                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
-    if (o.method == "crypto") {
-        run_crypto<T>(o, report, clock);
-        report["output"] = o.out;
-        if (o.common.json) std::cout << report.dump() << "\n";
-        return;
-    }
+void run_simhash(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) {
     const Matrix<T> x = load_matrix<T>(o.in, "--in");
     Matrix<T> planes;
     if (!o.planes.empty()) {
@@ -91,6 +82,15 @@ void run_hash(const HashOptions& o) {
                         {"out", shape_json(codes.rows, codes.bits)}};
     report["memory_bytes"] = {{"packed_codes", codes.words.size() * sizeof(std::uint32_t)},
                               {"planes", std::size_t(planes.size()) * sizeof(T)}};
+}
+
+template <class T>
+void run_hash(const HashOptions& o) {
+    Stopwatch clock;
+    nlohmann::json report{{"command", "hash"}, {"method", o.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    if (o.method == "crypto") run_crypto<T>(o, report, clock);
+    else run_simhash<T>(o, report, clock);
     report["output"] = o.out;
     if (o.common.json) std::cout << report.dump() << "\n";
 }
