@@ -52,6 +52,12 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
     report["collisions"] = {{"occupied", loads.occupied}, {"expected_occupied", loads.expected_occupied},
                             {"colliding_pairs", loads.colliding_pairs}, {"expected_pairs", loads.expected_pairs},
                             {"max_load", loads.max_load}, {"expected_max_load", loads.expected_max_load}};
+    if (config.quantize == Quantize::none && config.salt.empty()) {
+        // Avalanche on the first 16 rows: every input bit flipped once (4d x 8 digests per row).
+        const Avalanche a = avalanche(config.algo, x.topRows(std::min<Eigen::Index>(x.rows(), 16)).template cast<float>(), o.bits);
+        report["avalanche"] = {{"trials", a.trials}, {"mean_flipped_fraction", a.mean_flipped_fraction},
+                               {"bucket_change_rate", a.bucket_change_rate}};
+    }
     if (x.rows() >= 10) {
         const ChiSquare chi = chi_square_uniformity(t.buckets, o.bits);
         report["collisions"]["chi_square"] = {{"bits_used", chi.bits_used}, {"statistic", chi.statistic},
