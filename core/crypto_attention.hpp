@@ -42,6 +42,9 @@ struct CryptoAttentionConfig {
     int rounds = 1;
     bool causal = false;
     int load_cap = 0;  // 0: no hierarchical splitting
+    // Round r's SimHash planes (one per round) for Quantize::sign; empty = hashing.planes every round.
+    // With the same planes, salted rounds of the hybrid only rename the buckets: the same codes meet.
+    std::vector<Matrix<T>> round_planes;
 };
 
 // One round, for the view: where every key and query went and how full the buckets were.

@@ -26,7 +26,7 @@ void add_crypto_attend_options(CLI::App& app, CryptoAttendOptions& o) {
     app.add_option("--salt", o.salt, "crypto: bytes (hex) prepended to every message");
     app.add_option("--quantize", o.quantize, "crypto: none | sign | int8 (default none; sign for --route lsh)");
     app.add_option("--planes", o.planes, "crypto: SimHash planes P [d, p] (.npy) for sign codes");
-    app.add_option("--lsh-bits", o.lsh_bits, "crypto --route lsh without --planes: draw this many planes (--seed)")
+    app.add_option("--lsh-bits", o.lsh_bits, "crypto --route lsh without --planes: draw this many planes per round (seed + round)")
         ->check(CLI::Range(1, 4096))
         ->default_str("8");
     app.add_option("--load-cap", o.load_cap, "crypto: split buckets holding more keys than this (0 = off)")->default_str("0");
@@ -53,7 +53,8 @@ void run_crypto_attend(const CryptoAttendOptions& o, const AttendOperands& in, n
     c.load_cap = o.load_cap;
     const Matrix<T> q = load_matrix<T>(in.q, "--q"), k = load_matrix<T>(in.k, "--k"), v = load_matrix<T>(in.v, "--v");
     if (!o.planes.empty()) c.hashing.planes = load_matrix<T>(o.planes, "--planes");
-    else if (c.route == CryptoRoute::lsh) c.hashing.planes = random_planes<T>(int(k.cols()), o.lsh_bits, in.seed);
+    else if (c.route == CryptoRoute::lsh)  // fresh planes each round (seed + r), as Reformer's rounds
+        for (int r = 0; r < c.rounds; ++r) c.round_planes.push_back(random_planes<T>(int(k.cols()), o.lsh_bits, in.seed + r));
     const Matrix<T> w = o.projection.empty() ? Matrix<T>() : load_matrix<T>(o.projection, "--projection");
     check_crypto_attention(q, k, v, c);
     const bool fits_dense = dense_score_bytes(q.rows(), k.rows(), sizeof(T)) <= in.budget_bytes;
@@ -81,6 +82,7 @@ void run_crypto_attend(const CryptoAttendOptions& o, const AttendOperands& in, n
                             {"rounds", o.rounds}, {"salt", to_hex(c.hashing.salt)},
                             {"quantize", quantize_name(c.hashing.quantize)}, {"load_cap", o.load_cap}};
     if (c.hashing.planes.size()) report["parameters"]["planes_bits"] = c.hashing.planes.cols();
+    if (!c.round_planes.empty()) report["parameters"]["planes_bits"] = c.round_planes[0].cols();
     report["shapes"] = {{"q", shape_json(q.rows(), q.cols())}, {"k", shape_json(k.rows(), k.cols())},
                         {"v", shape_json(v.rows(), v.cols())}, {"out", shape_json(t.output.rows(), t.output.cols())}};
     nlohmann::json rounds = nlohmann::json::array();
