@@ -58,6 +58,22 @@ TEST(AdversarialCollision, EveryAlgorithmFallsAtEightBits) {
     }
 }
 
+TEST(AdversarialCollision, ProgressIsReportedAndCanStopTheSearch) {
+    const std::vector<float> key = random_key(8, 5);
+    std::vector<std::uint64_t> seen;
+    CollisionSearch search{.bits = 32, .salt = {}, .target = 1, .budget = 10000};
+    search.report_every = 1000;
+    search.progress = [&](std::uint64_t tries, std::int64_t bucket) {
+        seen.push_back(tries);
+        EXPECT_NE(bucket, 1);
+        return tries < 3000;
+    };
+    const CollisionResult r = find_bucket_collision(key, search);
+    EXPECT_FALSE(r.found);
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{1000, 2000, 3000}));
+    EXPECT_EQ(r.tries, 3000u);
+}
+
 TEST(AdversarialCollision, ExhaustedBudgetReportsFailure) {
     const std::vector<float> key = random_key(8, 3);
     const CollisionResult r = find_bucket_collision(key, {.bits = 32, .salt = {}, .target = 1, .budget = 1000});
