@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
         hashscope::cli::add_attend_command(root),
         hashscope::cli::add_claims_command(root),
         hashscope::cli::add_hash_command(root),
+        hashscope::cli::add_learn_command(root),
+        hashscope::cli::add_topk_command(root),
         hashscope::cli::add_screenshot_command(root),
     };
     try {

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
 
-#include "cli_harness.hpp"
+#include "support/cli_fixture.hpp"
 
 namespace {
 
-using namespace hashscope_cli_test;
+using namespace hashscope_test;
+using hashscope::NpyArray;
 
 TEST_F(CliTest, DenseMatchesOracleInBothPrecisions) {
     const auto q = write_random("q.npy", 9, 8, 1), k = write_random("k.npy", 12, 8, 2), v = write_random("v.npy", 12, 5, 3);

@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_harness.hpp"
+#include "support/cli_fixture.hpp"
 #include "core/crypto_buckets.hpp"
 #include "reference/reference_crypto.hpp"
 
 namespace {
 
-using namespace hashscope_cli_test;
+using namespace hashscope_test;
 using hashscope::DigestAlgo;
 
 // Leading `bits` bits of digest(salt || float32 bytes of row i), computed without crypto_buckets.

@@ -4,9 +4,11 @@
 //                     --chunk C [--causal] --out O.npy [--buckets-out B.npy]
 //   --method crypto   --algo A --bits B --route query|key|lsh --aggregate mean|softmax [--rounds R] [--causal]
 //                     --q Q.npy --k K.npy --v V.npy --out O.npy   (flags and body in crypto_attend.cpp)
+//   --method learned | simhash-topk: see app/cli/attend_topk.hpp
 #include <iostream>
 #include <memory>
 
+#include "app/cli/attend_topk.hpp"
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
 #include "app/cli/crypto_attend.hpp"
@@ -32,6 +34,7 @@ struct AttendOptions {
     const CLI::Option* n_buckets_flag = nullptr;
     const CLI::Option* seed_flag = nullptr;
     CryptoAttendOptions crypto;
+    SelectionOptions selection;  // learned, simhash-topk
 };
 
 void require(const std::string& value, const std::string& flag, const std::string& method) {
@@ -138,8 +141,20 @@ void run_attend(const AttendOptions& o) {
     nlohmann::json report{{"command", "attend"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
     if (o.method == "dense") run_dense<T>(o, report, clock);
-    else if (o.method == "crypto") run_crypto_attend<T>(o.crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
-    else run_reformer<T>(o, report, clock);
+    else if (o.method == "crypto") {
+        CryptoAttendOptions crypto = o.crypto;
+        crypto.bits = o.selection.bits;
+        crypto.planes = o.selection.planes;
+        run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
+    }
+    else if (o.method == "reformer") run_reformer<T>(o, report, clock);
+    else {
+        SelectionOptions selection = o.selection;
+        selection.causal = o.causal;
+        selection.seed = o.seed;
+        selection.seed_flag = o.seed_flag;
+        run_topk_attend<T>(o.method, selection, {o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k}, report, clock);
+    }
     report["causal"] = o.causal;
     report["output"] = o.out;
     if (o.common.json) std::cout << report.dump() << "\n";
@@ -150,9 +165,11 @@ void run_attend(const AttendOptions& o) {
 Command add_attend_command(CLI::App& root) {
     auto o = std::make_shared<AttendOptions>();
     CLI::App* app = root.add_subcommand("attend", "Run an attention method over .npy operands");
-    app->add_option("--method", o->method, "dense | reformer | crypto")->check(CLI::IsMember({"dense", "reformer", "crypto"}))->default_str("dense");
-    app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense and crypto");
-    app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense and crypto");
+    app->add_option("--method", o->method, "dense | reformer | crypto | learned | simhash-topk")
+        ->check(CLI::IsMember({"dense", "reformer", "crypto", "learned", "simhash-topk"}))
+        ->default_str("dense");
+    app->add_option("--q", o->q, "Queries Q [n, d] (.npy): dense, crypto, learned, simhash-topk");
+    app->add_option("--k", o->k, "Keys K [m, d] (.npy): dense, crypto, learned, simhash-topk");
     app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
     app->add_option("--qk", o->qk, "Shared query/key vectors X [n, d] (.npy), reformer");
     app->add_option("--rotations", o->rotations, "Random rotations R [d, n_hashes, n_buckets/2] (.npy), reformer");
@@ -168,6 +185,10 @@ Command add_attend_command(CLI::App& root) {
         ->check(CLI::Range(1, 1 << 20))
         ->default_str("32");
     add_crypto_attend_options(*app, o->crypto);
+    add_selection_options(*app, o->selection);
+    app->get_option("--bits")->description("crypto: bucket bits 1..32; simhash-topk: planes drawn from --seed; "
+                                           "learned: the bit count the model must have");
+    app->get_option("--planes")->description("SimHash planes P [d, b] (.npy): simhash-topk codes, or crypto sign codes");
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("attend", [&] {

@@ -15,6 +15,8 @@ struct Command {
 Command add_attend_command(CLI::App& root);
 Command add_claims_command(CLI::App& root);  // memory model beside the news piece's table
 Command add_hash_command(CLI::App& root);
+Command add_learn_command(CLI::App& root);  // trains learned hash codes
+Command add_topk_command(CLI::App& root);   // keys kept per query by a top-k method
 Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (needs an X display)
 
 }  // namespace hashscope::cli

@@ -13,7 +13,6 @@ namespace hashscope::cli {
 
 void add_crypto_attend_options(CLI::App& app, CryptoAttendOptions& o) {
     app.add_option("--algo", o.algo, "crypto: sha256 | sha512_256 | blake2s | blake2b | blake3 | xxh3")->default_str("sha256");
-    app.add_option("--bits", o.bits, "crypto: bucket bits 1..32 (first bits of the digest)");
     app.add_option("--route", o.route, "crypto: query (its own digest) | key (its token's key) | lsh (SimHash code)")
         ->default_str("key");
     app.add_option("--aggregate", o.aggregate,
@@ -25,7 +24,6 @@ void add_crypto_attend_options(CLI::App& app, CryptoAttendOptions& o) {
     app.add_option("--rounds", o.rounds, "crypto: salted hash rounds, outputs averaged")->default_str("1");
     app.add_option("--salt", o.salt, "crypto: bytes (hex) prepended to every message");
     app.add_option("--quantize", o.quantize, "crypto: none | sign | int8 (default none; sign for --route lsh)");
-    app.add_option("--planes", o.planes, "crypto: SimHash planes P [d, p] (.npy) for sign codes");
     app.add_option("--lsh-bits", o.lsh_bits, "crypto --route lsh without --planes: draw this many planes per round (seed + round)")
         ->check(CLI::Range(1, 4096))
         ->default_str("8");

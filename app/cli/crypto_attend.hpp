@@ -26,6 +26,8 @@ struct AttendOperands {
     std::size_t budget_bytes = 0;  // dense comparison only when its score matrix fits
 };
 
+// Registers the crypto-only flags. --bits and --planes are shared with the top-k methods, so attend
+// registers them once and copies them into `bits` and `planes`.
 void add_crypto_attend_options(CLI::App& app, CryptoAttendOptions& o);
 
 template <class T>

@@ -1,5 +1,6 @@
-// The harness every CLI suite shares: run the real `hashscope` executable (HASHSCOPE_EXE), a fresh
-// temporary directory per test, seeded inputs, and the bad-input contract (exit 2, one line, no output).
+// The fixture every CLI test suite shares: runs the real `hashscope` executable (HASHSCOPE_EXE),
+// gives each test its own scratch directory, and checks the bad-input contract: exit 2, one line
+// naming the problem, no output file and no temporary left behind.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@
 #include "core/random.hpp"
 #include "reference/reference_attention.hpp"
 
-namespace hashscope_cli_test {
+namespace hashscope_test {
 
 namespace fs = std::filesystem;
 using hashscope::NpyArray;
@@ -84,4 +85,4 @@ inline double max_abs_diff(const std::vector<double>& a, const std::vector<doubl
     return worst;
 }
 
-}  // namespace hashscope_cli_test
+}  // namespace hashscope_test

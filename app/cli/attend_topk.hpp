@@ -1,0 +1,23 @@
+// The top-k methods of `hashscope attend` (--method learned | simhash-topk): keys chosen as
+// `hashscope topk` chooses them (app/cli/topk_selection.hpp), then softmax attention over those
+// keys only (core/sparse_attention.hpp). Kept apart so that attend_command.cpp only dispatches.
+#pragma once
+
+#include <string>
+
+#include "app/cli/topk_selection.hpp"
+
+namespace hashscope::cli {
+
+struct TopKAttendInputs {
+    std::string q, k, v, out;
+    std::size_t budget_bytes = 0;  // dense comparison in --json only when its score matrix fits
+    int recall_k = 32;
+};
+
+// `method` is attend's: "learned" or "simhash-topk".
+template <class T>
+void run_topk_attend(const std::string& method, SelectionOptions selection, const TopKAttendInputs& in,
+                     nlohmann::json& report, Stopwatch& clock);
+
+}  // namespace hashscope::cli

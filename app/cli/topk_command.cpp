@@ -1,0 +1,69 @@
+// `hashscope topk`: which keys each query keeps under a top-k method.
+//   --method simhash|learned|exact (--planes P.npy | --bits B [--seed S] | --hash-model MODEL [--head H])
+//   --q Q.npy --k K.npy --top K [--sinks S] [--window W] [--causal] --out IDX.npy
+// writes int32 [n_q, K]: each query's keys nearest first, -1 past the end of a shorter (causal) row.
+// --json adds recall@K against the exact top-K by q.k and the time taken.
+#include <iostream>
+#include <memory>
+
+#include "app/cli/command.hpp"
+#include "app/cli/topk_selection.hpp"
+#include "core/metrics.hpp"
+
+namespace hashscope::cli {
+namespace {
+
+struct TopKOptions {
+    CommonOptions common;
+    SelectionOptions selection;
+    std::string q, k, out;
+};
+
+template <class T>
+void run_topk(const TopKOptions& o) {
+    Stopwatch clock, total;
+    nlohmann::json report{{"command", "topk"}, {"method", o.selection.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    const Matrix<T> q = load_matrix<T>(o.q, "--q"), k = load_matrix<T>(o.k, "--k");
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const auto selected = select_keys(o.selection, q, k, report, clock);
+    const double select_total = total.lap_ms() - report["timings_ms"]["load"].get<double>();
+    write_outputs({{o.out, selection_to_npy(selected, o.selection.top)}});
+    report["timings_ms"]["write"] = clock.lap_ms();
+    report["timings_ms"]["total_selection"] = select_total;
+    report["parameters"]["causal"] = o.selection.causal;
+    report["shapes"] = {{"q", shape_json(q.rows(), q.cols())}, {"k", shape_json(k.rows(), k.cols())},
+                        {"out", shape_json(q.rows(), o.selection.top)}};
+    if (o.common.json) {
+        const auto truth = exact_top_k(q, k, o.selection.top, o.selection.causal);
+        report["timings_ms"]["exact_top_k"] = clock.lap_ms();
+        report["metrics"] = {{"k", o.selection.top}, {"recall_at_k", recall_at_k(truth, selected)}};
+    }
+    report["output"] = o.out;
+    if (o.common.json) std::cout << report.dump() << "\n";
+}
+
+}  // namespace
+
+Command add_topk_command(CLI::App& root) {
+    auto o = std::make_shared<TopKOptions>();
+    CLI::App* app = root.add_subcommand("topk", "Keys each query keeps: Hamming top-k of SimHash/learned codes, or exact");
+    app->add_option("--method", o->selection.method, "simhash | learned | exact")
+        ->check(CLI::IsMember({"simhash", "learned", "exact"}))
+        ->required();
+    app->add_option("--q", o->q, "Queries Q [n_q, d] (.npy)")->required();
+    app->add_option("--k", o->k, "Keys K [n_k, d] (.npy)")->required();
+    add_selection_options(*app, o->selection);
+    app->add_flag("--causal", o->selection.causal, "Query i sees keys j <= i + (n_k - n_q)");
+    o->selection.seed_flag = app->add_option("--seed", o->selection.seed, "Seed for drawing SimHash planes")->default_str("0");
+    app->add_option("--out", o->out, "Key indices int32 [n_q, K] (.npy), nearest first, -1 padded")->required();
+    add_common_options(*app, o->common);
+    return {app, [o] {
+                return run_guarded("topk", [&] {
+                    if (o->common.precision == Precision::f64) run_topk<double>(*o);
+                    else run_topk<float>(*o);
+                });
+            }};
+}
+
+}  // namespace hashscope::cli

@@ -1,0 +1,97 @@
+#include "app/cli/topk_selection.hpp"
+
+#include "core/hamming_topk.hpp"
+#include "core/learned_hash.hpp"
+#include "core/metrics.hpp"
+#include "core/simhash.hpp"
+
+namespace hashscope::cli {
+
+void add_selection_options(CLI::App& app, SelectionOptions& o) {
+    app.add_option("--planes", o.planes, "SimHash hyperplane normals P [d, b] (.npy)");
+    app.add_option("--hash-model", o.hash_model, "Learned hash model from `hashscope learn`");
+    app.add_option("--bits", o.bits, "SimHash: draw b planes from --seed; learned: the model must make b-bit codes")
+        ->check(CLI::Range(1, 4096));
+    app.add_option("--head", o.head, "Head of the learned model to use")->check(CLI::Range(0, 4095))->default_str("0");
+    app.add_option("--top", o.top, "Keys kept per query, sinks and window included")->check(CLI::Range(1, 1 << 30))->default_str("32");
+    app.add_option("--sinks", o.sinks, "First S keys always kept")->check(CLI::Range(0, 1 << 30))->default_str("0");
+    app.add_option("--window", o.window, "Last W visible keys always kept")->check(CLI::Range(0, 1 << 30))->default_str("0");
+}
+
+namespace {
+
+template <class T>
+std::pair<PackedCodes, PackedCodes> code_pair(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
+                                              nlohmann::json& report) {
+    if (o.method == "learned") {
+        if (o.hash_model.empty()) throw InputError("--hash-model is required for --method learned");
+        if (!o.planes.empty()) throw InputError("--planes conflicts with --method learned");
+        const LearnedHashModel model = load_learned_hash(o.hash_model);
+        check_learned_model(model, int(q.cols()), o.bits, "--hash-model " + o.hash_model);
+        if (o.head >= int(model.heads.size()))
+            throw InputError("--head " + std::to_string(o.head) + ": the model has " + std::to_string(model.heads.size()) +
+                             " head(s)");
+        report["parameters"]["bits"] = model.bits;
+        report["parameters"]["head"] = o.head;
+        return {learned_codes(model, o.head, HashSide::query, q), learned_codes(model, o.head, HashSide::key, k)};
+    }
+    if (!o.hash_model.empty()) throw InputError("--hash-model conflicts with --method " + o.method);
+    Matrix<T> planes;
+    if (!o.planes.empty()) {
+        if (o.bits) throw InputError("--bits conflicts with --planes (whose columns fix it)");
+        if (o.seed_flag && o.seed_flag->count()) throw InputError("--seed conflicts with --planes");
+        planes = load_matrix<T>(o.planes, "--planes");
+        if (planes.rows() != q.cols())
+            throw InputError("--planes " + o.planes + ": has d = " + std::to_string(planes.rows()) +
+                             " but the queries have d = " + std::to_string(q.cols()));
+    } else {
+        if (o.bits == 0) throw InputError("--planes or --bits is required for SimHash");
+        planes = random_planes<T>(int(q.cols()), o.bits, o.seed);
+        report["parameters"]["seed"] = o.seed;
+    }
+    report["parameters"]["bits"] = planes.cols();
+    return {simhash_codes(q, planes), simhash_codes(k, planes)};
+}
+
+}  // namespace
+
+template <class T>
+std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
+                                                   nlohmann::json& report, Stopwatch& clock) {
+    if (q.cols() != k.cols())
+        throw InputError("--q has d = " + std::to_string(q.cols()) + " but --k has d = " + std::to_string(k.cols()));
+    report["parameters"]["top"] = o.top;
+    report["parameters"]["sinks"] = o.sinks;
+    report["parameters"]["window"] = o.window;
+    if (o.method == "exact") {
+        if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
+        if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
+            throw InputError("--planes, --bits and --hash-model do not apply to --method exact");
+        if (o.top > k.rows())
+            throw InputError("--top " + std::to_string(o.top) + " exceeds the number of keys (" +
+                             std::to_string(k.rows()) + ")");
+        auto rows = exact_top_k(q, k, o.top, o.causal);
+        report["timings_ms"]["select"] = clock.lap_ms();
+        return rows;
+    }
+    const auto [qc, kc] = code_pair(o, q, k, report);
+    report["timings_ms"]["hash"] = clock.lap_ms();
+    auto trace = hamming_topk(qc, kc, {.top = o.top, .sinks = o.sinks, .window = o.window, .causal = o.causal});
+    report["timings_ms"]["select"] = clock.lap_ms();
+    report["memory_bytes"]["codes"] = (qc.words.size() + kc.words.size()) * sizeof(std::uint32_t);
+    return std::move(trace.selected);
+}
+
+NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width) {
+    std::vector<std::int32_t> flat(rows.size() * std::size_t(width), -1);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        std::copy(rows[i].begin(), rows[i].end(), flat.begin() + std::ptrdiff_t(i * std::size_t(width)));
+    return make_npy<std::int32_t>(flat, {std::int64_t(rows.size()), width});
+}
+
+template std::vector<std::vector<std::int32_t>> select_keys<float>(const SelectionOptions&, const Matrix<float>&,
+                                                                   const Matrix<float>&, nlohmann::json&, Stopwatch&);
+template std::vector<std::vector<std::int32_t>> select_keys<double>(const SelectionOptions&, const Matrix<double>&,
+                                                                    const Matrix<double>&, nlohmann::json&, Stopwatch&);
+
+}  // namespace hashscope::cli

@@ -1,0 +1,40 @@
+// Which keys each query keeps, as `hashscope topk` and the top-k methods of `hashscope attend`
+// choose them: Hamming top-k over SimHash codes (--planes P.npy, or --bits B drawn from --seed) or
+// learned codes (--hash-model MODEL, head --head), with --sinks/--window always kept; or the exact
+// top-k by q.k. Both commands register the same flags and report the same JSON through here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/cli/cli_common.hpp"
+
+namespace hashscope::cli {
+
+struct SelectionOptions {
+    std::string method;  // simhash | learned | exact
+    std::string planes, hash_model;
+    int bits = 0;  // SimHash: draw this many planes; learned: the bit count the model must have (0: any)
+    int head = 0;
+    int top = 32;
+    int sinks = 0;
+    int window = 0;
+    bool causal = false;
+    std::uint64_t seed = 0;
+    const CLI::Option* seed_flag = nullptr;  // set by the command that registers --seed
+};
+
+// Registers --planes --hash-model --bits --head --top --sinks --window (not --causal or --seed).
+void add_selection_options(CLI::App& app, SelectionOptions& o);
+
+// Each query's kept keys, nearest first; fills report["parameters"], ["timings_ms"]["hash"/"select"]
+// and ["memory_bytes"]["codes"].
+template <class T>
+std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
+                                                   nlohmann::json& report, Stopwatch& clock);
+
+// int32 [rows, width], each row padded with -1 past its keys (causal queries that see fewer).
+NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width);
+
+}  // namespace hashscope::cli

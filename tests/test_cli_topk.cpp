@@ -1,0 +1,242 @@
+// `hashscope topk`, `learn` and the top-k methods of `attend`, through the real executable: the
+// selections agree with the brute-force oracle (codes recomputed here from the planes, or from the
+// model file read by its documented layout), attention over them with the float64 loop, and bad
+// input exits 2 with one line and no output.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "support/cli_fixture.hpp"
+#include "reference/reference_hamming.hpp"
+#include "reference/reference_sparse_attention.hpp"
+
+using namespace hashscope_test;
+namespace ref = hashscope_ref;
+
+namespace {
+
+std::vector<std::vector<std::int32_t>> read_indices(const std::string& file, int* width = nullptr) {
+    const NpyArray a = hashscope::read_npy(file);
+    EXPECT_EQ(a.dtype, hashscope::DType::i32);
+    EXPECT_EQ(a.shape.size(), 2u);
+    if (width) *width = int(a.shape[1]);
+    const auto values = hashscope::npy_values<std::int32_t>(a);
+    std::vector<std::vector<std::int32_t>> rows(std::size_t(a.shape[0]));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        for (std::int64_t c = 0; c < a.shape[1]; ++c)
+            if (const auto j = values[i * std::size_t(a.shape[1]) + std::size_t(c)]; j >= 0) rows[i].push_back(j);
+    return rows;
+}
+
+// Exact top-k by q.k, best first, ties to the lower index; causal as dense attention.
+std::vector<std::vector<std::int32_t>> exact_top(const ref::Mat& q, const ref::Mat& k, int top, bool causal) {
+    std::vector<std::vector<std::int32_t>> rows;
+    for (int i = 0; i < q.rows; ++i) {
+        const int visible = causal ? i + (k.rows - q.rows) + 1 : k.rows;
+        std::vector<std::pair<double, int>> scored;
+        for (int j = 0; j < visible; ++j) scored.push_back({-ref::dot_rows(q, i, k, j), j});
+        std::sort(scored.begin(), scored.end());
+        std::vector<std::int32_t> row;
+        for (int r = 0; r < std::min(top, visible); ++r) row.push_back(scored[std::size_t(r)].second);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+ref::Bits sign_bits(const ref::Mat& projections) {
+    ref::Bits bits;
+    for (int i = 0; i < projections.rows; ++i) {
+        std::vector<int> row;
+        for (int b = 0; b < projections.cols; ++b) row.push_back(projections(i, b) >= 0 ? 1 : 0);
+        bits.push_back(row);
+    }
+    return bits;
+}
+
+ref::Mat product(const ref::Mat& x, const ref::Mat& w) {
+    ref::Mat out(x.rows, w.cols);
+    for (int i = 0; i < x.rows; ++i)
+        for (int j = 0; j < w.cols; ++j)
+            for (int c = 0; c < x.cols; ++c) out(i, j) += x(i, c) * w(c, j);
+    return out;
+}
+
+// The model file read by the layout documented in core/learned_hash.hpp, and each mapping applied
+// with plain loops: standardise, W1 + b1, SiLU, W2 + b2, sign.
+struct ModelFile {
+    std::uint32_t heads = 0, d = 0, hidden = 0, bits = 0;
+    std::vector<double> values;
+    std::size_t cursor = 0;
+
+    explicit ModelFile(const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        char magic[8];
+        std::uint32_t header[5];
+        in.read(magic, 8);
+        in.read(reinterpret_cast<char*>(header), sizeof header);
+        EXPECT_EQ(std::string(magic, 8), "HSLHASH1");
+        EXPECT_EQ(header[0], 1u);
+        heads = header[1], d = header[2], hidden = header[3], bits = header[4];
+        double x;
+        while (in.read(reinterpret_cast<char*>(&x), sizeof x)) values.push_back(x);
+    }
+    ref::Mat next(int rows, int cols) {
+        ref::Mat m(rows, cols);
+        for (auto& x : m.a) x = values.at(cursor++);
+        return m;
+    }
+    // Applies the next mapping in the file (query before key, head after head) to x.
+    ref::Bits codes(const ref::Mat& x) {
+        const ref::Mat mean = next(1, int(d)), inv_std = next(1, int(d)), w1 = next(int(d), int(hidden)),
+                       b1 = next(1, int(hidden)), w2 = next(int(hidden), int(bits)), b2 = next(1, int(bits));
+        ref::Mat z(x.rows, x.cols);
+        for (int i = 0; i < x.rows; ++i)
+            for (int c = 0; c < x.cols; ++c) z(i, c) = (x(i, c) - mean(0, c)) * inv_std(0, c);
+        ref::Mat h = product(z, w1);
+        for (int i = 0; i < h.rows; ++i)
+            for (int c = 0; c < h.cols; ++c) {
+                const double pre = h(i, c) + b1(0, c);
+                h(i, c) = pre / (1 + std::exp(-pre));
+            }
+        ref::Mat u = product(h, w2);
+        for (int i = 0; i < u.rows; ++i)
+            for (int c = 0; c < u.cols; ++c) u(i, c) += b2(0, c);
+        return sign_bits(u);
+    }
+};
+
+class TopKCli : public CliTest {
+protected:
+    void SetUp() override {
+        CliTest::SetUp();
+        q = write_random("q.npy", 20, 6, 1);
+        k = write_random("k.npy", 40, 6, 2);
+        v = write_random("v.npy", 40, 3, 3);
+        planes = write_random("p.npy", 6, 12, 4);
+    }
+    std::string files() const { return " --q " + path("q.npy") + " --k " + path("k.npy"); }
+    ref::Mat q, k, v, planes;
+};
+
+TEST_F(TopKCli, ExactMatchesOracleAndReportsFullRecall) {
+    for (bool causal : {false, true}) {
+        const CliRun r = run("topk --method exact" + files() + " --top 7 --precision f64 --json --out " + path("i.npy") +
+                             (causal ? " --causal" : ""));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        EXPECT_EQ(read_indices(path("i.npy")), exact_top(q, k, 7, causal));
+        const auto report = nlohmann::json::parse(r.output);
+        EXPECT_EQ(report["metrics"]["recall_at_k"], 1.0);
+        EXPECT_TRUE(report["timings_ms"].contains("select"));
+    }
+}
+
+TEST_F(TopKCli, SimHashMatchesOracleWithSinksWindowAndCausalPadding) {
+    const auto qb = sign_bits(product(q, planes)), kb = sign_bits(product(k, planes));
+    for (bool causal : {false, true}) {
+        const CliRun r = run("topk --method simhash --planes " + path("p.npy") + files() +
+                             " --top 25 --sinks 2 --window 3 --precision f64 --json --out " + path("i.npy") +
+                             (causal ? " --causal" : ""));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        int width = 0;
+        const auto got = read_indices(path("i.npy"), &width);
+        EXPECT_EQ(width, 25);
+        const auto want = ref::hamming_topk(qb, kb, 25, 2, 3, causal);
+        EXPECT_EQ(got, want);
+        // Recall against the exact top-25, as the report must state it.
+        const auto truth = exact_top(q, k, 25, causal);
+        double recall = 0;
+        for (std::size_t i = 0; i < truth.size(); ++i) {
+            int hit = 0;
+            for (auto j : truth[i]) hit += std::count(want[i].begin(), want[i].end(), j) > 0;
+            recall += double(hit) / double(truth[i].size());
+        }
+        EXPECT_NEAR(nlohmann::json::parse(r.output)["metrics"]["recall_at_k"].get<double>(), recall / double(truth.size()), 1e-12);
+    }
+}
+
+TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
+    CliRun r = run("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --json --out " + path("m.hslh"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto report = nlohmann::json::parse(r.output);
+    EXPECT_EQ(report["curve"].size(), 2u);
+    ModelFile model(path("m.hslh"));
+    ASSERT_EQ(model.heads, 1u);
+    ASSERT_EQ(model.bits, 20u);
+    const auto qb = model.codes(q), kb = model.codes(k);
+    EXPECT_EQ(model.cursor, model.values.size());
+    r = run("topk --method learned --hash-model " + path("m.hslh") + files() + " --top 9 --window 2 --causal --precision f64 --out " +
+            path("i.npy"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(read_indices(path("i.npy")), ref::hamming_topk(qb, kb, 9, 0, 2, true));
+
+    // Sparse attention over the same selection equals the float64 loop.
+    r = run("attend --method learned --hash-model " + path("m.hslh") + files() + " --v " + path("v.npy") +
+            " --top 9 --window 2 --causal --precision f64 --json --out " + path("o.npy"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto want = ref::sparse_attention(q, k, v, ref::hamming_topk(qb, kb, 9, 0, 2, true));
+    EXPECT_LT(max_abs_diff(read_values(path("o.npy")), want.a), 1e-12);
+    EXPECT_TRUE(nlohmann::json::parse(r.output)["metrics"].contains("attention_mass"));
+}
+
+TEST_F(TopKCli, SimHashTopKAttentionMatchesOracle) {
+    const auto selection = ref::hamming_topk(sign_bits(product(q, planes)), sign_bits(product(k, planes)), 10, 1, 0, false);
+    const CliRun r = run("attend --method simhash-topk --planes " + path("p.npy") + files() + " --v " + path("v.npy") +
+                         " --top 10 --sinks 1 --precision f64 --out " + path("o.npy"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_LT(max_abs_diff(read_values(path("o.npy")), ref::sparse_attention(q, k, v, selection).a), 1e-12);
+}
+
+TEST_F(TopKCli, LearnTakesHeads) {
+    hashscope::Rng rng(8);
+    std::vector<double> q3(2 * 30 * 6), k3(2 * 40 * 6);
+    for (auto& x : q3) x = rng.normal();
+    for (auto& x : k3) x = rng.normal();
+    hashscope::write_npy(path("q3.npy"), hashscope::make_npy<double>(q3, {2, 30, 6}));
+    hashscope::write_npy(path("k3.npy"), hashscope::make_npy<double>(k3, {2, 40, 6}));
+    const CliRun r = run("learn --q " + path("q3.npy") + " --k " + path("k3.npy") + " --bits 64 --top 4 --epochs 1 --out " +
+                         path("m.hslh"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(ModelFile(path("m.hslh")).heads, 2u);
+    EXPECT_EQ(run("topk --method learned --hash-model " + path("m.hslh") + files() + " --head 1 --top 4 --out " +
+                  path("i.npy")).exit_code, 0);
+    expect_refused("topk --method learned --hash-model " + path("m.hslh") + files() + " --head 2 --top 4 --out " +
+                       path("j.npy"), "--head 2", path("j.npy"));
+}
+
+TEST_F(TopKCli, BadInputsExitTwoWithOneLineAndNoOutput) {
+    const std::string out = path("out.npy"), model = path("m.hslh");
+    ASSERT_EQ(run("learn" + files() + " --bits 16 --top 4 --epochs 1 --out " + model).exit_code, 0);
+    write_random("k8.npy", 40, 8, 5);
+    hashscope::Rng rng(9);
+    std::vector<double> bad(20 * 6);
+    for (auto& x : bad) x = rng.normal();
+    bad[17] = std::numeric_limits<double>::infinity();
+    hashscope::write_npy(path("bad.npy"), hashscope::make_npy<double>(bad, {20, 6}));
+
+    const std::string learned = "topk --method learned --hash-model " + model;
+    expect_refused(learned + " --q " + path("k8.npy") + " --k " + path("k8.npy") + " --top 4 --out " + out, "d = 6", out);
+    expect_refused(learned + files() + " --bits 32 --top 4 --out " + out, "16-bit", out);
+    expect_refused(learned + " --q " + path("bad.npy") + " --k " + path("k.npy") + " --top 4 --out " + out, "non-finite", out);
+    expect_refused(learned + files() + " --top 41 --out " + out, "exceeds the number of keys", out);
+    expect_refused(learned + files() + " --top 4 --sinks 3 --window 2 --out " + out, "--sinks 3", out);
+    expect_refused("topk --method learned" + files() + " --top 4 --out " + out, "--hash-model is required", out);
+    expect_refused("topk --method learned --hash-model " + path("p.npy") + files() + " --top 4 --out " + out, "bad magic", out);
+    expect_refused("topk --method simhash" + files() + " --top 4 --out " + out, "--planes or --bits", out);
+    expect_refused("topk --method exact" + files() + " --top 4 --sinks 1 --out " + out, "--sinks", out);
+    expect_refused("topk --method exact" + files() + " --top 0 --out " + out, "--top", out);
+    expect_refused("topk --method crypto" + files() + " --top 4 --out " + out, "--method", out);
+    expect_refused("attend --method learned --hash-model " + model + files() + " --v " + path("v.npy") + " --top 50 --out " + out,
+                   "exceeds the number of keys", out);
+    expect_refused("learn --q " + path("bad.npy") + files().substr(files().find(" --k")) + " --out " + model + "2",
+                   "non-finite", model + "2");
+    expect_refused("learn" + files() + " --bits 65 --out " + model + "2", "--bits", model + "2");
+    expect_refused("learn --q " + path("q.npy") + " --k " + path("k8.npy") + " --out " + model + "2", "d = ", model + "2");
+    expect_refused("learn" + files() + " --top 41 --out " + model + "2", "exceeds the number of keys", model + "2");
+}
+
+}  // namespace
