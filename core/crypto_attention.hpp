@@ -16,6 +16,8 @@
 // one round equals `hashscope hash`); the outputs of the rounds whose bucket was non-empty are averaged.
 // Hierarchical bucketing (load_cap > 0): a bucket holding more than load_cap keys is split by the
 // digest's next bit, recursively (up to 62 bits); queries descend the same splits with their own digest.
+// The splits are decided from all m keys, also under `causal`: the bucket structure (never the values)
+// depends on later keys, as it would in any index built over the whole sequence.
 #pragma once
 
 #include <cstdint>
