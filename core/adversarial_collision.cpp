@@ -10,11 +10,8 @@ namespace {
 
 std::int64_t bucket_of(Digester& digester, const std::vector<std::uint8_t>& salt, const std::vector<float>& key,
                        int bits) {
-    std::uint8_t out[64];
-    digester.digest(salt, {reinterpret_cast<const std::uint8_t*>(key.data()), key.size() * sizeof(float)}, out);
-    std::uint64_t head = 0;
-    for (int b = 0; b < 8; ++b) head = head << 8 | out[b];
-    return leading_bits(head, bits);
+    return leading_bits(digester.head(salt, {reinterpret_cast<const std::uint8_t*>(key.data()), key.size() * sizeof(float)}),
+                        bits);
 }
 
 // XORs the counter's bits into the low mantissa bits: bit t goes to component t % d, mantissa bit t / d.
@@ -54,10 +51,14 @@ CollisionResult find_bucket_collision(const std::vector<float>& key, const Colli
     for (std::uint64_t counter = 1; r.final_bucket != search.target && r.tries < r.budget; ++counter) {
         apply(key, counter, trial);
         ++r.tries;
-        if (bucket_of(digester, search.salt, trial, search.bits) == search.target) {
+        const std::int64_t bucket = bucket_of(digester, search.salt, trial, search.bits);
+        if (bucket == search.target) {
             r.final_bucket = search.target;
             r.perturbation = counter;
             r.key = trial;
+        } else if (search.progress && search.report_every && r.tries % search.report_every == 0 &&
+                   !search.progress(r.tries, bucket)) {
+            break;
         }
     }
     r.found = r.final_bucket == search.target;
@@ -85,8 +86,13 @@ AttackOutcome<T> attack_victim(const Matrix<T>& q, const Matrix<T>& k, const Mat
 
     std::vector<float> key(std::size_t(k.cols()));
     for (Eigen::Index j = 0; j < k.cols(); ++j) key[std::size_t(j)] = float(k(attacker, j));
-    a.search = find_bucket_collision(key, {.algo = config.hashing.algo, .bits = config.hashing.bits,
-                                           .salt = config.hashing.salt, .target = a.victim_bucket, .budget = budget});
+    CollisionSearch search;
+    search.algo = config.hashing.algo;
+    search.bits = config.hashing.bits;
+    search.salt = config.hashing.salt;
+    search.target = a.victim_bucket;
+    search.budget = budget;
+    a.search = find_bucket_collision(key, search);
     Matrix<T> k2 = k, v2 = v;
     for (Eigen::Index j = 0; j < k.cols(); ++j) k2(attacker, j) = T(a.search.key[std::size_t(j)]);
     if (attacker_value.size()) v2.row(attacker) = attacker_value.transpose();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/crypto_attention.hpp"
@@ -18,6 +19,10 @@ struct CollisionSearch {
     std::vector<std::uint8_t> salt;
     std::int64_t target = 0;   // the bucket to land in, [0, 2^bits)
     std::uint64_t budget = 0;  // digests allowed; 0 = 2^(bits + 4) (the chance of failing is e^-16)
+    // Called every `report_every` tries with (tries so far, bucket of the latest try) so that a view
+    // can animate the search from a worker thread; returning false stops it (reported as not found).
+    std::function<bool(std::uint64_t tries, std::int64_t bucket)> progress;
+    std::uint64_t report_every = 4096;
 };
 
 struct CollisionResult {

@@ -60,6 +60,7 @@ RoundBuckets route_round(const Matrix<T>& q, const Matrix<T>& k, const CryptoAtt
                          int round, CryptoRoundTrace& t) {
     CryptoBucketConfig<T> hashing = config.hashing;
     hashing.salt = t.salt = round_salt(config.hashing.salt, round);
+    if (!config.round_planes.empty()) hashing.planes = config.round_planes[std::size_t(round)];
     const int bits = hashing.bits;
     const std::vector<std::uint64_t> key_heads = crypto_buckets(k, hashing).digest_head;
     const std::vector<std::uint64_t> query_heads =
@@ -190,6 +191,14 @@ void check_crypto_attention(const Matrix<T>& q, const Matrix<T>& k, const Matrix
     if (config.rounds < 1 || config.rounds > 64) throw InputError("--rounds " + std::to_string(config.rounds) + " is outside 1..64");
     if (config.load_cap < 0) throw InputError("--load-cap must be 0 (off) or positive");
     check_crypto_bucket_config(config.hashing, k.cols());
+    if (!config.round_planes.empty() && int(config.round_planes.size()) != config.rounds)
+        throw InputError("round planes: " + std::to_string(config.round_planes.size()) + " sets for " +
+                         std::to_string(config.rounds) + " rounds");
+    for (const auto& planes : config.round_planes) {
+        CryptoBucketConfig<T> round = config.hashing;
+        round.planes = planes;
+        check_crypto_bucket_config(round, k.cols());
+    }
     require_finite(v, "--v");
 }
 
@@ -200,7 +209,8 @@ CryptoAttentionTrace<T> crypto_attention(const Matrix<T>& q, const Matrix<T>& k,
     const Eigen::Index n = q.rows(), offset = k.rows() - q.rows();
     CryptoAttentionTrace<T> trace;
     trace.output = Matrix<T>::Zero(n, v.cols());
-    std::vector<int> answered(std::size_t(n), 0);
+    std::vector<std::int32_t>& answered = trace.rounds_answered;
+    answered.assign(std::size_t(n), 0);
     for (int round = 0; round < config.rounds; ++round) {
         CryptoRoundTrace& t = trace.rounds.emplace_back();
         const RoundBuckets r = route_round(q, k, config, round, t);

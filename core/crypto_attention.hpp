@@ -16,6 +16,8 @@
 // one round equals `hashscope hash`); the outputs of the rounds whose bucket was non-empty are averaged.
 // Hierarchical bucketing (load_cap > 0): a bucket holding more than load_cap keys is split by the
 // digest's next bit, recursively (up to 62 bits); queries descend the same splits with their own digest.
+// The splits are decided from all m keys, also under `causal`: the bucket structure (never the values)
+// depends on later keys, as it would in any index built over the whole sequence.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +44,9 @@ struct CryptoAttentionConfig {
     int rounds = 1;
     bool causal = false;
     int load_cap = 0;  // 0: no hierarchical splitting
+    // Round r's SimHash planes (one per round) for Quantize::sign; empty = hashing.planes every round.
+    // With the same planes, salted rounds of the hybrid only rename the buckets: the same codes meet.
+    std::vector<Matrix<T>> round_planes;
 };
 
 // One round, for the view: where every key and query went and how full the buckets were.
@@ -64,6 +69,7 @@ template <class T>
 struct CryptoAttentionTrace {
     Matrix<T> output;  // [n, dv]
     std::vector<CryptoRoundTrace> rounds;
+    std::vector<std::int32_t> rounds_answered;  // [n] rounds whose bucket held a visible key
     int empty_all_rounds = 0;  // queries with a zero output: empty in every round
     std::size_t slots = 0;     // accumulators allocated (occupied leaves, summed over rounds)
 };

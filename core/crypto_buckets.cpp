@@ -80,15 +80,11 @@ void float32_messages(const Matrix<T>& x, BucketMessages& m) {
         }
 }
 
-// Hashes rows [begin, end) of n messages of `length` bytes at `base`.
-void hash_rows(const std::uint8_t* base, std::size_t length, Eigen::Index begin, Eigen::Index end,
-               DigestAlgo algo, const std::vector<std::uint8_t>& salt, int bits, CryptoBucketTrace& t) {
-    Digester digester(algo);
-    std::uint8_t out[64];
+// Hashes rows [begin, end) of messages of `length` bytes at `base`.
+void hash_rows(Digester& digester, const std::uint8_t* base, std::size_t length, Eigen::Index begin, Eigen::Index end,
+               const std::vector<std::uint8_t>& salt, int bits, CryptoBucketTrace& t) {
     for (Eigen::Index i = begin; i < end; ++i) {
-        digester.digest(salt, {base + std::size_t(i) * length, length}, out);
-        std::uint64_t head = 0;
-        for (int b = 0; b < 8; ++b) head = head << 8 | out[b];
+        const std::uint64_t head = digester.head(salt, {base + std::size_t(i) * length, length});
         t.digest_head[std::size_t(i)] = head;
         t.buckets[std::size_t(i)] = leading_bits(head, bits);
     }
@@ -136,11 +132,14 @@ CryptoBucketTrace crypto_buckets(const Matrix<T>& x, const CryptoBucketConfig<T>
 
     const Eigen::Index n = x.rows();
     const int threads = int(std::min<Eigen::Index>(config.threads, std::max<Eigen::Index>(n, 1)));
+    // Digesters are made here, so that a missing algorithm throws in the caller's thread.
+    std::vector<Digester> digesters;
+    for (int w = 0; w < threads; ++w) digesters.emplace_back(config.algo);
     std::vector<std::thread> workers;
     for (int w = 1; w < threads; ++w)
-        workers.emplace_back(hash_rows, base, length, n * w / threads, n * (w + 1) / threads, config.algo,
-                             std::cref(config.salt), config.bits, std::ref(t));
-    hash_rows(base, length, 0, n / threads, config.algo, config.salt, config.bits, t);
+        workers.emplace_back(hash_rows, std::ref(digesters[std::size_t(w)]), base, length, n * w / threads,
+                             n * (w + 1) / threads, std::cref(config.salt), config.bits, std::ref(t));
+    hash_rows(digesters[0], base, length, 0, n / threads, config.salt, config.bits, t);
     for (auto& w : workers) w.join();
     return t;
 }

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -99,16 +100,8 @@ void Digester::digest(std::span<const std::uint8_t> prefix, std::span<const std:
             blake3_hasher_finalize(&s.blake3, out, BLAKE3_OUT_LEN);
             return;
         case DigestAlgo::xxh3: {
-            XXH64_hash_t h;
-            if (prefix.empty()) {
-                h = XXH3_64bits(body.data(), body.size());
-            } else {
-                s.joined.assign(prefix.begin(), prefix.end());
-                s.joined.insert(s.joined.end(), body.begin(), body.end());
-                h = XXH3_64bits(s.joined.data(), s.joined.size());
-            }
             XXH64_canonical_t canonical;  // big-endian bytes
-            XXH64_canonicalFromHash(&canonical, h);
+            XXH64_canonicalFromHash(&canonical, xxh3(prefix, body));
             std::memcpy(out, canonical.digest, sizeof canonical.digest);
             return;
         }
@@ -121,6 +114,23 @@ void Digester::digest(std::span<const std::uint8_t> prefix, std::span<const std:
             if (!ok || length != size()) throw std::runtime_error("OpenSSL digest failed");
         }
     }
+}
+
+std::uint64_t Digester::xxh3(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> body) {
+    if (prefix.empty()) return XXH3_64bits(body.data(), body.size());
+    State& s = *state_;
+    s.joined.assign(prefix.begin(), prefix.end());
+    s.joined.insert(s.joined.end(), body.begin(), body.end());
+    return XXH3_64bits(s.joined.data(), s.joined.size());
+}
+
+std::uint64_t Digester::head(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> body) {
+    if (algo_ == DigestAlgo::xxh3) return xxh3(prefix, body);
+    std::uint8_t out[64];
+    digest(prefix, body, out);
+    std::uint64_t h;
+    std::memcpy(&h, out, sizeof h);
+    return std::endian::native == std::endian::little ? __builtin_bswap64(h) : h;
 }
 
 std::vector<std::uint8_t> digest(DigestAlgo algo, std::span<const std::uint8_t> message) {

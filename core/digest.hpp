@@ -40,9 +40,13 @@ public:
     std::size_t size() const { return digest_size(algo_); }
     // Digest of prefix || body (the salt is the prefix; nothing is copied), size() bytes to `out`.
     void digest(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> body, std::uint8_t* out);
+    // The digest's first 64 bits as a big-endian number: all that bucketing needs, and for XXH3 the
+    // hash value itself, with no byte shuffling.
+    std::uint64_t head(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> body);
 
 private:
     struct State;
+    std::uint64_t xxh3(std::span<const std::uint8_t> prefix, std::span<const std::uint8_t> body);
     DigestAlgo algo_;
     std::unique_ptr<State> state_;
 };

@@ -77,6 +77,10 @@ ClaimCheck check_claim(const Claim& claim, const ModelShape& shape) {
     c.hash_bytes_per_token_layer_kv_head = c.hash_bytes_per_token / (double(shape.layers) * shape.kv_heads);
     c.kv_cache_bytes = line_bytes(memory_model(shape, claim.n, {}), "kv_cache");
     c.kv_cache_over_traditional = c.kv_cache_bytes / claim.traditional_bytes;
+    const HashParams h;
+    const double buckets = claim.hash_bytes / (double(shape.layers) * shape.kv_heads * (shape.head_dim * h.accumulator_bytes + 4));
+    c.implied_table_bits = std::log2(buckets);
+    c.implied_tokens_per_bucket = claim.n / buckets;
     return c;
 }
 

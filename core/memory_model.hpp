@@ -58,6 +58,10 @@ struct ClaimCheck {
     double hash_bytes_per_token_layer_kv_head = 0;
     double kv_cache_bytes = 0;               // what the model really keeps at that n
     double kv_cache_over_traditional = 0;
+    // Read as a full table of mean accumulators (fp32 head_dim sums + a count) per layer and KV head:
+    // how many bits that table would have, and how many tokens would share each bucket.
+    double implied_table_bits = 0;
+    double implied_tokens_per_bucket = 0;
 };
 ClaimCheck check_claim(const Claim& claim, const ModelShape& shape);
 

@@ -22,6 +22,17 @@ std::int64_t rehash(const std::vector<float>& key, DigestAlgo algo, int bits, co
     return crypto_buckets(row, c).buckets[0];
 }
 
+CollisionSearch search_for(DigestAlgo algo, int bits, std::int64_t target, std::uint64_t budget = 0,
+                           std::vector<std::uint8_t> salt = {}) {
+    CollisionSearch s;
+    s.algo = algo;
+    s.bits = bits;
+    s.target = target;
+    s.budget = budget;
+    s.salt = std::move(salt);
+    return s;
+}
+
 std::vector<float> random_key(int d, std::uint64_t seed) {
     Rng rng(seed);
     std::vector<float> key;
@@ -33,7 +44,7 @@ std::vector<float> random_key(int d, std::uint64_t seed) {
 
 TEST(AdversarialCollision, FindsA16BitCollisionWithinBudget) {
     const std::vector<float> key = random_key(64, 1);
-    const CollisionSearch search{.algo = DigestAlgo::sha256, .bits = 16, .salt = {0x42}, .target = 0xbeef};
+    const CollisionSearch search = search_for(DigestAlgo::sha256, 16, 0xbeef, 0, {0x42});
     const CollisionResult r = find_bucket_collision(key, search);
     ASSERT_TRUE(r.found);
     EXPECT_NE(r.original_bucket, 0xbeef);
@@ -52,19 +63,35 @@ TEST(AdversarialCollision, FindsA16BitCollisionWithinBudget) {
 TEST(AdversarialCollision, EveryAlgorithmFallsAtEightBits) {
     const std::vector<float> key = random_key(16, 2);
     for (DigestAlgo algo : all_digest_algos()) {
-        const CollisionResult r = find_bucket_collision(key, {.algo = algo, .bits = 8, .salt = {}, .target = 77});
+        const CollisionResult r = find_bucket_collision(key, search_for(algo, 8, 77));
         ASSERT_TRUE(r.found) << digest_name(algo);
         EXPECT_EQ(rehash(r.key, algo, 8, {}), 77) << digest_name(algo);
     }
 }
 
+TEST(AdversarialCollision, ProgressIsReportedAndCanStopTheSearch) {
+    const std::vector<float> key = random_key(8, 5);
+    std::vector<std::uint64_t> seen;
+    CollisionSearch search = search_for(DigestAlgo::sha256, 32, 1, 10000);
+    search.report_every = 1000;
+    search.progress = [&](std::uint64_t tries, std::int64_t bucket) {
+        seen.push_back(tries);
+        EXPECT_NE(bucket, 1);
+        return tries < 3000;
+    };
+    const CollisionResult r = find_bucket_collision(key, search);
+    EXPECT_FALSE(r.found);
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{1000, 2000, 3000}));
+    EXPECT_EQ(r.tries, 3000u);
+}
+
 TEST(AdversarialCollision, ExhaustedBudgetReportsFailure) {
     const std::vector<float> key = random_key(8, 3);
-    const CollisionResult r = find_bucket_collision(key, {.bits = 32, .salt = {}, .target = 1, .budget = 1000});
+    const CollisionResult r = find_bucket_collision(key, search_for(DigestAlgo::sha256, 32, 1, 1000));
     EXPECT_FALSE(r.found);
     EXPECT_EQ(r.tries, 1000u);
     EXPECT_EQ(r.key, key);
-    EXPECT_THROW(find_bucket_collision(key, {.bits = 8, .salt = {}, .target = 256}), InputError);
+    EXPECT_THROW(find_bucket_collision(key, search_for(DigestAlgo::sha256, 8, 256)), InputError);
 }
 
 // Route by the token's key, mean aggregation: the attacker's key joins the victim's bucket, whose mean

@@ -45,6 +45,9 @@ TEST_F(CliTest, CryptoHashEveryAlgorithmMatchesDigests) {
             const auto report = nlohmann::json::parse(r.output);
             EXPECT_EQ(report["parameters"]["algo"], name);
             EXPECT_DOUBLE_EQ(report["collisions"]["expected_pairs"].get<double>(), 12.0 * 11 / std::ldexp(2.0, bits));
+            if (salt.empty()) {
+                EXPECT_NEAR(report["avalanche"]["mean_flipped_fraction"].get<double>(), 0.5, 0.02);
+            }
             const NpyArray b = hashscope::read_npy(path("b.npy"));
             EXPECT_EQ(b.dtype, hashscope::DType::i64);
             EXPECT_EQ(b.shape, (std::vector<std::int64_t>{12}));
@@ -130,6 +133,34 @@ TEST_F(CliTest, CryptoAttendQueryRouteReportsEmptyBuckets) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("\"empty_bucket_queries\":20"), std::string::npos) << r.output;
     for (double x : read_values(path("o.npy"))) EXPECT_EQ(x, 0.0);
+}
+
+// --aggregate projection: a given W maps each bucket mean affinely; a fitted W (to dense, in-sample)
+// cannot do worse than the plain mean.
+TEST_F(CliTest, CryptoAttendProjection) {
+    write_random("x.npy", 32, 4, 10);
+    write_random("v.npy", 32, 2, 11);
+    const std::string common = "attend --method crypto --algo sha256 --bits 3 --route key --q " + path("x.npy") +
+                               " --k " + path("x.npy") + " --v " + path("v.npy") + " --precision f64 --json --out ";
+    CliRun r = run(common + path("mean.npy") + " --aggregate mean");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const double mean_error = nlohmann::json::parse(r.output)["metrics"]["relative_l2_error"];
+    const std::vector<double> w{2, 0, 0, 2, 0.5, -1};  // [dv + 1, dv]: 2 I, then the bias (0.5, -1)
+    hashscope::write_npy(path("w.npy"), hashscope::make_npy<double>(w, {3, 2}));
+    r = run(common + path("proj.npy") + " --aggregate projection --projection " + path("w.npy"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto mean = read_values(path("mean.npy")), projected = read_values(path("proj.npy"));
+    for (std::size_t i = 0; i < mean.size(); ++i) EXPECT_NEAR(projected[i], 2 * mean[i] + (i % 2 ? -1 : 0.5), 1e-12);
+    r = run(common + path("fit.npy") + " --aggregate projection --ridge 0");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto report = nlohmann::json::parse(r.output);
+    EXPECT_TRUE(report["projection"]["fitted_to_dense"].get<bool>());
+    EXPECT_LE(report["metrics"]["relative_l2_error"].get<double>(), mean_error);
+    expect_refused(common + path("bad.npy") + " --aggregate mean --projection " + path("w.npy"),
+                   "--projection needs --aggregate projection", path("bad.npy"));
+    hashscope::write_npy(path("w2.npy"), hashscope::make_npy<double>(w, {2, 3}));
+    expect_refused(common + path("bad.npy") + " --aggregate projection --projection " + path("w2.npy"),
+                   "--projection has 2 rows, expected dv + 1 = 3", path("bad.npy"));
 }
 
 TEST_F(CliTest, CryptoAttendBadInputExitsTwo) {

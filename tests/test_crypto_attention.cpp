@@ -150,6 +150,29 @@ TEST(CryptoAttention, LshRouteGroupsSimilarVectors) {
     expect_matches_oracle(o, c);
 }
 
+// Rounds of the hybrid: with one set of planes every round groups the same tokens (salts only rename
+// buckets); with planes per round the groupings differ, and each round hashes its own codes.
+TEST(CryptoAttention, LshRoundsWithTheirOwnPlanes) {
+    const Operands o = operands(40, 40, 6, 2, 9);
+    auto c = config(CryptoRoute::lsh, CryptoAggregate::mean, 24, false, 2);
+    c.hashing.quantize = Quantize::sign;
+    Rng rng(10);
+    c.hashing.planes = normal_matrix<double>(6, 3, rng);
+    const auto same = crypto_attention(o.q, o.k, o.v, c);
+    EXPECT_EQ(same.rounds[0].query_keys, same.rounds[1].query_keys);
+    c.round_planes = {c.hashing.planes, normal_matrix<double>(6, 3, rng)};
+    const auto fresh = crypto_attention(o.q, o.k, o.v, c);
+    EXPECT_EQ(fresh.rounds[0].key_bucket, same.rounds[0].key_bucket);
+    EXPECT_NE(fresh.rounds[1].query_keys, same.rounds[1].query_keys);
+    CryptoBucketConfig<double> h = c.hashing;
+    h.planes = c.round_planes[1];
+    h.salt = round_salt(c.hashing.salt, 1);
+    EXPECT_EQ(fresh.rounds[1].key_bucket, crypto_buckets(o.k, h).buckets);
+    expect_matches_oracle(o, c);
+    c.round_planes.pop_back();
+    EXPECT_THROW(crypto_attention(o.q, o.k, o.v, c), InputError);
+}
+
 TEST(CryptoAttention, BadConfigIsRefused) {
     const Operands o = operands(5, 6, 4, 2, 8);
     EXPECT_THROW(crypto_attention(o.q, o.k, o.v, config(CryptoRoute::key, CryptoAggregate::mean, 8, false)), InputError);

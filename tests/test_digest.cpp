@@ -67,7 +67,7 @@ TEST(Digest, Xxh3MatchesXxhsum) {
 }
 
 // A salt is a prefix: digesting (prefix, body) equals digesting prefix || body, for every algorithm,
-// and a reused Digester gives the same answer every time.
+// a reused Digester gives the same answer every time, and head() is the first 8 bytes big-endian.
 TEST(Digest, PrefixIsConcatenationAndDigesterIsReusable) {
     const auto prefix = bytes_of("salt"), body = blake3_input(300);
     auto joined = prefix;
@@ -81,6 +81,9 @@ TEST(Digest, PrefixIsConcatenationAndDigesterIsReusable) {
             d.digest(prefix, body, out.data());
             EXPECT_EQ(out, expected) << digest_name(algo);
         }
+        std::uint64_t head = 0;
+        for (int b = 0; b < 8; ++b) head = head << 8 | expected[std::size_t(b)];
+        EXPECT_EQ(d.head(prefix, body), head) << digest_name(algo);
     }
 }
 

@@ -36,6 +36,10 @@ TEST(MemoryModel, ClaimsAndWhatTheyRequire) {
     EXPECT_NEAR(small.hash_bytes_per_token, 9830.4, 1e-9);
     EXPECT_NEAR(small.hash_bytes_per_token_layer_kv_head, 9.6, 1e-12);
     EXPECT_DOUBLE_EQ(small.kv_cache_over_traditional, 2.0);
+    // 1.2 GiB / (1024 tables * 516 bytes) = 2438.55 buckets: 2^11.25, 53.75 tokens each.
+    EXPECT_NEAR(small.implied_table_bits, 11.2518, 1e-4);
+    EXPECT_NEAR(small.implied_tokens_per_bucket, 53.75, 1e-2);
+    EXPECT_NEAR(check_claim(claims[1], model_preset("7b")).implied_table_bits, 14.2518, 1e-4);  // x8 with n
     const ClaimCheck big = check_claim(claims[2], model_preset("70b"));
     EXPECT_DOUBLE_EQ(big.implied_score_matrices, 8.0);
     EXPECT_NEAR(big.hash_bytes_per_token_layer_kv_head, 122.88, 1e-9);

@@ -168,15 +168,15 @@ Command add_attend_command(CLI::App& root) {
     app->add_option("--method", o->method, "dense | reformer | crypto | learned | simhash-topk")
         ->check(CLI::IsMember({"dense", "reformer", "crypto", "learned", "simhash-topk"}))
         ->default_str("dense");
-    app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense");
-    app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense");
+    app->add_option("--q", o->q, "Queries Q [n, d] (.npy): dense, crypto, learned, simhash-topk");
+    app->add_option("--k", o->k, "Keys K [m, d] (.npy): dense, crypto, learned, simhash-topk");
     app->add_option("--v", o->v, "Values V [m, dv] (.npy)");
     app->add_option("--qk", o->qk, "Shared query/key vectors X [n, d] (.npy), reformer");
     app->add_option("--rotations", o->rotations, "Random rotations R [d, n_hashes, n_buckets/2] (.npy), reformer");
     app->add_option("--chunk", o->chunk, "Slots per chunk; n * n_hashes must be a multiple, reformer")->check(CLI::Range(1, 1 << 30));
     o->n_hashes_flag = app->add_option("--n-hashes", o->n_hashes, "Hash rounds when drawing rotations")->check(CLI::Range(1, 64))->default_str("4");
     o->n_buckets_flag = app->add_option("--n-buckets", o->n_buckets, "Buckets per round (even)")->check(CLI::Range(2, 1 << 16))->default_str("16");
-    o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations")->default_str("0");
+    o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations (reformer) or LSH planes (crypto --route lsh)")->default_str("0");
     app->add_flag("--causal", o->causal, "Mask keys after each query");
     app->add_option("--out", o->out, "Output O [n, dv] (.npy)")->required();
     app->add_option("--buckets-out", o->buckets_out, "Buckets B [n_hashes, n] int32 without round offsets (.npy), reformer");

@@ -70,6 +70,8 @@ void print_text(const ClaimsOptions& o, const ModelShape& s, const std::vector<M
                     human(k.kv_cache_bytes).c_str(), k.kv_cache_over_traditional);
         std::printf("    hash column = %.0f bytes per token = %.2f bytes per token, layer and KV head: linear in n\n",
                     k.hash_bytes_per_token, k.hash_bytes_per_token_layer_kv_head);
+        std::printf("    as a full table of mean accumulators: 2^%.2f buckets per layer and KV head, %.1f tokens per bucket\n",
+                    k.implied_table_bits, k.implied_tokens_per_bucket);
         std::printf("    'speedup' = traditional / hash = %.1f: a memory ratio, not a measured time\n", k.memory_ratio);
         std::printf("    computed here: bucket ids %s, full 2^%d-bucket accumulators %s, occupied-only %s, FlashAttention %s\n",
                     human(line_bytes(at_n, "hash_bucket_ids")).c_str(), o.hash.bits,
@@ -98,7 +100,8 @@ void run_claims(const ClaimsOptions& o) {
                            {"claimed_speedup", c.speedup}, {"implied_score_matrices", k.implied_score_matrices},
                            {"memory_ratio", k.memory_ratio}, {"hash_bytes_per_token", k.hash_bytes_per_token},
                            {"hash_bytes_per_token_layer_kv_head", k.hash_bytes_per_token_layer_kv_head},
-                           {"kv_cache_bytes", k.kv_cache_bytes}, {"kv_cache_over_traditional", k.kv_cache_over_traditional}};
+                           {"kv_cache_bytes", k.kv_cache_bytes}, {"kv_cache_over_traditional", k.kv_cache_over_traditional},
+                           {"implied_table_bits", k.implied_table_bits}, {"implied_tokens_per_bucket", k.implied_tokens_per_bucket}};
         for (const auto& l : memory_model(preset, c.n, o.hash)) row["computed_bytes"][l.name] = l.bytes;
         report["claims"].push_back(row);
     }

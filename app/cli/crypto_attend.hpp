@@ -13,8 +13,9 @@
 namespace hashscope::cli {
 
 struct CryptoAttendOptions {
-    std::string algo = "sha256", route = "key", aggregate = "mean", salt, quantize, planes;
+    std::string algo = "sha256", route = "key", aggregate = "mean", salt, quantize, planes, projection;
     int bits = 0, rounds = 1, load_cap = 0, lsh_bits = 8, threads = 1;
+    double ridge = 1e-3;
 };
 
 // The operands and shared flags attend already parsed.

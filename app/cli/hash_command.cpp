@@ -52,6 +52,12 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
     report["collisions"] = {{"occupied", loads.occupied}, {"expected_occupied", loads.expected_occupied},
                             {"colliding_pairs", loads.colliding_pairs}, {"expected_pairs", loads.expected_pairs},
                             {"max_load", loads.max_load}, {"expected_max_load", loads.expected_max_load}};
+    if (config.quantize == Quantize::none && config.salt.empty()) {
+        // Avalanche on the first 16 rows: every input bit flipped once (4d x 8 digests per row).
+        const Avalanche a = avalanche(config.algo, x.topRows(std::min<Eigen::Index>(x.rows(), 16)).template cast<float>(), o.bits);
+        report["avalanche"] = {{"trials", a.trials}, {"mean_flipped_fraction", a.mean_flipped_fraction},
+                               {"bucket_change_rate", a.bucket_change_rate}};
+    }
     if (x.rows() >= 10) {
         const ChiSquare chi = chi_square_uniformity(t.buckets, o.bits);
         report["collisions"]["chi_square"] = {{"bits_used", chi.bits_used}, {"statistic", chi.statistic},
@@ -60,16 +66,7 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
 }
 
 template <class T>
-void run_hash(const HashOptions& o) {
-    Stopwatch clock;
-    nlohmann::json report{{"command", "hash"}, {"method", o.method},
-                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
-    if (o.method == "crypto") {
-        run_crypto<T>(o, report, clock);
-        report["output"] = o.out;
-        if (o.common.json) std::cout << report.dump() << "\n";
-        return;
-    }
+void run_simhash(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) {
     const Matrix<T> x = load_matrix<T>(o.in, "--in");
     Matrix<T> planes;
     if (!o.planes.empty()) {
@@ -91,6 +88,15 @@ void run_hash(const HashOptions& o) {
                         {"out", shape_json(codes.rows, codes.bits)}};
     report["memory_bytes"] = {{"packed_codes", codes.words.size() * sizeof(std::uint32_t)},
                               {"planes", std::size_t(planes.size()) * sizeof(T)}};
+}
+
+template <class T>
+void run_hash(const HashOptions& o) {
+    Stopwatch clock;
+    nlohmann::json report{{"command", "hash"}, {"method", o.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    if (o.method == "crypto") run_crypto<T>(o, report, clock);
+    else run_simhash<T>(o, report, clock);
     report["output"] = o.out;
     if (o.common.json) std::cout << report.dump() << "\n";
 }
