@@ -10,16 +10,23 @@
 namespace hashscope {
 namespace {
 
-// Keys are the shared vectors at unit RMS, divided by sqrt(d) (transformers' _len_and_dim_norm).
+// Keys are the shared vectors at unit RMS, divided by sqrt(d) (transformers' _len_and_dim_norm):
+// row i of the keys is x_i * key_scale(i). Kept as one scale per row so that the chunked pass can
+// derive a chunk's keys from its queries instead of gathering a second copy of the rows.
 template <class T>
-Matrix<T> normalised_keys(const Matrix<T>& x) {
-    Matrix<T> k(x.rows(), x.cols());
+Vector<T> key_scales(const Matrix<T>& x) {
+    Vector<T> scale(x.rows());
     const T inv_sqrt_d = T(1) / std::sqrt(T(x.cols()));
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
         const T mean_square = x.row(i).squaredNorm() / T(x.cols());
-        k.row(i) = x.row(i) * (inv_sqrt_d / std::sqrt(mean_square + T(kReformerNormEpsilon)));
+        scale(i) = inv_sqrt_d / std::sqrt(mean_square + T(kReformerNormEpsilon));
     }
-    return k;
+    return scale;
+}
+
+template <class T>
+Matrix<T> normalised_keys(const Matrix<T>& x) {
+    return key_scales(x).asDiagonal() * x;
 }
 
 // The masked logit of query position i against key position j. Written as selects, not branches,
@@ -59,64 +66,122 @@ DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Ma
 
 // The chunked pass over the sorted sequence; fills per-round outputs in original order.
 template <class T>
-void attend_chunks(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, ReformerTrace<T>& t) {
+void attend_chunks(const Matrix<T>& x, const Vector<T>& key_scale, const Matrix<T>& v, ReformerTrace<T>& t) {
     const int n = t.n, rounds = t.config.n_hashes, chunk = t.config.chunk;
     const int slots = rounds * n, chunks = slots / chunk;
-    std::vector<int> position(static_cast<std::size_t>(slots));
-    for (int s = 0; s < slots; ++s) position[std::size_t(s)] = t.position_of_slot(s);
-    t.round_outputs.assign(std::size_t(rounds), Matrix<T>(n, v.cols()));
-    t.round_logsumexp.assign(std::size_t(rounds), Vector<T>(n));
+    t.round_outputs.resize(std::size_t(rounds));
+    t.round_logsumexp.resize(std::size_t(rounds));
+    for (auto& o : t.round_outputs) o.resize(n, v.cols());
+    for (auto& l : t.round_logsumexp) l.resize(n);
 
-    // Each chunk's rows are gathered into small buffers that stay in cache: its queries, and the
-    // keys and values of the look-back chunk followed by its own.
-    Matrix<T> queries(chunk, x.cols()), chunk_keys(2 * chunk, x.cols()), chunk_values(2 * chunk, v.cols());
+    // A window of two chunks in small buffers that stay in cache: rows [0, chunk) hold the look-back
+    // chunk, rows [chunk, 2 chunk) the current one. Only the current chunk's rows are gathered (the
+    // random row reads dominate this pass); its keys are its queries scaled, and the look-back half
+    // is the previous chunk's rows shifted down.
+    Matrix<T> queries(chunk, x.cols()), keys(2 * chunk, x.cols()), values(2 * chunk, v.cols());
     Matrix<T> logits(chunk, 2 * chunk), out(chunk, v.cols());
     std::vector<int> key_position(2 * static_cast<std::size_t>(chunk));
-    for (int c = 0; c < chunks; ++c) {
-        const int previous = (c + chunks - 1) % chunks;  // look-back wraps to the last chunk
-        for (int b = 0; b < 2 * chunk; ++b) {
-            const int j = position[std::size_t((b < chunk ? previous : c) * chunk + b % chunk)];
-            key_position[std::size_t(b)] = j;
-            chunk_keys.row(b) = keys.row(j);
-            chunk_values.row(b) = v.row(j);
+    const auto load = [&](int c) {
+        for (int a = 0; a < chunk; ++a) {
+            const int j = t.position_of_slot(c * chunk + a);
+            key_position[std::size_t(chunk + a)] = j;
+            queries.row(a) = x.row(j);
+            keys.row(chunk + a) = queries.row(a) * key_scale(j);
+            values.row(chunk + a) = v.row(j);
         }
-        for (int a = 0; a < chunk; ++a) queries.row(a) = x.row(key_position[std::size_t(chunk + a)]);
-        logits.noalias() = queries * chunk_keys.transpose();
+    };
+    const auto shift = [&] {
+        keys.topRows(chunk) = keys.bottomRows(chunk);
+        values.topRows(chunk) = values.bottomRows(chunk);
+        std::copy_n(key_position.begin() + chunk, chunk, key_position.begin());
+    };
+    load(chunks - 1);  // the look-back of chunk 0 wraps to the last chunk
+    shift();
+    for (int c = 0; c < chunks; ++c) {
+        load(c);
+        logits.noalias() = queries * keys.transpose();
         for (int a = 0; a < chunk; ++a) {
             const int i = key_position[std::size_t(chunk + a)];
             T* row = &logits(a, 0);
             for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
         }
         const Vector<T> lse = softmax_rows(logits);
-        out.noalias() = logits * chunk_values;
+        out.noalias() = logits * values;
         for (int a = 0; a < chunk; ++a) {
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
             t.round_logsumexp[std::size_t(concat / n)](concat % n) = lse(a);
             t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a);
         }
+        shift();
     }
 }
 
-// Weighted sum of the rounds with weights softmax over rounds of their logsumexps.
+// Weighted sum of the rounds with weights softmax over rounds of their logsumexps, into t.output.
 template <class T>
-Matrix<T> combine_rounds(const ReformerTrace<T>& t) {
+void combine_rounds(ReformerTrace<T>& t) {
     const std::size_t rounds = t.round_outputs.size();
-    if (rounds == 1) return t.round_outputs[0];
-    Matrix<T> out = Matrix<T>::Zero(t.n, t.round_outputs[0].cols());
-    Vector<T> lse(static_cast<Eigen::Index>(rounds));
+    if (rounds == 1) {
+        t.output = t.round_outputs[0];
+        return;
+    }
+    t.output.setZero(t.n, t.round_outputs[0].cols());
+    std::vector<T> weight(rounds);
     for (int i = 0; i < t.n; ++i) {
-        for (std::size_t h = 0; h < rounds; ++h) lse(Eigen::Index(h)) = t.round_logsumexp[h](i);
         // Weights from differences to the peak, normalised by their sum: the same softmax as
         // exp(lse - logsumexp(lse)), but it never forms the absolute total, which near the -1e5 self
         // mask (a causal query that sees only itself) has a float ulp of 0.008 and left the weights
         // summing to 1 +- 0.4%.
-        const T peak = lse.maxCoeff();
-        const Vector<T> weight = (lse.array() - peak).exp().matrix();
-        const T sum = weight.sum();
-        for (std::size_t h = 0; h < rounds; ++h)
-            out.row(i) += (weight(Eigen::Index(h)) / sum) * t.round_outputs[h].row(i);
+        T peak = t.round_logsumexp[0](i);
+        for (std::size_t h = 1; h < rounds; ++h) peak = std::max(peak, t.round_logsumexp[h](i));
+        T sum = 0;
+        for (std::size_t h = 0; h < rounds; ++h) sum += weight[h] = std::exp(t.round_logsumexp[h](i) - peak);
+        for (std::size_t h = 0; h < rounds; ++h) t.output.row(i) += (weight[h] / sum) * t.round_outputs[h].row(i);
     }
-    return out;
+}
+
+// Step 1 into `buckets`, reusing its storage. Rows are rotated a block at a time so the rotated
+// values stay in cache instead of filling an [n, n_buckets/2] temporary per round.
+template <class T>
+void fill_buckets(const Matrix<T>& x, const std::vector<Matrix<T>>& rotations,
+                  std::vector<std::vector<std::int32_t>>& buckets) {
+    constexpr Eigen::Index kBlock = 256;
+    buckets.resize(rotations.size());
+    Matrix<T> rotated;
+    for (std::size_t h = 0; h < rotations.size(); ++h) {
+        const Matrix<T>& r = rotations[h];
+        const auto half = r.cols();
+        auto& round = buckets[h];
+        round.resize(std::size_t(x.rows()));
+        for (Eigen::Index first = 0; first < x.rows(); first += kBlock) {
+            const Eigen::Index rows = std::min(kBlock, x.rows() - first);
+            rotated.noalias() = x.middleRows(first, rows) * r;
+            for (Eigen::Index i = 0; i < rows; ++i) {
+                // argmax over concat(r, -r): strict comparison keeps the first maximum, as torch.argmax.
+                Eigen::Index best = 0;
+                T best_value = rotated(i, 0);
+                for (Eigen::Index b = 1; b < 2 * half; ++b) {
+                    const T value = b < half ? rotated(i, b) : -rotated(i, b - half);
+                    if (value > best_value) best_value = value, best = b;
+                }
+                round[std::size_t(first + i)] = std::int32_t(best);
+            }
+        }
+    }
+}
+
+// Step 2 into `sorted`, reusing its storage: a counting sort over offset buckets; scanning in
+// concatenated order keeps it stable.
+void fill_sort(const std::vector<std::vector<std::int32_t>>& buckets, int n_buckets, std::vector<std::int32_t>& sorted) {
+    const std::size_t rounds = buckets.size(), n = rounds ? buckets[0].size() : 0;
+    std::vector<std::int32_t> start(rounds * std::size_t(n_buckets) + 1, 0);
+    for (std::size_t h = 0; h < rounds; ++h)
+        for (auto b : buckets[h]) ++start[h * std::size_t(n_buckets) + std::size_t(b) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    sorted.resize(rounds * n);
+    for (std::size_t h = 0; h < rounds; ++h)
+        for (std::size_t i = 0; i < n; ++i)
+            sorted[std::size_t(start[h * std::size_t(n_buckets) + std::size_t(buckets[h][i])]++)] =
+                std::int32_t(h * n + i);
 }
 
 }  // namespace
@@ -155,63 +220,44 @@ void check_reformer_inputs(const Matrix<T>& x, const Matrix<T>& v, const std::ve
 template <class T>
 std::vector<std::vector<std::int32_t>> reformer_buckets(const Matrix<T>& x, const std::vector<Matrix<T>>& rotations) {
     std::vector<std::vector<std::int32_t>> buckets;
-    for (const auto& r : rotations) {
-        const Matrix<T> rotated = x * r;
-        const auto half = rotated.cols();
-        std::vector<std::int32_t> round(std::size_t(x.rows()));
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            // argmax over concat(r, -r): strict comparison keeps the first maximum, as torch.argmax.
-            Eigen::Index best = 0;
-            T best_value = rotated(i, 0);
-            for (Eigen::Index b = 1; b < 2 * half; ++b) {
-                const T value = b < half ? rotated(i, b) : -rotated(i, b - half);
-                if (value > best_value) best_value = value, best = b;
-            }
-            round[std::size_t(i)] = std::int32_t(best);
-        }
-        buckets.push_back(std::move(round));
-    }
+    fill_buckets(x, rotations, buckets);
     return buckets;
 }
 
 std::vector<std::int32_t> reformer_sort(const std::vector<std::vector<std::int32_t>>& buckets, int n_buckets) {
-    // Counting sort over offset buckets; scanning in concatenated order keeps it stable.
-    const std::size_t rounds = buckets.size(), n = rounds ? buckets[0].size() : 0;
-    std::vector<std::int32_t> start(rounds * std::size_t(n_buckets) + 1, 0);
-    for (std::size_t h = 0; h < rounds; ++h)
-        for (auto b : buckets[h]) ++start[h * std::size_t(n_buckets) + std::size_t(b) + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<std::int32_t> sorted(rounds * n);
-    for (std::size_t h = 0; h < rounds; ++h)
-        for (std::size_t i = 0; i < n; ++i)
-            sorted[std::size_t(start[h * std::size_t(n_buckets) + std::size_t(buckets[h][i])]++)] =
-                std::int32_t(h * n + i);
+    std::vector<std::int32_t> sorted;
+    fill_sort(buckets, n_buckets, sorted);
     return sorted;
+}
+
+template <class T>
+void reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
+                        const ReformerConfig& config, ReformerTrace<T>& t) {
+    check_reformer_inputs(x, v, rotations, config);
+    t.n = int(x.rows());
+    t.config = config;
+    fill_buckets(x, rotations, t.buckets);
+    fill_sort(t.buckets, config.n_buckets, t.sorted_to_concat);
+    t.concat_to_sorted.resize(t.sorted_to_concat.size());
+    for (std::size_t s = 0; s < t.sorted_to_concat.size(); ++s)
+        t.concat_to_sorted[std::size_t(t.sorted_to_concat[s])] = std::int32_t(s);
+
+    t.standard_attention = t.n <= config.chunk;
+    if (t.standard_attention) {
+        DenseTrace<T> full = full_attention(x, normalised_keys(x), v, config.causal);
+        t.round_outputs = {std::move(full.output)};
+        t.round_logsumexp = {std::move(full.logsumexp)};
+    } else {
+        attend_chunks(x, key_scales(x), v, t);
+    }
+    combine_rounds(t);
 }
 
 template <class T>
 ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
                                     const ReformerConfig& config) {
-    check_reformer_inputs(x, v, rotations, config);
     ReformerTrace<T> t;
-    t.n = int(x.rows());
-    t.config = config;
-    t.buckets = reformer_buckets(x, rotations);
-    t.sorted_to_concat = reformer_sort(t.buckets, config.n_buckets);
-    t.concat_to_sorted.resize(t.sorted_to_concat.size());
-    for (std::size_t s = 0; s < t.sorted_to_concat.size(); ++s)
-        t.concat_to_sorted[std::size_t(t.sorted_to_concat[s])] = std::int32_t(s);
-
-    const Matrix<T> keys = normalised_keys(x);
-    t.standard_attention = t.n <= config.chunk;
-    if (t.standard_attention) {
-        DenseTrace<T> full = full_attention(x, keys, v, config.causal);
-        t.round_outputs = {std::move(full.output)};
-        t.round_logsumexp = {std::move(full.logsumexp)};
-    } else {
-        attend_chunks(x, keys, v, t);
-    }
-    t.output = combine_rounds(t);
+    reformer_attention(x, v, rotations, config, t);
     return t;
 }
 
@@ -242,6 +288,8 @@ std::vector<Matrix<T>> random_rotations(int d, const ReformerConfig& config, std
                                                                         const std::vector<Matrix<T>>&);         \
     template ReformerTrace<T> reformer_attention<T>(const Matrix<T>&, const Matrix<T>&,                         \
                                                     const std::vector<Matrix<T>>&, const ReformerConfig&);      \
+    template void reformer_attention<T>(const Matrix<T>&, const Matrix<T>&, const std::vector<Matrix<T>>&,      \
+                                        const ReformerConfig&, ReformerTrace<T>&);                              \
     template DenseTrace<T> reformer_full_attention<T>(const Matrix<T>&, const Matrix<T>&, bool);              \
     template std::vector<Matrix<T>> random_rotations<T>(int, const ReformerConfig&, std::uint64_t);
 HASHSCOPE_REFORMER(float)

@@ -73,6 +73,12 @@ template <class T>
 ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
                                     const ReformerConfig& config);
 
+// The same, recomputed into `trace` with its storage reused: what the app and benchmarks call when
+// they run the algorithm again and again (fresh buffers cost page faults comparable to the hashing).
+template <class T>
+void reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vector<Matrix<T>>& rotations,
+                        const ReformerConfig& config, ReformerTrace<T>& trace);
+
 // Full attention with Reformer's keys and masks over all n keys: what the hashing approximates, and
 // what it computes itself when n <= chunk. Probabilities are [n, n] (masked entries underflow to 0).
 template <class T>

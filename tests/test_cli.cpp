@@ -6,14 +6,12 @@
 #include <fstream>
 #include <string>
 
-#include "cli_harness.hpp"
-#include "core/npy.hpp"
-#include "core/random.hpp"
-#include "reference/reference_attention.hpp"
-
-using namespace hashscope_cli_test;
+#include "support/cli_fixture.hpp"
 
 namespace {
+
+using namespace hashscope_test;
+using hashscope::NpyArray;
 
 TEST_F(CliTest, DenseMatchesOracleInBothPrecisions) {
     const auto q = write_random("q.npy", 9, 8, 1), k = write_random("k.npy", 12, 8, 2), v = write_random("v.npy", 12, 5, 3);

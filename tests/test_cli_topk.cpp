@@ -11,11 +11,11 @@
 #include <limits>
 #include <string>
 
-#include "cli_harness.hpp"
+#include "support/cli_fixture.hpp"
 #include "reference/reference_hamming.hpp"
 #include "reference/reference_sparse_attention.hpp"
 
-using namespace hashscope_cli_test;
+using namespace hashscope_test;
 namespace ref = hashscope_ref;
 
 namespace {

@@ -275,6 +275,37 @@ TEST(ReformerAttention, CausalFirstPositionIsItsOwnValueInFloat) {
     }
 }
 
+// The in-place overload reuses a trace's storage; whatever ran before (more rounds, a longer
+// sequence, the n <= chunk path) must leave no trace in the next result: it equals a fresh call's.
+TEST(ReformerAttention, ReusedTraceEqualsFreshTrace) {
+    struct Run {
+        int n, hashes, buckets, chunk;
+        bool causal;
+    };
+    const Run runs[] = {{48, 4, 8, 8, false}, {24, 2, 4, 6, true}, {8, 3, 4, 16, false}, {48, 4, 8, 8, true},
+                        {32, 1, 2, 4, false}};
+    ReformerTrace<double> reused;
+    std::uint64_t seed = 900;
+    for (const auto& r : runs) {
+        Rng rng(seed++);
+        const Matrix<double> x = normal_matrix<double>(r.n, 5, rng), v = normal_matrix<double>(r.n, 3, rng);
+        const auto cfg = config(r.hashes, r.buckets, r.chunk, r.causal);
+        const auto rotations = random_rotations<double>(5, cfg, seed++);
+        reformer_attention(x, v, rotations, cfg, reused);
+        const auto fresh = reformer_attention(x, v, rotations, cfg);
+        check_trace(reused, r.n, cfg);
+        EXPECT_EQ(reused.buckets, fresh.buckets) << "n=" << r.n;
+        EXPECT_EQ(reused.sorted_to_concat, fresh.sorted_to_concat) << "n=" << r.n;
+        EXPECT_EQ(reused.standard_attention, fresh.standard_attention) << "n=" << r.n;
+        ASSERT_EQ(reused.round_outputs.size(), fresh.round_outputs.size()) << "n=" << r.n;
+        for (std::size_t h = 0; h < fresh.round_outputs.size(); ++h) {
+            EXPECT_EQ(reused.round_outputs[h], fresh.round_outputs[h]) << "n=" << r.n << " round " << h;
+            EXPECT_EQ(reused.round_logsumexp[h], fresh.round_logsumexp[h]) << "n=" << r.n << " round " << h;
+        }
+        EXPECT_EQ(reused.output, fresh.output) << "n=" << r.n;
+    }
+}
+
 TEST(ReformerAttention, SortMatchesReferenceOnManyTies) {
     // Few buckets, many rounds: long runs of equal offset buckets exercise stability.
     Rng rng(9);

@@ -1,6 +1,6 @@
-// What the CLI test suites share: running the real `hashscope` executable (HASHSCOPE_EXE) with its
-// output captured, a fixture with a private temporary directory, and the bad-input contract (exit 2,
-// one line naming the problem, no output file, no temporary left behind).
+// The fixture every CLI test suite shares: runs the real `hashscope` executable (HASHSCOPE_EXE),
+// gives each test its own scratch directory, and checks the bad-input contract: exit 2, one line
+// naming the problem, no output file and no temporary left behind.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@
 #include "core/random.hpp"
 #include "reference/reference_attention.hpp"
 
-namespace hashscope_cli_test {
+namespace hashscope_test {
 
 namespace fs = std::filesystem;
 using hashscope::NpyArray;
@@ -85,4 +85,4 @@ inline double max_abs_diff(const std::vector<double>& a, const std::vector<doubl
     return worst;
 }
 
-}  // namespace hashscope_cli_test
+}  // namespace hashscope_test
