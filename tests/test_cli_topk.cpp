@@ -160,7 +160,8 @@ TEST_F(TopKCli, SimHashMatchesOracleWithSinksWindowAndCausalPadding) {
 }
 
 TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
-    CliRun r = run("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --json --out " + path("m.hslh"));
+    CliRun r = run("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --causal --json --out " +
+                   path("m.hslh"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto report = nlohmann::json::parse(r.output);
     EXPECT_EQ(report["curve"].size(), 2u);
@@ -237,6 +238,8 @@ TEST_F(TopKCli, BadInputsExitTwoWithOneLineAndNoOutput) {
     expect_refused("learn" + files() + " --bits 65 --out " + model + "2", "--bits", model + "2");
     expect_refused("learn --q " + path("q.npy") + " --k " + path("k8.npy") + " --out " + model + "2", "d = ", model + "2");
     expect_refused("learn" + files() + " --top 41 --out " + model + "2", "exceeds the number of keys", model + "2");
+    expect_refused("learn --q " + path("k.npy") + " --k " + path("q.npy") + " --causal --top 4 --out " + model + "2",
+                   "--causal needs at least as many keys", model + "2");
 }
 
 }  // namespace
