@@ -325,9 +325,11 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
                 const Matrix<T> zq_batch = gather_rows(zq, order, std::size_t(first), last);
                 if (step_keys < nk) zk_sample = gather_rows(zk, key_order, 0, std::size_t(step_keys));
                 for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = -1;
-                loss_sum += learned_hash_loss(w, zq_batch, step_keys < nk ? zk_sample : zk, y, o, &grads, o.threads,
-                                              o.causal ? &counted : nullptr);
+                const double loss = learned_hash_loss(w, zq_batch, step_keys < nk ? zk_sample : zk, y, o, &grads,
+                                                      o.threads, o.causal ? &counted : nullptr);
+                loss_sum += loss;
                 ++steps;
+                if (o.on_step) o.on_step({h, epoch, steps, (nq + o.batch - 1) / o.batch, loss});
                 adam_step(w, grads, adam, o.learning_rate);
             }
             if (r.cancelled && steps == 0) break;

@@ -16,7 +16,8 @@
 // Each step takes a minibatch of `batch` queries against `keys_per_step` keys (all keys when there
 // are no more, else a fresh uniform sample). Work is split into `threads` fixed shards whose partial
 // gradients are summed in shard order, so a run is bit-for-bit repeatable for a fixed seed and
-// thread count. Progress (loss, recall) is reported after every epoch; `cancel` stops at the next step.
+// thread count. Progress (loss, recall) is reported after every epoch, the loss also after every step;
+// `cancel` stops at the next step.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,13 @@ struct LearnProgress {
     double seconds = 0;         // since training started
 };
 
+// One optimiser step, for a live loss curve finer than epochs.
+struct LearnStep {
+    int head = 0, epoch = 0;
+    int step = 0, steps = 0;  // step counts from 1 within the epoch
+    double loss = 0;          // this minibatch's loss
+};
+
 struct LearnOptions {
     int bits = 32;
     int hidden = 128;
@@ -49,7 +57,8 @@ struct LearnOptions {
     bool causal = false;
     std::uint64_t seed = 0;
     int threads = 2;
-    std::function<void(const LearnProgress&)> on_progress;  // called on the training thread
+    std::function<void(const LearnProgress&)> on_progress;  // after each epoch, on the training thread
+    std::function<void(const LearnStep&)> on_step;          // after each step, on the training thread
     const std::atomic<bool>* cancel = nullptr;
 };
 

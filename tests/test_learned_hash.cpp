@@ -244,6 +244,29 @@ TEST(LearnedHash, DeterministicForSeedAndThreads) {
     EXPECT_FALSE(same_model(a.model, c.model));
 }
 
+TEST(LearnedHash, ReportsEveryStepAndEpoch) {
+    const Planted data = planted(8, 4, 100, 1);
+    LearnOptions o;
+    o.top = 4;
+    o.epochs = 2;
+    o.batch = 32;
+    std::vector<LearnStep> steps;
+    std::vector<LearnProgress> epochs;
+    o.on_step = [&](const LearnStep& s) { steps.push_back(s); };
+    o.on_progress = [&](const LearnProgress& p) { epochs.push_back(p); };
+    const LearnResult r = learn_hash<float>({data.train_q}, {data.keys}, o);
+    ASSERT_EQ(steps.size(), 8u);  // ceil(100 / 32) = 4 steps in each of 2 epochs
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        EXPECT_EQ(steps[i].epoch, int(i / 4) + 1);
+        EXPECT_EQ(steps[i].step, int(i % 4) + 1);
+        EXPECT_EQ(steps[i].steps, 4);
+    }
+    ASSERT_EQ(epochs.size(), 2u);
+    EXPECT_DOUBLE_EQ(epochs[0].loss, (steps[0].loss + steps[1].loss + steps[2].loss + steps[3].loss) / 4);
+    EXPECT_EQ(r.curve.size(), 2u);
+    EXPECT_EQ(r.curve[1].epoch, 2);
+}
+
 TEST(LearnedHash, CancelStopsAfterTheEpochInProgress) {
     std::atomic<bool> cancel = false;
     int reports = 0;
