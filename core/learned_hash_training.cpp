@@ -108,11 +108,6 @@ HashMlp<T> initial_mlp(const ChannelStats& stats, int hidden, int bits, Rng& rng
 }
 
 template <class T>
-Matrix<T> standardise(const Matrix<T>& x, const HashMlp<T>& mlp) {
-    return ((x.rowwise() - mlp.mean.transpose()).array().rowwise() * mlp.inv_std.transpose().array()).matrix();
-}
-
-template <class T>
 Matrix<T> gather_rows(const Matrix<T>& x, const std::vector<int>& rows, std::size_t begin, std::size_t end) {
     Matrix<T> out(Eigen::Index(end - begin), x.cols());
     for (std::size_t r = begin; r < end; ++r) out.row(Eigen::Index(r - begin)) = x.row(rows[r]);
@@ -282,7 +277,7 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
         const int nq = int(q.rows()), nk = int(k.rows());
         HashMappings<T> w{initial_mlp<T>(channel_stats(q), o.hidden, o.bits, rng),
                           initial_mlp<T>(channel_stats(k), o.hidden, o.bits, rng)};
-        const Matrix<T> zq = standardise(q, w.query), zk = standardise(k, w.key);
+        const Matrix<T> zq = hash_mlp_standardise(w.query, q), zk = hash_mlp_standardise(w.key, k);
         if (o.causal && nq > nk)
             throw InputError("learn: --causal needs at least as many keys (" + std::to_string(nk) + ") as queries (" +
                              std::to_string(nq) + ")");
