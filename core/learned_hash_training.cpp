@@ -147,6 +147,30 @@ double code_recall(const HashMappings<T>& w, const Matrix<T>& zq, const Matrix<T
     return recall_at_k({targets.end() - shown, targets.end()}, found);
 }
 
+// y [batch, step_keys]: 1 where the step's key (key_order[j]) is among the batch query's targets.
+// `slot` (all -1 on entry and on return) maps a key to its column.
+template <class T>
+void step_targets(const std::vector<std::vector<std::int32_t>>& targets, const std::vector<int>& order,
+                  std::size_t first, std::size_t last, const std::vector<int>& key_order, int step_keys,
+                  std::vector<int>& slot, Matrix<T>& y) {
+    for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = j;
+    y.setZero(Eigen::Index(last - first), step_keys);
+    for (std::size_t b = first; b < last; ++b)
+        for (std::int32_t key : targets[std::size_t(order[b])])
+            if (const int column = slot[std::size_t(key)]; column >= 0) y(Eigen::Index(b - first), column) = T(1);
+    for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = -1;
+}
+
+// counted [batch, step_keys]: 1 where the batch query may see the step's key (j <= i + offset).
+template <class T>
+void step_visibility(const std::vector<int>& order, std::size_t first, std::size_t last,
+                     const std::vector<int>& key_order, int step_keys, int offset, Matrix<T>& counted) {
+    counted.resize(Eigen::Index(last - first), step_keys);
+    for (std::size_t b = first; b < last; ++b)
+        for (int j = 0; j < step_keys; ++j)
+            counted(Eigen::Index(b - first), j) = T(key_order[std::size_t(j)] <= order[b] + offset);
+}
+
 }  // namespace
 
 template <class T>
@@ -262,6 +286,9 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
         require_finite(q_heads[h], "--q " + which);
         require_finite(k_heads[h], "--k " + which);
         check_learn_options(o, int(k_heads[h].rows()));
+        if (o.causal && q_heads[h].rows() > k_heads[h].rows())
+            throw InputError("learn: --causal needs at least as many keys (" + std::to_string(k_heads[h].rows()) +
+                             ") as queries (" + std::to_string(q_heads[h].rows()) + ")");
     }
 
     const auto start = std::chrono::steady_clock::now();
@@ -278,14 +305,12 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
         HashMappings<T> w{initial_mlp<T>(channel_stats(q), o.hidden, o.bits, rng),
                           initial_mlp<T>(channel_stats(k), o.hidden, o.bits, rng)};
         const Matrix<T> zq = hash_mlp_standardise(w.query, q), zk = hash_mlp_standardise(w.key, k);
-        if (o.causal && nq > nk)
-            throw InputError("learn: --causal needs at least as many keys (" + std::to_string(nk) + ") as queries (" +
-                             std::to_string(nq) + ")");
         const auto targets = exact_top_k(q, k, o.top, o.causal);
         Adam<T> adam{{zeros_like(w.query), zeros_like(w.key)}, {zeros_like(w.query), zeros_like(w.key)}};
         HashMappings<T> grads;
 
-        std::vector<int> order(static_cast<std::size_t>(nq)), key_order(static_cast<std::size_t>(nk)), slot(static_cast<std::size_t>(nk), -1);
+        std::vector<int> order(static_cast<std::size_t>(nq)), key_order(static_cast<std::size_t>(nk)),
+            slot(static_cast<std::size_t>(nk), -1);
         std::iota(order.begin(), order.end(), 0);
         std::iota(key_order.begin(), key_order.end(), 0);
         const int step_keys = std::min(nk, o.keys_per_step);
@@ -304,22 +329,11 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
                     for (int j = 0; j < step_keys; ++j)
                         std::swap(key_order[std::size_t(j)],
                                   key_order[std::size_t(j) + rng.below(std::uint64_t(nk - j))]);
-                for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = j;
                 const std::size_t last = std::size_t(std::min(nq, first + o.batch));
-                y.setZero(Eigen::Index(last - std::size_t(first)), step_keys);
-                for (std::size_t b = std::size_t(first); b < last; ++b)
-                    for (std::int32_t key : targets[std::size_t(order[b])])
-                        if (slot[std::size_t(key)] >= 0) y(Eigen::Index(b - std::size_t(first)), slot[std::size_t(key)]) = T(1);
-                if (o.causal) {
-                    counted.resize(y.rows(), y.cols());
-                    for (std::size_t b = std::size_t(first); b < last; ++b)
-                        for (int j = 0; j < step_keys; ++j)
-                            counted(Eigen::Index(b - std::size_t(first)), j) =
-                                T(key_order[std::size_t(j)] <= order[b] + (nk - nq));
-                }
+                step_targets(targets, order, std::size_t(first), last, key_order, step_keys, slot, y);
+                if (o.causal) step_visibility(order, std::size_t(first), last, key_order, step_keys, nk - nq, counted);
                 const Matrix<T> zq_batch = gather_rows(zq, order, std::size_t(first), last);
                 if (step_keys < nk) zk_sample = gather_rows(zk, key_order, 0, std::size_t(step_keys));
-                for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = -1;
                 const double loss = learned_hash_loss(w, zq_batch, step_keys < nk ? zk_sample : zk, y, o, &grads,
                                                       o.threads, o.causal ? &counted : nullptr);
                 loss_sum += loss;
