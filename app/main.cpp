@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     root.require_subcommand(0, 1);
     const hashscope::cli::Command commands[] = {
         hashscope::cli::add_attend_command(root),
+        hashscope::cli::add_claims_command(root),
         hashscope::cli::add_hash_command(root),
         hashscope::cli::add_learn_command(root),
         hashscope::cli::add_topk_command(root),

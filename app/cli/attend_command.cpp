@@ -2,6 +2,8 @@
 //   --method dense    --q Q.npy --k K.npy --v V.npy [--causal] --out O.npy
 //   --method reformer --qk X.npy --v V.npy (--rotations R.npy | --n-hashes H --n-buckets NB --seed S)
 //                     --chunk C [--causal] --out O.npy [--buckets-out B.npy]
+//   --method crypto   --algo A --bits B --route query|key|lsh --aggregate mean|softmax [--rounds R] [--causal]
+//                     --q Q.npy --k K.npy --v V.npy --out O.npy   (flags and body in crypto_attend.cpp)
 //   --method learned | simhash-topk: see app/cli/attend_topk.hpp
 #include <iostream>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "app/cli/attend_topk.hpp"
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
+#include "app/cli/crypto_attend.hpp"
 #include "core/dense_attention.hpp"
 #include "core/metrics.hpp"
 #include "core/reformer_attention.hpp"
@@ -30,6 +33,7 @@ struct AttendOptions {
     const CLI::Option* n_hashes_flag = nullptr;
     const CLI::Option* n_buckets_flag = nullptr;
     const CLI::Option* seed_flag = nullptr;
+    CryptoAttendOptions crypto;
     SelectionOptions selection;  // learned, simhash-topk
 };
 
@@ -137,6 +141,12 @@ void run_attend(const AttendOptions& o) {
     nlohmann::json report{{"command", "attend"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
     if (o.method == "dense") run_dense<T>(o, report, clock);
+    else if (o.method == "crypto") {
+        CryptoAttendOptions crypto = o.crypto;
+        crypto.bits = o.selection.bits;
+        crypto.planes = o.selection.planes;
+        run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
+    }
     else if (o.method == "reformer") run_reformer<T>(o, report, clock);
     else {
         SelectionOptions selection = o.selection;
@@ -155,8 +165,8 @@ void run_attend(const AttendOptions& o) {
 Command add_attend_command(CLI::App& root) {
     auto o = std::make_shared<AttendOptions>();
     CLI::App* app = root.add_subcommand("attend", "Run an attention method over .npy operands");
-    app->add_option("--method", o->method, "dense | reformer | learned | simhash-topk")
-        ->check(CLI::IsMember({"dense", "reformer", "learned", "simhash-topk"}))
+    app->add_option("--method", o->method, "dense | reformer | crypto | learned | simhash-topk")
+        ->check(CLI::IsMember({"dense", "reformer", "crypto", "learned", "simhash-topk"}))
         ->default_str("dense");
     app->add_option("--q", o->q, "Queries Q [n, d] (.npy), dense");
     app->add_option("--k", o->k, "Keys K [m, d] (.npy), dense");
@@ -174,7 +184,11 @@ Command add_attend_command(CLI::App& root) {
     app->add_option("--recall-k", o->recall_k, "k of the recall@k reported by --json (true top-k of full attention)")
         ->check(CLI::Range(1, 1 << 20))
         ->default_str("32");
+    add_crypto_attend_options(*app, o->crypto);
     add_selection_options(*app, o->selection);
+    app->get_option("--bits")->description("crypto: bucket bits 1..32; simhash-topk: planes drawn from --seed; "
+                                           "learned: the bit count the model must have");
+    app->get_option("--planes")->description("SimHash planes P [d, b] (.npy): simhash-topk codes, or crypto sign codes");
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("attend", [&] {

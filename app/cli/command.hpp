@@ -13,6 +13,7 @@ struct Command {
 };
 
 Command add_attend_command(CLI::App& root);
+Command add_claims_command(CLI::App& root);  // memory model beside the news piece's table
 Command add_hash_command(CLI::App& root);
 Command add_learn_command(CLI::App& root);  // trains learned hash codes
 Command add_topk_command(CLI::App& root);   // keys kept per query by a top-k method

@@ -1,11 +1,16 @@
 // `hashscope hash`: hash vectors to codes.
 //   --method simhash --in X.npy (--planes P.npy | --bits B [--seed S]) --out BITS.npy
 // writes uint8 [n, b] of 0/1, bit i = 1 where x . P[:, i] >= 0.
+//   --method crypto --algo A --bits B [--salt HEX] [--quantize none|sign|int8 [--planes P.npy]]
+//                   --in X.npy --out BUCKETS.npy
+// writes int64 [n]: the first B bits of the digest of each row (core/crypto_buckets.hpp).
 #include <iostream>
 #include <memory>
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
+#include "core/collision_stats.hpp"
+#include "core/crypto_buckets.hpp"
 #include "core/simhash.hpp"
 
 namespace hashscope::cli {
@@ -15,16 +20,56 @@ struct HashOptions {
     CommonOptions common;
     std::string method = "simhash";
     std::string in, planes, out;
+    std::string algo = "sha256", salt, quantize = "none";
     int bits = 0;
     std::uint64_t seed = 0;
     const CLI::Option* seed_flag = nullptr;
 };
 
 template <class T>
+void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) {
+    if (o.bits == 0) throw InputError("--bits is required for --method crypto");
+    if (o.seed_flag->count()) throw InputError("--seed applies to --method simhash only");
+    CryptoBucketConfig<T> config;
+    config.algo = parse_digest_algo(o.algo);
+    config.bits = o.bits;
+    if (!o.salt.empty()) config.salt = parse_hex(o.salt, "--salt");
+    config.quantize = parse_quantize(o.quantize);
+    const Matrix<T> x = load_matrix<T>(o.in, "--in");
+    if (!o.planes.empty()) config.planes = load_matrix<T>(o.planes, "--planes");
+    check_crypto_bucket_config(config, x.cols());
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const CryptoBucketTrace t = crypto_buckets(x, config);
+    report["timings_ms"]["hash"] = clock.lap_ms();
+    write_outputs({{o.out, make_npy<std::int64_t>(t.buckets, {x.rows()})}});
+    report["timings_ms"]["write"] = clock.lap_ms();
+    report["parameters"] = {{"algo", o.algo}, {"bits", o.bits}, {"salt", to_hex(config.salt)},
+                            {"quantize", o.quantize}, {"message_bytes", t.message_bytes}};
+    report["shapes"] = {{"in", shape_json(x.rows(), x.cols())}, {"out", {x.rows()}}};
+    report["memory_bytes"] = {{"buckets", t.buckets.size() * sizeof(std::int64_t)}};
+    // The keys as balls in 2^bits bins: what was measured beside what chance predicts.
+    const LoadStats loads = load_stats(t.buckets, o.bits);
+    report["collisions"] = {{"occupied", loads.occupied}, {"expected_occupied", loads.expected_occupied},
+                            {"colliding_pairs", loads.colliding_pairs}, {"expected_pairs", loads.expected_pairs},
+                            {"max_load", loads.max_load}, {"expected_max_load", loads.expected_max_load}};
+    if (x.rows() >= 10) {
+        const ChiSquare chi = chi_square_uniformity(t.buckets, o.bits);
+        report["collisions"]["chi_square"] = {{"bits_used", chi.bits_used}, {"statistic", chi.statistic},
+                                              {"dof", chi.dof}, {"p_value", chi.p_value}};
+    }
+}
+
+template <class T>
 void run_hash(const HashOptions& o) {
     Stopwatch clock;
     nlohmann::json report{{"command", "hash"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    if (o.method == "crypto") {
+        run_crypto<T>(o, report, clock);
+        report["output"] = o.out;
+        if (o.common.json) std::cout << report.dump() << "\n";
+        return;
+    }
     const Matrix<T> x = load_matrix<T>(o.in, "--in");
     Matrix<T> planes;
     if (!o.planes.empty()) {
@@ -55,12 +100,16 @@ void run_hash(const HashOptions& o) {
 Command add_hash_command(CLI::App& root) {
     auto o = std::make_shared<HashOptions>();
     CLI::App* app = root.add_subcommand("hash", "Hash vectors to binary codes");
-    app->add_option("--method", o->method, "simhash")->check(CLI::IsMember({"simhash"}))->default_str("simhash");
+    app->add_option("--method", o->method, "simhash | crypto")->check(CLI::IsMember({"simhash", "crypto"}))->default_str("simhash");
     app->add_option("--in", o->in, "Vectors X [n, d] (.npy)")->required();
-    app->add_option("--planes", o->planes, "Hyperplane normals P [d, b] (.npy)");
-    app->add_option("--bits", o->bits, "Draw b standard-normal planes instead of --planes")->check(CLI::Range(1, 4096));
+    app->add_option("--planes", o->planes, "Hyperplane normals P [d, b] (.npy): simhash, or crypto with --quantize sign");
+    app->add_option("--bits", o->bits, "simhash: draw b standard-normal planes instead of --planes; crypto: bucket bits 1..32")->check(CLI::Range(1, 4096));
     o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing planes")->default_str("0");
-    app->add_option("--out", o->out, "Bits [n, b] uint8 0/1 (.npy)")->required();
+    app->add_option("--algo", o->algo, "crypto: sha256 | sha512_256 | blake2s | blake2b | blake3 | xxh3")->default_str("sha256");
+    app->add_option("--salt", o->salt, "crypto: bytes (hex) prepended to every message");
+    app->add_option("--quantize", o->quantize, "crypto: hash the float32 bytes (none), the sign code (sign) or int8 bytes")
+        ->default_str("none");
+    app->add_option("--out", o->out, "simhash: bits [n, b] uint8 0/1; crypto: buckets [n] int64 (.npy)")->required();
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("hash", [&] {
