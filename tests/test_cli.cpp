@@ -21,7 +21,7 @@ TEST_F(CliTest, DenseMatchesOracleInBothPrecisions) {
             const std::string args = "attend --method dense --q " + path("q.npy") + " --k " + path("k.npy") +
                                      " --v " + path("v.npy") + " --out " + path("o.npy") +
                                      " --precision " + precision + (causal ? " --causal" : "");
-            const CliRun r = run(args);
+            const CliRun r = run_cli(args);
             ASSERT_EQ(r.exit_code, 0) << r.output;
             const NpyArray o = hashscope::read_npy(path("o.npy"));
             EXPECT_EQ(o.dtype, std::string(precision) == "f64" ? hashscope::DType::f64 : hashscope::DType::f32);
@@ -44,7 +44,7 @@ TEST_F(CliTest, ReformerWithRotationsFileMatchesOracleAndWritesBuckets) {
             for (int b = 0; b < buckets / 2; ++b) rotations[h](i, b) = flat[std::size_t((i * rounds + h) * (buckets / 2) + b)];
     const auto ref = hashscope_ref::reformer_attention(x, v, rotations, buckets, chunk, true);
 
-    const CliRun r = run("attend --method reformer --qk " + path("x.npy") + " --v " + path("v.npy") + " --rotations " +
+    const CliRun r = run_cli("attend --method reformer --qk " + path("x.npy") + " --v " + path("v.npy") + " --rotations " +
                       path("r.npy") + " --chunk 8 --causal --precision f64 --json --out " + path("o.npy") +
                       " --buckets-out " + path("b.npy"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -65,9 +65,9 @@ TEST_F(CliTest, ReformerDrawnRotationsAreSeeded) {
     write_random("v.npy", 32, 4, 8);
     const std::string base = "attend --method reformer --qk " + path("x.npy") + " --v " + path("v.npy") +
                              " --n-hashes 2 --n-buckets 8 --chunk 16 --buckets-out ";
-    ASSERT_EQ(run(base + path("b1.npy") + " --seed 3 --out " + path("o1.npy")).exit_code, 0);
-    ASSERT_EQ(run(base + path("b2.npy") + " --seed 3 --out " + path("o2.npy")).exit_code, 0);
-    ASSERT_EQ(run(base + path("b3.npy") + " --seed 4 --out " + path("o3.npy")).exit_code, 0);
+    ASSERT_EQ(run_cli(base + path("b1.npy") + " --seed 3 --out " + path("o1.npy")).exit_code, 0);
+    ASSERT_EQ(run_cli(base + path("b2.npy") + " --seed 3 --out " + path("o2.npy")).exit_code, 0);
+    ASSERT_EQ(run_cli(base + path("b3.npy") + " --seed 4 --out " + path("o3.npy")).exit_code, 0);
     EXPECT_EQ(read_values(path("b1.npy")), read_values(path("b2.npy")));
     EXPECT_NE(read_values(path("b1.npy")), read_values(path("b3.npy")));
 }
@@ -75,7 +75,7 @@ TEST_F(CliTest, ReformerDrawnRotationsAreSeeded) {
 TEST_F(CliTest, SimHashBitsMatchOracle) {
     const auto x = write_random("x.npy", 10, 6, 9), planes = write_random("p.npy", 6, 40, 10);
     const auto ref = hashscope_ref::simhash(x, planes);
-    ASSERT_EQ(run("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy") + " --precision f64 --out " +
+    ASSERT_EQ(run_cli("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy") + " --precision f64 --out " +
                   path("bits.npy")).exit_code, 0);
     const NpyArray bits = hashscope::read_npy(path("bits.npy"));
     EXPECT_EQ(bits.dtype, hashscope::DType::u8);
@@ -146,7 +146,7 @@ TEST_F(CliTest, BadInputsExitTwoWithOneLineAndNoOutput) {
 TEST_F(CliTest, FailedSecondOutputRemovesTheFirst) {
     write_random("x.npy", 8, 4, 1);
     write_random("v.npy", 8, 2, 2);
-    const CliRun r = run("attend --method reformer --qk " + path("x.npy") + " --v " + path("v.npy") + " --chunk 4 --out " +
+    const CliRun r = run_cli("attend --method reformer --qk " + path("x.npy") + " --v " + path("v.npy") + " --chunk 4 --out " +
                       path("o.npy") + " --buckets-out " + path("no/such/dir/b.npy"));
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("b.npy"), std::string::npos) << r.output;

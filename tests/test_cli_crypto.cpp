@@ -38,7 +38,7 @@ TEST_F(CliTest, CryptoHashEveryAlgorithmMatchesDigests) {
     for (DigestAlgo algo : hashscope::all_digest_algos()) {
         for (const auto& [bits, salt] : {std::pair{16, std::string()}, std::pair{32, std::string("00ff10")}}) {
             const std::string name(hashscope::digest_name(algo));
-            const CliRun r = run("hash --method crypto --algo " + name + " --bits " + std::to_string(bits) +
+            const CliRun r = run_cli("hash --method crypto --algo " + name + " --bits " + std::to_string(bits) +
                                  (salt.empty() ? "" : " --salt " + salt) + " --in " + path("x.npy") + " --out " +
                                  path("b.npy") + " --json");
             ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -71,7 +71,7 @@ TEST_F(CliTest, CryptoHashQuantisedMatchesCore) {
         if (quantize == "sign") c.planes = pm;
         const auto expected = hashscope::crypto_buckets(xm, c).buckets;
         for (const std::string precision : {"f32", "f64"}) {
-            const CliRun r = run("hash --method crypto --algo blake3 --bits 20 --quantize " + quantize +
+            const CliRun r = run_cli("hash --method crypto --algo blake3 --bits 20 --quantize " + quantize +
                                  (quantize == "sign" ? " --planes " + path("p.npy") : "") + " --in " + path("x.npy") +
                                  " --out " + path("b.npy") + " --precision " + precision);
             ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -109,7 +109,7 @@ TEST_F(CliTest, CryptoAttendMatchesOracle) {
     round.key_depth = round.query_depth = std::vector<int>(n, bits);
     for (bool causal : {false, true})
         for (const std::string aggregate : {"mean", "softmax"}) {
-            const CliRun r = run("attend --method crypto --algo blake2s --bits 2 --route key --aggregate " + aggregate +
+            const CliRun r = run_cli("attend --method crypto --algo blake2s --bits 2 --route key --aggregate " + aggregate +
                                  (causal ? " --causal" : "") + " --q " + path("q.npy") + " --k " + path("k.npy") +
                                  " --v " + path("v.npy") + " --out " + path("o.npy") + " --precision f64 --json");
             ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -124,7 +124,7 @@ TEST_F(CliTest, CryptoAttendQueryRouteReportsEmptyBuckets) {
     write_random("q.npy", 20, 6, 7);
     write_random("k.npy", 30, 6, 8);
     write_random("v.npy", 30, 2, 9);
-    const CliRun r = run("attend --method crypto --algo sha256 --bits 24 --route query --aggregate mean --rounds 2 --q " +
+    const CliRun r = run_cli("attend --method crypto --algo sha256 --bits 24 --route query --aggregate mean --rounds 2 --q " +
                          path("q.npy") + " --k " + path("k.npy") + " --v " + path("v.npy") + " --out " + path("o.npy") +
                          " --json");
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -151,7 +151,7 @@ TEST_F(CliTest, CryptoAttendBadInputExitsTwo) {
 
 // claims --json: the memory model at n for a preset or a JSON shape, and the piece's four rows.
 TEST_F(CliTest, ClaimsReportsTheModelAndThePiecesTable) {
-    CliRun r = run("claims --config 7b --n 131072 --json");
+    CliRun r = run_cli("claims --config 7b --n 131072 --json");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto j = nlohmann::json::parse(r.output);
     EXPECT_EQ(j["memory_bytes"]["kv_cache"]["bytes"].get<double>(), 68719476736.0);  // 64 GiB
@@ -160,12 +160,12 @@ TEST_F(CliTest, ClaimsReportsTheModelAndThePiecesTable) {
     EXPECT_DOUBLE_EQ(j["claims"][2]["implied_score_matrices"].get<double>(), 8.0);  // 70B: 256 GB = 8 x 32 GiB
 
     { std::ofstream(path("tiny.json")) << R"({"name": "tiny", "layers": 2, "heads": 4, "kv_heads": 2, "head_dim": 16})"; }
-    r = run("claims --config " + path("tiny.json") + " --n 1000 --bits 8 --json");
+    r = run_cli("claims --config " + path("tiny.json") + " --n 1000 --bits 8 --json");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     j = nlohmann::json::parse(r.output);
     EXPECT_EQ(j["memory_bytes"]["kv_cache"]["bytes"].get<double>(), 2.0 * 2 * 2 * 16 * 2 * 1000);
     EXPECT_EQ(j["memory_bytes"]["hash_accumulators_full_table"]["bytes"].get<double>(), 4.0 * 256 * (16 * 4 + 4));
-    EXPECT_EQ(run("claims --config 70b --n 1048576").exit_code, 0);
+    EXPECT_EQ(run_cli("claims --config 70b --n 1048576").exit_code, 0);
 }
 
 TEST_F(CliTest, ClaimsBadInputExitsTwo) {

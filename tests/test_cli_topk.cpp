@@ -110,7 +110,7 @@ protected:
 
 TEST_F(TopKCli, ExactMatchesOracleAndReportsFullRecall) {
     for (bool causal : {false, true}) {
-        const CliRun r = run("topk --method exact" + files() + " --top 7 --precision f64 --json --out " + path("i.npy") +
+        const CliRun r = run_cli("topk --method exact" + files() + " --top 7 --precision f64 --json --out " + path("i.npy") +
                              (causal ? " --causal" : ""));
         ASSERT_EQ(r.exit_code, 0) << r.output;
         EXPECT_EQ(read_indices(path("i.npy")), ref::exact_top_k(q, k, 7, causal));
@@ -123,7 +123,7 @@ TEST_F(TopKCli, ExactMatchesOracleAndReportsFullRecall) {
 TEST_F(TopKCli, SimHashMatchesOracleWithSinksWindowAndCausalPadding) {
     const auto qb = sign_bits(product(q, planes)), kb = sign_bits(product(k, planes));
     for (bool causal : {false, true}) {
-        const CliRun r = run("topk --method simhash --planes " + path("p.npy") + files() +
+        const CliRun r = run_cli("topk --method simhash --planes " + path("p.npy") + files() +
                              " --top 25 --sinks 2 --window 3 --precision f64 --json --out " + path("i.npy") +
                              (causal ? " --causal" : ""));
         ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -139,8 +139,8 @@ TEST_F(TopKCli, SimHashMatchesOracleWithSinksWindowAndCausalPadding) {
 }
 
 TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
-    CliRun r = run("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --causal --json --out " +
-                   path("m.hslh"));
+    CliRun r = run_cli("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --causal --json --out " +
+                       path("m.hslh"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto report = nlohmann::json::parse(r.output);
     EXPECT_EQ(report["curve"].size(), 2u);
@@ -149,13 +149,13 @@ TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
     ASSERT_EQ(model.bits, 20u);
     const auto qb = model.codes(q), kb = model.codes(k);
     EXPECT_EQ(model.cursor, model.values.size());
-    r = run("topk --method learned --hash-model " + path("m.hslh") + files() + " --top 9 --window 2 --causal --precision f64 --out " +
+    r = run_cli("topk --method learned --hash-model " + path("m.hslh") + files() + " --top 9 --window 2 --causal --precision f64 --out " +
             path("i.npy"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(read_indices(path("i.npy")), ref::hamming_topk(qb, kb, 9, 0, 2, true));
 
     // Sparse attention over the same selection equals the float64 loop.
-    r = run("attend --method learned --hash-model " + path("m.hslh") + files() + " --v " + path("v.npy") +
+    r = run_cli("attend --method learned --hash-model " + path("m.hslh") + files() + " --v " + path("v.npy") +
             " --top 9 --window 2 --causal --precision f64 --json --out " + path("o.npy"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto want = ref::sparse_attention(q, k, v, ref::hamming_topk(qb, kb, 9, 0, 2, true));
@@ -165,7 +165,7 @@ TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
 
 TEST_F(TopKCli, SimHashTopKAttentionMatchesOracle) {
     const auto selection = ref::hamming_topk(sign_bits(product(q, planes)), sign_bits(product(k, planes)), 10, 1, 0, false);
-    const CliRun r = run("attend --method simhash-topk --planes " + path("p.npy") + files() + " --v " + path("v.npy") +
+    const CliRun r = run_cli("attend --method simhash-topk --planes " + path("p.npy") + files() + " --v " + path("v.npy") +
                          " --top 10 --sinks 1 --precision f64 --out " + path("o.npy"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_LT(max_abs_diff(read_values(path("o.npy")), ref::sparse_attention(q, k, v, selection).a), 1e-12);
@@ -178,11 +178,11 @@ TEST_F(TopKCli, LearnTakesHeads) {
     for (auto& x : k3) x = rng.normal();
     hashscope::write_npy(path("q3.npy"), hashscope::make_npy<double>(q3, {2, 30, 6}));
     hashscope::write_npy(path("k3.npy"), hashscope::make_npy<double>(k3, {2, 40, 6}));
-    const CliRun r = run("learn --q " + path("q3.npy") + " --k " + path("k3.npy") + " --bits 64 --top 4 --epochs 1 --out " +
+    const CliRun r = run_cli("learn --q " + path("q3.npy") + " --k " + path("k3.npy") + " --bits 64 --top 4 --epochs 1 --out " +
                          path("m.hslh"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(ModelFile(path("m.hslh")).heads, 2u);
-    EXPECT_EQ(run("topk --method learned --hash-model " + path("m.hslh") + files() + " --head 1 --top 4 --out " +
+    EXPECT_EQ(run_cli("topk --method learned --hash-model " + path("m.hslh") + files() + " --head 1 --top 4 --out " +
                   path("i.npy")).exit_code, 0);
     expect_refused("topk --method learned --hash-model " + path("m.hslh") + files() + " --head 2 --top 4 --out " +
                        path("j.npy"), "--head 2", path("j.npy"));
@@ -190,7 +190,7 @@ TEST_F(TopKCli, LearnTakesHeads) {
 
 TEST_F(TopKCli, BadInputsExitTwoWithOneLineAndNoOutput) {
     const std::string out = path("out.npy"), model = path("m.hslh");
-    ASSERT_EQ(run("learn" + files() + " --bits 16 --top 4 --epochs 1 --out " + model).exit_code, 0);
+    ASSERT_EQ(run_cli("learn" + files() + " --bits 16 --top 4 --epochs 1 --out " + model).exit_code, 0);
     write_random("k8.npy", 40, 8, 5);
     hashscope::Rng rng(9);
     std::vector<double> bad(20 * 6);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "core/npy.hpp"
+#include "support/cli_run.hpp"
 #include "core/random.hpp"
 #include "reference/reference_attention.hpp"
 
@@ -23,21 +23,6 @@ namespace hashscope_test {
 
 namespace fs = std::filesystem;
 using hashscope::NpyArray;
-
-struct CliRun {
-    int exit_code;
-    std::string output;  // stdout and stderr together
-};
-
-inline CliRun run(const std::string& args) {
-    const std::string command = std::string(HASHSCOPE_EXE) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    char buffer[4096];
-    while (size_t got = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), out};
-}
 
 class CliTest : public ::testing::Test {
 protected:
@@ -66,7 +51,7 @@ protected:
 
     // Bad input: exit 2, exactly one line that contains `expected`, no file at `out`.
     void expect_refused(const std::string& args, const std::string& expected, const std::string& out) {
-        const CliRun r = run(args);
+        const CliRun r = run_cli(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
         EXPECT_NE(r.output.find(expected), std::string::npos) << "message: " << r.output;
         EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;

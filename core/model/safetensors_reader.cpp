@@ -1,0 +1,55 @@
+#include "core/model/safetensors_reader.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hashscope {
+
+SafetensorsFile read_safetensors(const std::string& path) {
+    SafetensorsFile st{MappedFile::open(path), {}};
+    const auto header_size = st.file->read<std::uint64_t>(0, "header length");
+    const auto header_bytes = st.file->bytes(8, header_size, "header");
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(reinterpret_cast<const char*>(header_bytes.data()),
+                                       reinterpret_cast<const char*>(header_bytes.data()) + header_bytes.size());
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path + ": header is not JSON (" + std::string(e.what()) + ")");
+    }
+    if (!header.is_object()) throw InputError(path + ": header is not a JSON object");
+    const std::uint64_t data_start = 8 + header_size;
+    for (const auto& [name, entry] : header.items()) {
+        if (name == "__metadata__") continue;
+        const std::string what = "tensor " + name;
+        try {
+            const std::string dtype = entry.at("dtype").get<std::string>();
+            Tensor t;
+            if (dtype == "F32") t.type = TensorType::f32;
+            else if (dtype == "F16") t.type = TensorType::f16;
+            else if (dtype == "BF16") t.type = TensorType::bf16;
+            else throw InputError(path + ": " + what + " has unsupported dtype " + dtype + " (F32, F16, BF16 are read)");
+            for (const auto& d : entry.at("shape")) {
+                const auto size = d.get<std::int64_t>();
+                if (size <= 0 || std::uint64_t(size) > st.file->size())
+                    throw InputError(path + ": " + what + " has implausible dimension " + std::to_string(size));
+                t.shape.push_back(size);
+            }
+            const auto begin = entry.at("data_offsets").at(0).get<std::uint64_t>();
+            const auto end = entry.at("data_offsets").at(1).get<std::uint64_t>();
+            if (end < begin) throw InputError(path + ": " + what + " data_offsets run backwards");
+            const auto needed = *tensor_bytes(t.type, std::uint64_t(t.count()));
+            if (end - begin != needed)
+                throw InputError(path + ": " + what + " " + t.shape_string() + " " + dtype + " needs " + std::to_string(needed) +
+                                 " bytes, data_offsets give " + std::to_string(end - begin));
+            if (begin > st.file->size() - std::min(st.file->size(), data_start))
+                throw InputError(path + ": " + what + " data_offsets run past the end of the file");
+            t.data = st.file->bytes(data_start + begin, needed, what + " data");
+            t.owner = st.file;
+            st.tensors.emplace(name, std::move(t));
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path + ": " + what + " entry is malformed (" + std::string(e.what()) + ")");
+        }
+    }
+    return st;
+}
+
+}  // namespace hashscope

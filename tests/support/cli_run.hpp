@@ -1,0 +1,27 @@
+// Runs the real `hashscope` executable (HASHSCOPE_EXE) with arguments and returns its exit code
+// and everything it printed, stdout and stderr together.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace hashscope_test {
+
+struct CliRun {
+    int exit_code;
+    std::string output;
+};
+
+inline CliRun run_cli(const std::string& args) {
+    const std::string command = std::string(HASHSCOPE_EXE) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    char buffer[4096];
+    while (std::size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace hashscope_test

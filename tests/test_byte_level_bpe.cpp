@@ -1,0 +1,77 @@
+// GPT-2's byte-level BPE against Hugging Face `tokenizers`: tests/data/bpe holds a tokenizer.json
+// trained by tests/reference/byte_level_bpe_recipe.py and the ids `tokenizers` gives for sample
+// texts (contractions, runs of spaces, newlines, digits, accents, Greek, Cyrillic, CJK, emoji).
+// The same vocabulary and merges as GGUF metadata (tokenizer.ggml.model = "gpt2") give the same ids.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "core/model/byte_level_bpe_tokenizer.hpp"
+#include "core/model/gguf_model.hpp"
+#include "core/model/hf_model.hpp"
+#include "support/gguf_writer.hpp"
+#include "support/model_fixtures.hpp"
+
+using namespace hashscope;
+
+namespace {
+
+const std::string kFolder = HASHSCOPE_TEST_DATA_DIR "/bpe";
+
+nlohmann::json load(const std::string& name) {
+    std::ifstream in(kFolder + "/" + name);
+    return nlohmann::json::parse(in);
+}
+
+void expect_matches_tokenizers(const Tokenizer& tok) {
+    const auto expected = load("expected.json");
+    for (std::size_t i = 0; i < expected["samples"].size(); ++i) {
+        const std::string text = expected["samples"][i].get<std::string>();
+        const auto ids = expected["ids"][i].get<std::vector<int>>();
+        EXPECT_EQ(tok.encode(text, false), ids) << "sample " << i << ": " << text;
+        EXPECT_EQ(tok.decode(ids), text) << "sample " << i;
+    }
+}
+
+}  // namespace
+
+TEST(ByteLevelBpe, TokenizerJsonEncodesLikeHuggingFaceTokenizers) {
+    const auto tok = load_hf_tokenizer(kFolder, 420);
+    ASSERT_NE(tok, nullptr);
+    EXPECT_STREQ(tok->kind(), "byte-level-bpe");
+    EXPECT_EQ(tok->bos(), 0);
+    EXPECT_EQ(tok->eos(), 0);
+    EXPECT_EQ(tok->encode("Hi", true).front(), 0);
+    expect_matches_tokenizers(*tok);
+}
+
+TEST(ByteLevelBpe, PreTokenizerFollowsGpt2sPattern) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("I'm  here, ok?\n\nyes 42"),
+              (V{"I", "'m", " ", " here", ",", " ok", "?", "\n", "\n", "yes", " 42"}));  // \s+(?!\S) leaves one
+    EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("end   "), (V{"end", "   "}));
+    EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("a\n b"), (V{"a", "\n", " b"}));
+}
+
+TEST(ByteLevelBpe, GgufGpt2TokenizerGivesTheSameIds) {
+    const auto json = load("tokenizer.json");
+    std::vector<std::string> tokens(420);
+    for (const auto& [piece, id] : json["model"]["vocab"].items()) tokens.at(id.get<std::size_t>()) = piece;
+    std::vector<std::string> merges;
+    for (const auto& m : json["model"]["merges"])
+        merges.push_back(m.is_array() ? m[0].get<std::string>() + " " + m[1].get<std::string>() : m.get<std::string>());
+    hashscope_test::GgufWriter w;
+    w.string("tokenizer.ggml.model", "gpt2");
+    w.strings("tokenizer.ggml.tokens", tokens);
+    w.strings("tokenizer.ggml.merges", merges);
+    w.u32("tokenizer.ggml.bos_token_id", 0);
+    w.u32("tokenizer.ggml.eos_token_id", 0);
+    hashscope_test::TempDir dir("bpe_gguf");
+    w.write(dir / "tok.gguf");
+    const auto tok = gguf_tokenizer(read_gguf(dir / "tok.gguf"), 420);
+    ASSERT_NE(tok, nullptr);
+    expect_matches_tokenizers(*tok);
+    EXPECT_THROW(gguf_tokenizer(read_gguf(dir / "tok.gguf"), 500), InputError);
+}
