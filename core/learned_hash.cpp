@@ -49,11 +49,15 @@ void check_sizes(std::uint32_t heads, std::uint32_t d, std::uint32_t hidden, std
 }  // namespace
 
 template <class T>
+Matrix<T> hash_mlp_standardise(const HashMlp<T>& mlp, const Matrix<T>& x) {
+    return ((x.rowwise() - mlp.mean.transpose()).array().rowwise() * mlp.inv_std.transpose().array()).matrix();
+}
+
+template <class T>
 Matrix<T> hash_mlp_forward(const HashMlp<T>& mlp, const Matrix<T>& x, HashMlpActivations<T>* keep, bool standardised) {
     Matrix<T> pre;
     if (standardised) pre.noalias() = x * mlp.w1;
-    else pre.noalias() = ((x.rowwise() - mlp.mean.transpose()).array().rowwise() * mlp.inv_std.transpose().array())
-                             .matrix() * mlp.w1;
+    else pre.noalias() = hash_mlp_standardise(mlp, x) * mlp.w1;
     pre.rowwise() += mlp.b1.transpose();
     // SiLU(h) = h * sigmoid(h).
     Matrix<T> hidden = pre.array() / (T(1) + (-pre.array()).exp());
@@ -163,6 +167,8 @@ LearnedHashModel load_learned_hash(const std::string& path) {
     return m;
 }
 
+template Matrix<float> hash_mlp_standardise<float>(const HashMlp<float>&, const Matrix<float>&);
+template Matrix<double> hash_mlp_standardise<double>(const HashMlp<double>&, const Matrix<double>&);
 template Matrix<float> hash_mlp_forward<float>(const HashMlp<float>&, const Matrix<float>&,
                                                HashMlpActivations<float>*, bool);
 template Matrix<double> hash_mlp_forward<double>(const HashMlp<double>&, const Matrix<double>&,

@@ -50,6 +50,10 @@ struct HashMlpActivations {
     Matrix<T> hidden;  // [n, hidden] SiLU(h)
 };
 
+// z = (x - mean) * inv_std, the mapping's first step (training applies it once to all its data).
+template <class T>
+Matrix<T> hash_mlp_standardise(const HashMlp<T>& mlp, const Matrix<T>& x);
+
 // u [n, bits], the real-valued outputs whose signs are the code. `keep`, when given, receives the
 // activations. `x` must already be standardised when `standardised` is true (training does that once).
 template <class T>

@@ -108,11 +108,6 @@ HashMlp<T> initial_mlp(const ChannelStats& stats, int hidden, int bits, Rng& rng
 }
 
 template <class T>
-Matrix<T> standardise(const Matrix<T>& x, const HashMlp<T>& mlp) {
-    return ((x.rowwise() - mlp.mean.transpose()).array().rowwise() * mlp.inv_std.transpose().array()).matrix();
-}
-
-template <class T>
 Matrix<T> gather_rows(const Matrix<T>& x, const std::vector<int>& rows, std::size_t begin, std::size_t end) {
     Matrix<T> out(Eigen::Index(end - begin), x.cols());
     for (std::size_t r = begin; r < end; ++r) out.row(Eigen::Index(r - begin)) = x.row(rows[r]);
@@ -139,23 +134,48 @@ void adam_step(HashMappings<T>& w, HashMappings<T>& g, Adam<T>& a, double learni
     each_param(update, w.key, g.key, a.m.key, a.v.key);
 }
 
-// Recall@top of the current codes on the first (up to 1024) training queries.
+// Recall@top of the current codes on the last (up to 1024) training queries: the last ones, so that
+// with `causal` they keep their place at the end of the key sequence.
 template <class T>
 double code_recall(const HashMappings<T>& w, const Matrix<T>& zq, const Matrix<T>& zk,
-                   const std::vector<std::vector<std::int32_t>>& targets, int top) {
+                   const std::vector<std::vector<std::int32_t>>& targets, int top, bool causal) {
     const Eigen::Index shown = std::min<Eigen::Index>(zq.rows(), 1024);
-    const Matrix<T> zq_shown = zq.topRows(shown);
+    const Matrix<T> zq_shown = zq.bottomRows(shown);
     const PackedCodes qc = pack_signs<T>(hash_mlp_forward<T>(w.query, zq_shown, nullptr, true));
     const PackedCodes kc = pack_signs<T>(hash_mlp_forward<T>(w.key, zk, nullptr, true));
-    const auto found = hamming_topk(qc, kc, {.top = top}).selected;
-    return recall_at_k({targets.begin(), targets.begin() + shown}, found);
+    const auto found = hamming_topk(qc, kc, {.top = top, .causal = causal}).selected;
+    return recall_at_k({targets.end() - shown, targets.end()}, found);
+}
+
+// y [batch, step_keys]: 1 where the step's key (key_order[j]) is among the batch query's targets.
+// `slot` (all -1 on entry and on return) maps a key to its column.
+template <class T>
+void step_targets(const std::vector<std::vector<std::int32_t>>& targets, const std::vector<int>& order,
+                  std::size_t first, std::size_t last, const std::vector<int>& key_order, int step_keys,
+                  std::vector<int>& slot, Matrix<T>& y) {
+    for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = j;
+    y.setZero(Eigen::Index(last - first), step_keys);
+    for (std::size_t b = first; b < last; ++b)
+        for (std::int32_t key : targets[std::size_t(order[b])])
+            if (const int column = slot[std::size_t(key)]; column >= 0) y(Eigen::Index(b - first), column) = T(1);
+    for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = -1;
+}
+
+// counted [batch, step_keys]: 1 where the batch query may see the step's key (j <= i + offset).
+template <class T>
+void step_visibility(const std::vector<int>& order, std::size_t first, std::size_t last,
+                     const std::vector<int>& key_order, int step_keys, int offset, Matrix<T>& counted) {
+    counted.resize(Eigen::Index(last - first), step_keys);
+    for (std::size_t b = first; b < last; ++b)
+        for (int j = 0; j < step_keys; ++j)
+            counted(Eigen::Index(b - first), j) = T(key_order[std::size_t(j)] <= order[b] + offset);
 }
 
 }  // namespace
 
 template <class T>
 double learned_hash_loss(const HashMappings<T>& w, const Matrix<T>& zq, const Matrix<T>& zk, const Matrix<T>& y,
-                         const LearnOptions& o, HashMappings<T>* grads, int threads) {
+                         const LearnOptions& o, HashMappings<T>* grads, int threads, const Matrix<T>* counted) {
     const Eigen::Index batch = zq.rows(), keys = zk.rows();
     const int bits = int(w.query.w2.cols());
     const T alpha = T(o.positive_weight), scale = T(1.0 / (double(batch) * double(keys)));
@@ -185,14 +205,24 @@ double learned_hash_loss(const HashMappings<T>& w, const Matrix<T>& zq, const Ma
         // One vectorised exp and log per pair: with e = exp(-|z|) (`work`), softplus(z) = max(z, 0) +
         // log(1 + e), softplus(-z) = softplus(z) - z, and sigmoid(z) = 1 / (1 + e) for z >= 0, else e / (1 + e).
         Array2<T> work = (-logit.abs()).exp();
-        loss[std::size_t(s)] = ((alpha * target + (T(1) - target)) * (logit.max(T(0)) + (T(1) + work).log()) -
-                                alpha * target * logit)
-                                   .template cast<double>()
-                                   .sum();
+        // The loss and dL/dz = scale * (alpha * y * (sigmoid(z) - 1) + (1 - y) * sigmoid(z)) with the
+        // pair weights (alpha * y, 1 - y) as lazy expressions, times `counted` when pairs are left out;
+        // the gradient is written over `work`.
+        const auto finish = [&](const auto& positive, const auto& negative) {
+            loss[std::size_t(s)] = ((positive + negative) * (logit.max(T(0)) + (T(1) + work).log()) - positive * logit)
+                                       .template cast<double>()
+                                       .sum();
+            if (!grads) return;
+            work = (logit >= T(0)).select(T(1) / (T(1) + work), work / (T(1) + work));
+            work = scale * (positive * (work - T(1)) + negative * work);
+        };
+        if (counted) {
+            const auto keep = counted->middleRows(b, e - b).array();
+            finish(alpha * target * keep, (T(1) - target) * keep);
+        } else {
+            finish(alpha * target, T(1) - target);
+        }
         if (!grads) return;
-        // dL/dz = scale * (alpha * y * (sigmoid(z) - 1) + (1 - y) * sigmoid(z)), written over `work`.
-        work = (logit >= T(0)).select(T(1) / (T(1) + work), work / (T(1) + work));
-        work = scale * (alpha * target * (work - T(1)) + (T(1) - target) * work);
         const auto dlogit = work.matrix();
         Matrix<T> dtq;
         dtq.noalias() = dlogit * tk;
@@ -256,6 +286,9 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
         require_finite(q_heads[h], "--q " + which);
         require_finite(k_heads[h], "--k " + which);
         check_learn_options(o, int(k_heads[h].rows()));
+        if (o.causal && q_heads[h].rows() > k_heads[h].rows())
+            throw InputError("learn: --causal needs at least as many keys (" + std::to_string(k_heads[h].rows()) +
+                             ") as queries (" + std::to_string(q_heads[h].rows()) + ")");
     }
 
     const auto start = std::chrono::steady_clock::now();
@@ -271,16 +304,17 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
         const int nq = int(q.rows()), nk = int(k.rows());
         HashMappings<T> w{initial_mlp<T>(channel_stats(q), o.hidden, o.bits, rng),
                           initial_mlp<T>(channel_stats(k), o.hidden, o.bits, rng)};
-        const Matrix<T> zq = standardise(q, w.query), zk = standardise(k, w.key);
-        const auto targets = exact_top_k(q, k, o.top, false);
+        const Matrix<T> zq = hash_mlp_standardise(w.query, q), zk = hash_mlp_standardise(w.key, k);
+        const auto targets = exact_top_k(q, k, o.top, o.causal);
         Adam<T> adam{{zeros_like(w.query), zeros_like(w.key)}, {zeros_like(w.query), zeros_like(w.key)}};
         HashMappings<T> grads;
 
-        std::vector<int> order(static_cast<std::size_t>(nq)), key_order(static_cast<std::size_t>(nk)), slot(static_cast<std::size_t>(nk), -1);
+        std::vector<int> order(static_cast<std::size_t>(nq)), key_order(static_cast<std::size_t>(nk)),
+            slot(static_cast<std::size_t>(nk), -1);
         std::iota(order.begin(), order.end(), 0);
         std::iota(key_order.begin(), key_order.end(), 0);
         const int step_keys = std::min(nk, o.keys_per_step);
-        Matrix<T> y, zk_sample;  // targets [batch, step_keys]; sampled keys when not all fit
+        Matrix<T> y, counted, zk_sample;  // targets and causal mask [batch, step_keys]; sampled keys
         for (int epoch = 1; epoch <= o.epochs && !r.cancelled; ++epoch) {
             for (int i = nq - 1; i > 0; --i) std::swap(order[std::size_t(i)], order[rng.below(std::uint64_t(i) + 1)]);
             double loss_sum = 0;
@@ -295,21 +329,20 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
                     for (int j = 0; j < step_keys; ++j)
                         std::swap(key_order[std::size_t(j)],
                                   key_order[std::size_t(j) + rng.below(std::uint64_t(nk - j))]);
-                for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = j;
                 const std::size_t last = std::size_t(std::min(nq, first + o.batch));
-                y.setZero(Eigen::Index(last - std::size_t(first)), step_keys);
-                for (std::size_t b = std::size_t(first); b < last; ++b)
-                    for (std::int32_t key : targets[std::size_t(order[b])])
-                        if (slot[std::size_t(key)] >= 0) y(Eigen::Index(b - std::size_t(first)), slot[std::size_t(key)]) = T(1);
+                step_targets(targets, order, std::size_t(first), last, key_order, step_keys, slot, y);
+                if (o.causal) step_visibility(order, std::size_t(first), last, key_order, step_keys, nk - nq, counted);
                 const Matrix<T> zq_batch = gather_rows(zq, order, std::size_t(first), last);
                 if (step_keys < nk) zk_sample = gather_rows(zk, key_order, 0, std::size_t(step_keys));
-                for (int j = 0; j < step_keys; ++j) slot[std::size_t(key_order[std::size_t(j)])] = -1;
-                loss_sum += learned_hash_loss(w, zq_batch, step_keys < nk ? zk_sample : zk, y, o, &grads, o.threads);
+                const double loss = learned_hash_loss(w, zq_batch, step_keys < nk ? zk_sample : zk, y, o, &grads,
+                                                      o.threads, o.causal ? &counted : nullptr);
+                loss_sum += loss;
                 ++steps;
+                if (o.on_step) o.on_step({h, epoch, steps, (nq + o.batch - 1) / o.batch, loss});
                 adam_step(w, grads, adam, o.learning_rate);
             }
             if (r.cancelled && steps == 0) break;
-            LearnProgress p{h, heads, epoch, o.epochs, loss_sum / std::max(steps, 1), code_recall(w, zq, zk, targets, o.top),
+            LearnProgress p{h, heads, epoch, o.epochs, loss_sum / std::max(steps, 1), code_recall(w, zq, zk, targets, o.top, o.causal),
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
             r.curve.push_back(p);
             if (o.on_progress) o.on_progress(p);
@@ -321,9 +354,11 @@ LearnResult learn_hash(const std::vector<Matrix<T>>& q_heads, const std::vector<
 }
 
 template double learned_hash_loss<float>(const HashMappings<float>&, const Matrix<float>&, const Matrix<float>&,
-                                         const Matrix<float>&, const LearnOptions&, HashMappings<float>*, int);
+                                         const Matrix<float>&, const LearnOptions&, HashMappings<float>*, int,
+                                         const Matrix<float>*);
 template double learned_hash_loss<double>(const HashMappings<double>&, const Matrix<double>&, const Matrix<double>&,
-                                          const Matrix<double>&, const LearnOptions&, HashMappings<double>*, int);
+                                          const Matrix<double>&, const LearnOptions&, HashMappings<double>*, int,
+                                          const Matrix<double>*);
 template LearnResult learn_hash<float>(const std::vector<Matrix<float>>&, const std::vector<Matrix<float>>&,
                                        const LearnOptions&);
 template LearnResult learn_hash<double>(const std::vector<Matrix<double>>&, const std::vector<Matrix<double>>&,

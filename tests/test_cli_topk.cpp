@@ -33,21 +33,6 @@ std::vector<std::vector<std::int32_t>> read_indices(const std::string& file, int
     return rows;
 }
 
-// Exact top-k by q.k, best first, ties to the lower index; causal as dense attention.
-std::vector<std::vector<std::int32_t>> exact_top(const ref::Mat& q, const ref::Mat& k, int top, bool causal) {
-    std::vector<std::vector<std::int32_t>> rows;
-    for (int i = 0; i < q.rows; ++i) {
-        const int visible = causal ? i + (k.rows - q.rows) + 1 : k.rows;
-        std::vector<std::pair<double, int>> scored;
-        for (int j = 0; j < visible; ++j) scored.push_back({-ref::dot_rows(q, i, k, j), j});
-        std::sort(scored.begin(), scored.end());
-        std::vector<std::int32_t> row;
-        for (int r = 0; r < std::min(top, visible); ++r) row.push_back(scored[std::size_t(r)].second);
-        rows.push_back(row);
-    }
-    return rows;
-}
-
 ref::Bits sign_bits(const ref::Mat& projections) {
     ref::Bits bits;
     for (int i = 0; i < projections.rows; ++i) {
@@ -128,7 +113,7 @@ TEST_F(TopKCli, ExactMatchesOracleAndReportsFullRecall) {
         const CliRun r = run_cli("topk --method exact" + files() + " --top 7 --precision f64 --json --out " + path("i.npy") +
                              (causal ? " --causal" : ""));
         ASSERT_EQ(r.exit_code, 0) << r.output;
-        EXPECT_EQ(read_indices(path("i.npy")), exact_top(q, k, 7, causal));
+        EXPECT_EQ(read_indices(path("i.npy")), ref::exact_top_k(q, k, 7, causal));
         const auto report = nlohmann::json::parse(r.output);
         EXPECT_EQ(report["metrics"]["recall_at_k"], 1.0);
         EXPECT_TRUE(report["timings_ms"].contains("select"));
@@ -148,19 +133,14 @@ TEST_F(TopKCli, SimHashMatchesOracleWithSinksWindowAndCausalPadding) {
         const auto want = ref::hamming_topk(qb, kb, 25, 2, 3, causal);
         EXPECT_EQ(got, want);
         // Recall against the exact top-25, as the report must state it.
-        const auto truth = exact_top(q, k, 25, causal);
-        double recall = 0;
-        for (std::size_t i = 0; i < truth.size(); ++i) {
-            int hit = 0;
-            for (auto j : truth[i]) hit += std::count(want[i].begin(), want[i].end(), j) > 0;
-            recall += double(hit) / double(truth[i].size());
-        }
-        EXPECT_NEAR(nlohmann::json::parse(r.output)["metrics"]["recall_at_k"].get<double>(), recall / double(truth.size()), 1e-12);
+        EXPECT_NEAR(nlohmann::json::parse(r.output)["metrics"]["recall_at_k"].get<double>(),
+                    ref::recall(ref::exact_top_k(q, k, 25, causal), want), 1e-12);
     }
 }
 
 TEST_F(TopKCli, LearnedModelFollowsTheDocumentedFormat) {
-    CliRun r = run_cli("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --json --out " + path("m.hslh"));
+    CliRun r = run_cli("learn" + files() + " --bits 20 --top 5 --epochs 2 --hidden 8 --seed 3 --causal --json --out " +
+                       path("m.hslh"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto report = nlohmann::json::parse(r.output);
     EXPECT_EQ(report["curve"].size(), 2u);
@@ -237,6 +217,8 @@ TEST_F(TopKCli, BadInputsExitTwoWithOneLineAndNoOutput) {
     expect_refused("learn" + files() + " --bits 65 --out " + model + "2", "--bits", model + "2");
     expect_refused("learn --q " + path("q.npy") + " --k " + path("k8.npy") + " --out " + model + "2", "d = ", model + "2");
     expect_refused("learn" + files() + " --top 41 --out " + model + "2", "exceeds the number of keys", model + "2");
+    expect_refused("learn --q " + path("k.npy") + " --k " + path("q.npy") + " --causal --top 4 --out " + model + "2",
+                   "--causal needs at least as many keys", model + "2");
 }
 
 }  // namespace

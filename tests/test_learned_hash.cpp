@@ -44,7 +44,7 @@ HashMlp<double> random_mlp(int d, int hidden, int bits, Rng& rng) {
             normal_matrix<double>(bits, 1, rng)};
 }
 
-// Central differences on every weight of both mappings, threads 1 and 2.
+// Central differences on every weight of both mappings, threads 1 and 2, all pairs or some left out.
 TEST(LearnedHash, GradientMatchesFiniteDifferences) {
     Rng rng(4);
     const int d = 5, hidden = 7, bits = 6, batch = 4, keys = 9;
@@ -55,18 +55,23 @@ TEST(LearnedHash, GradientMatchesFiniteDifferences) {
     LearnOptions o;
     o.positive_weight = 3;
     o.threshold = 0.4;
-    for (int threads : {1, 2}) {
+    // Pairs left out (as --causal does), chosen at random; nullptr counts every pair.
+    Matrix<double> counted(batch, keys);
+    for (Eigen::Index x = 0; x < counted.size(); ++x) counted.data()[x] = double(rng.below(3) != 0);
+    for (const auto& [threads, mask] : {std::pair{1, (const Matrix<double>*)nullptr}, std::pair{2, (const Matrix<double>*)nullptr},
+                                        std::pair{2, (const Matrix<double>*)&counted}}) {
+        const auto loss = [&] { return learned_hash_loss<double>(w, zq, zk, y, o, nullptr, 1, mask); };
         HashMappings<double> g;
-        learned_hash_loss(w, zq, zk, y, o, &g, threads);
+        learned_hash_loss(w, zq, zk, y, o, &g, threads, mask);
         int checked = 0;
         for (auto [mlp, grad] : {std::pair{&w.query, &g.query}, std::pair{&w.key, &g.key}})
             for (auto [param, dparam] : {std::pair{&mlp->w1, &grad->w1}, std::pair{&mlp->w2, &grad->w2}})
                 for (Eigen::Index i = 0; i < param->size(); ++i) {
                     const double keep = param->data()[i], h = 1e-6;
                     param->data()[i] = keep + h;
-                    const double up = learned_hash_loss(w, zq, zk, y, o);
+                    const double up = loss();
                     param->data()[i] = keep - h;
-                    const double down = learned_hash_loss(w, zq, zk, y, o);
+                    const double down = loss();
                     param->data()[i] = keep;
                     const double numeric = (up - down) / (2 * h);
                     ASSERT_NEAR(dparam->data()[i], numeric, 1e-7 + 1e-5 * std::abs(numeric)) << "index " << i;
@@ -77,14 +82,46 @@ TEST(LearnedHash, GradientMatchesFiniteDifferences) {
                 for (Eigen::Index i = 0; i < param->size(); ++i) {
                     const double keep = (*param)(i), h = 1e-6;
                     (*param)(i) = keep + h;
-                    const double up = learned_hash_loss(w, zq, zk, y, o);
+                    const double up = loss();
                     (*param)(i) = keep - h;
-                    const double down = learned_hash_loss(w, zq, zk, y, o);
+                    const double down = loss();
                     (*param)(i) = keep;
                     ASSERT_NEAR((*dparam)(i), (up - down) / (2 * h), 1e-7 + 1e-5 * std::abs((up - down) / (2 * h)));
                     ++checked;
                 }
         EXPECT_EQ(checked, 2 * (d * hidden + hidden * bits + hidden + bits));
+    }
+}
+
+// The loss as documented in core/learned_hash_training.hpp, in plain loops over the relaxed codes
+// tanh(u), with left-out pairs skipped.
+TEST(LearnedHash, LossFollowsItsDefinition) {
+    Rng rng(6);
+    const int d = 4, hidden = 5, bits = 7, batch = 3, keys = 6;
+    const HashMappings<double> w{random_mlp(d, hidden, bits, rng), random_mlp(d, hidden, bits, rng)};
+    const Matrix<double> zq = normal_matrix<double>(batch, d, rng), zk = normal_matrix<double>(keys, d, rng);
+    Matrix<double> y = Matrix<double>::Zero(batch, keys), counted(batch, keys);
+    for (Eigen::Index x = 0; x < y.size(); ++x) {
+        y.data()[x] = double(rng.below(4) == 0);
+        counted.data()[x] = double(rng.below(3) != 0);
+    }
+    LearnOptions o;
+    o.positive_weight = 5;
+    o.threshold = -0.7;
+    const Matrix<double> tq = hash_mlp_forward<double>(w.query, zq, nullptr, true).array().tanh().matrix();
+    const Matrix<double> tk = hash_mlp_forward<double>(w.key, zk, nullptr, true).array().tanh().matrix();
+    const auto softplus = [](double x) { return std::log1p(std::exp(x)); };
+    for (const Matrix<double>* mask : {(const Matrix<double>*)nullptr, (const Matrix<double>*)&counted}) {
+        double want = 0;
+        for (int i = 0; i < batch; ++i)
+            for (int j = 0; j < keys; ++j) {
+                if (mask && (*mask)(i, j) == 0) continue;
+                double s = 0;
+                for (int b = 0; b < bits; ++b) s += tq(i, b) * tk(j, b);
+                want += y(i, j) ? o.positive_weight * softplus(o.threshold - s) : softplus(s - o.threshold);
+            }
+        want /= batch * keys;
+        EXPECT_NEAR(learned_hash_loss<double>(w, zq, zk, y, o, nullptr, 2, mask), want, 1e-12);
     }
 }
 
@@ -150,6 +187,34 @@ TEST(LearnedHash, PlantedStructureBeatsSimHash) {
     RecordProperty("simhash_recall", std::to_string(simhash_recall));
 }
 
+// One sequence's own Q/K, causal: training still finds each query's pivotal keys among the keys it
+// may see (recall on the last training queries, measured causally), far above SimHash's.
+TEST(LearnedHash, CausalTrainingOnOneSequence) {
+    ToyParams p;
+    p.kind = ToyKind::llm_like;
+    p.n = 1024;
+    p.d = 32;
+    p.clusters = 128;
+    p.seed = 4;
+    const ToySequence s = make_toy_sequence(p);
+    const Matrix<float> q = s.q.cast<float>(), k = s.k.cast<float>();
+    LearnOptions o;
+    o.top = 8;
+    o.epochs = 8;
+    o.causal = true;
+    const LearnResult r = learn_hash<float>({q}, {k}, o);
+    const Matrix<float> planes = random_planes<float>(32, 32, 2);
+    const auto truth = exact_top_k(q, k, 8, true);
+    const auto simhash = hamming_topk(simhash_codes(q, planes), simhash_codes(k, planes), {.top = 8, .causal = true});
+    const auto learned = hamming_topk(learned_codes(r.model, 0, HashSide::query, q),
+                                      learned_codes(r.model, 0, HashSide::key, k), {.top = 8, .causal = true});
+    const double learned_recall = recall_at_k(truth, learned.selected), simhash_recall = recall_at_k(truth, simhash.selected);
+    EXPECT_GT(learned_recall, 2 * simhash_recall);
+    EXPECT_GT(r.curve.back().recall, r.curve.front().recall);
+    RecordProperty("learned_recall", std::to_string(learned_recall));
+    RecordProperty("simhash_recall", std::to_string(simhash_recall));
+}
+
 LearnResult small_run(std::uint64_t seed, int threads, const std::atomic<bool>* cancel = nullptr,
                       std::function<void(const LearnProgress&)> progress = {}) {
     const Planted data = planted(32, 4, 256, 1);
@@ -177,6 +242,29 @@ TEST(LearnedHash, DeterministicForSeedAndThreads) {
         EXPECT_EQ(a.curve[e].recall, b.curve[e].recall);
     }
     EXPECT_FALSE(same_model(a.model, c.model));
+}
+
+TEST(LearnedHash, ReportsEveryStepAndEpoch) {
+    const Planted data = planted(8, 4, 100, 1);
+    LearnOptions o;
+    o.top = 4;
+    o.epochs = 2;
+    o.batch = 32;
+    std::vector<LearnStep> steps;
+    std::vector<LearnProgress> epochs;
+    o.on_step = [&](const LearnStep& s) { steps.push_back(s); };
+    o.on_progress = [&](const LearnProgress& p) { epochs.push_back(p); };
+    const LearnResult r = learn_hash<float>({data.train_q}, {data.keys}, o);
+    ASSERT_EQ(steps.size(), 8u);  // ceil(100 / 32) = 4 steps in each of 2 epochs
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        EXPECT_EQ(steps[i].epoch, int(i / 4) + 1);
+        EXPECT_EQ(steps[i].step, int(i % 4) + 1);
+        EXPECT_EQ(steps[i].steps, 4);
+    }
+    ASSERT_EQ(epochs.size(), 2u);
+    EXPECT_DOUBLE_EQ(epochs[0].loss, (steps[0].loss + steps[1].loss + steps[2].loss + steps[3].loss) / 4);
+    EXPECT_EQ(r.curve.size(), 2u);
+    EXPECT_EQ(r.curve[1].epoch, 2);
 }
 
 TEST(LearnedHash, CancelStopsAfterTheEpochInProgress) {

@@ -26,38 +26,18 @@ ref::Bits bits_of(const PackedCodes& c) {
     return out;
 }
 
-std::vector<std::vector<std::int32_t>> exact_top(const ref::Mat& q, const ref::Mat& k, int top, bool causal) {
-    std::vector<std::vector<std::int32_t>> rows;
-    for (int i = 0; i < q.rows; ++i) {
-        const int visible = causal ? i + (k.rows - q.rows) + 1 : k.rows;
-        std::vector<std::pair<double, int>> scored;
-        for (int j = 0; j < visible; ++j) scored.push_back({-ref::dot_rows(q, i, k, j), j});
-        std::sort(scored.begin(), scored.end());
-        std::vector<std::int32_t> row;
-        for (int r = 0; r < std::min(top, visible); ++r) row.push_back(scored[std::size_t(r)].second);
-        rows.push_back(row);
-    }
-    return rows;
-}
-
 struct Expected {
     double recall = 0, mass = 0, error = 0;
 };
 
 Expected expected(const ref::Mat& q, const ref::Mat& k, const ref::Mat& v, const std::vector<std::vector<std::int32_t>>& kept,
                   int top, bool causal) {
-    const auto truth = exact_top(q, k, top, causal);
     const auto dense = ref::dense_attention(q, k, v, causal);
     const auto out = ref::sparse_attention(q, k, v, kept);
     Expected e;
-    for (int i = 0; i < q.rows; ++i) {
-        int hit = 0;
-        for (auto j : truth[std::size_t(i)])
-            hit += std::count(kept[std::size_t(i)].begin(), kept[std::size_t(i)].end(), j) > 0;
-        e.recall += double(hit) / double(truth[std::size_t(i)].size());
+    e.recall = ref::recall(ref::exact_top_k(q, k, top, causal), kept);
+    for (int i = 0; i < q.rows; ++i)
         for (auto j : kept[std::size_t(i)]) e.mass += dense.probabilities(i, j);
-    }
-    e.recall /= q.rows;
     e.mass /= q.rows;
     double diff = 0, norm = 0;
     for (std::size_t x = 0; x < out.a.size(); ++x) {
@@ -88,7 +68,7 @@ TEST(TopKComparison, MatchesOracle) {
             SCOPED_TRACE(s.method + " sparsity " + std::to_string(s.sparsity));
             EXPECT_EQ(s.top, std::max(1, nk / s.sparsity));
             std::vector<std::vector<std::int32_t>> kept;
-            if (s.method == "exact") kept = exact_top(rq, rk, s.top, causal);
+            if (s.method == "exact") kept = ref::exact_top_k(rq, rk, s.top, causal);
             for (const auto& m : used)
                 if (m.name == s.method) kept = ref::hamming_topk(bits_of(m.queries), bits_of(m.keys), s.top, 0, 0, causal);
             const Expected e = expected(rq, rk, rv, kept, s.top, causal);
@@ -100,7 +80,7 @@ TEST(TopKComparison, MatchesOracle) {
             }
         }
         // Histograms: every visible pair counted once, pivotal ones by the exact top-5.
-        const auto pivotal = exact_top(rq, rk, 5, causal);
+        const auto pivotal = ref::exact_top_k(rq, rk, 5, causal);
         for (std::size_t m = 0; m < used.size(); ++m) {
             const auto qb = bits_of(used[m].queries), kb = bits_of(used[m].keys);
             std::vector<std::int64_t> want_pivotal(std::size_t(used[m].keys.bits) + 1), want_rest = want_pivotal;

@@ -1,5 +1,5 @@
 // `hashscope learn`: train HashAttention's query/key mappings on Q/K and save the model.
-//   --q Q.npy --k K.npy [--bits 32] [--top 32] [--epochs E] [--seed S] --out MODEL
+//   --q Q.npy --k K.npy [--bits 32] [--top 32] [--epochs E] [--seed S] [--causal] --out MODEL
 // Q and K are [n, d] (one head) or [heads, n, d]; one pair of mappings is trained per head. The
 // caller holds out its own test set. The model format is documented in core/learned_hash.hpp.
 #include <iostream>
@@ -51,7 +51,8 @@ void run_learn(const LearnCommandOptions& o) {
     report["parameters"] = {{"bits", l.bits},   {"hidden", l.hidden},        {"top", l.top},
                             {"epochs", l.epochs}, {"batch", l.batch},        {"keys_per_step", l.keys_per_step},
                             {"learning_rate", l.learning_rate}, {"positive_weight", l.positive_weight},
-                            {"threshold", l.threshold}, {"seed", l.seed}, {"threads", l.threads}};
+                            {"threshold", l.threshold}, {"seed", l.seed}, {"threads", l.threads},
+                            {"causal", l.causal}};
     report["shapes"] = {{"heads", q.size()}, {"q", shape_json(q[0].rows(), q[0].cols())},
                         {"k", shape_json(k[0].rows(), k[0].cols())}};
     nlohmann::json curve = nlohmann::json::array();
@@ -84,6 +85,7 @@ Command add_learn_command(CLI::App& root) {
     app->add_option("--positive-weight", l.positive_weight, "Weight of pivotal pairs in the loss")
         ->check(CLI::Range(1e-6, 1e6))
         ->default_str("20");
+    app->add_flag("--causal", l.causal, "Q/K of one sequence: query i's targets are among keys j <= i + (n_k - n_q)");
     app->add_option("--threads", l.threads, "Worker threads (results repeat for a fixed seed and thread count)")
         ->check(CLI::Range(1, 256))
         ->default_str("2");

@@ -1,12 +1,15 @@
-// Independent oracle for Hamming top-k selection (core/hamming_topk.hpp), written from its header
-// alone: codes are plain 0/1 vectors, distances are counted bit by bit, and each query's keys are
-// fully sorted by (distance, position). Nothing from core/ is used.
+// Independent oracle for top-k selection: Hamming top-k (core/hamming_topk.hpp), written from its
+// header alone (codes are plain 0/1 vectors, distances counted bit by bit, each query's keys fully
+// sorted by (distance, position)), and the exact top-k by q.k that selections are measured against.
+// Nothing from core/ is used.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "reference/reference_attention.hpp"
 
 namespace hashscope_ref {
 
@@ -42,6 +45,34 @@ inline std::vector<std::vector<std::int32_t>> hamming_topk(const Bits& q, const 
         result.push_back(row);
     }
     return result;
+}
+
+// Exact top-k by q.k, best first, ties to the lower index; with `causal`, query i sees keys
+// j <= i + (m - n) as in dense attention, and keeps all of them when they are fewer than k.
+inline std::vector<std::vector<std::int32_t>> exact_top_k(const Mat& q, const Mat& k, int top, bool causal) {
+    std::vector<std::vector<std::int32_t>> rows;
+    for (int i = 0; i < q.rows; ++i) {
+        const int visible = causal ? i + (k.rows - q.rows) + 1 : k.rows;
+        std::vector<std::pair<double, int>> scored;
+        for (int j = 0; j < visible; ++j) scored.push_back({-dot_rows(q, i, k, j), j});
+        std::sort(scored.begin(), scored.end());
+        std::vector<std::int32_t> row;
+        for (int r = 0; r < std::min(top, visible); ++r) row.push_back(scored[std::size_t(r)].second);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+// Mean over queries of the fraction of the query's true keys that `found` holds.
+inline double recall(const std::vector<std::vector<std::int32_t>>& truth,
+                     const std::vector<std::vector<std::int32_t>>& found) {
+    double sum = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+        int hit = 0;
+        for (auto j : truth[i]) hit += std::count(found[i].begin(), found[i].end(), j) > 0;
+        sum += double(hit) / double(truth[i].size());
+    }
+    return sum / double(truth.size());
 }
 
 }  // namespace hashscope_ref
