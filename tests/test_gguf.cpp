@@ -19,16 +19,6 @@ using namespace hashscope_test;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
-
 // A one-layer Llama: dim 256, hidden 256, 4 heads of 64, 2 KV heads, vocab 256, context 16.
 struct TinyLlama {
     GgufWriter writer;
@@ -159,7 +149,7 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     TempDir dir("gguf_bad");
     const auto load_error = [&](const GgufWriter& w) {
         w.write(dir / "bad.gguf");
-        return error_of([&] { load_model(dir / "bad.gguf"); });
+        return input_error_of([&] { load_model(dir / "bad.gguf"); });
     };
     const auto expect_error = [&](const GgufWriter& w, const std::string& want) {
         const std::string e = load_error(w);
@@ -172,7 +162,7 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     auto bytes = good.writer.bytes();
     bytes.erase(bytes.end() - 100, bytes.end());
     std::ofstream(dir / "bad.gguf", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    EXPECT_NE(error_of([&] { load_model(dir / "bad.gguf"); }).find("runs past the end"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { load_model(dir / "bad.gguf"); }).find("runs past the end"), std::string::npos);
 
     GgufWriter version = good.writer;
     version.version = 4;
@@ -207,5 +197,5 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     expect_error(arch, "architecture 'mamba' is not supported");
 
     std::ofstream(dir / "bad.gguf", std::ios::binary) << "GGUX and more bytes to make it long enough";
-    EXPECT_NE(error_of([&] { read_gguf(dir / "bad.gguf"); }).find("not a GGUF file"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { read_gguf(dir / "bad.gguf"); }).find("not a GGUF file"), std::string::npos);
 }

@@ -22,16 +22,6 @@ namespace {
 
 const std::string kData = HASHSCOPE_TEST_DATA_DIR "/hf";
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
-
 double max_diff(const std::string& file, const std::vector<Matrix<float>>& stacked) {
     const auto reference = npy_values<double>(read_npy(file));
     std::size_t at = 0;
@@ -111,7 +101,7 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     const std::vector<std::uint8_t> eight(8, 0);
     const auto expect_error = [&](const hashscope_test::SafetensorsWriter& w, const std::string& want) {
         w.write(file);
-        const std::string e = error_of([&] { read_safetensors(file); });
+        const std::string e = hashscope_test::input_error_of([&] { read_safetensors(file); });
         EXPECT_NE(e.find(want), std::string::npos) << "want '" << want << "' in: " << e;
         EXPECT_NE(e.find(file), std::string::npos) << e;
     };
@@ -134,7 +124,7 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     expect_error(malformed, "tensor a entry is malformed");
 
     std::ofstream(file, std::ios::binary) << std::string("\xff\xff\xff\xff\x00\x00\x00\x00{}", 10);
-    EXPECT_NE(error_of([&] { read_safetensors(file); }).find("header runs past the end"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { read_safetensors(file); }).find("header runs past the end"), std::string::npos);
 
     // A model folder whose config disagrees with the weights names the tensor.
     fs::copy_file(kData + "/llama/model.safetensors", dir / "model.safetensors");
@@ -142,9 +132,9 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     auto config = nlohmann::json::parse(in);
     config["intermediate_size"] = 64;
     std::ofstream(dir / "config.json") << config.dump();
-    EXPECT_NE(error_of([&] { load_model(dir.path.string()); }).find("the config needs [64, 32]"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { load_model(dir.path.string()); }).find("the config needs [64, 32]"), std::string::npos);
     config["intermediate_size"] = 48;
     config["model_type"] = "mamba";
     std::ofstream(dir / "config.json") << config.dump();
-    EXPECT_NE(error_of([&] { load_model(dir.path.string()); }).find("model_type 'mamba' is not supported"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { load_model(dir.path.string()); }).find("model_type 'mamba' is not supported"), std::string::npos);
 }
