@@ -46,9 +46,9 @@ struct ModelConfig {
 // which stay in the mapped file (`owner` keeps the mapping alive).
 struct Tensor {
     TensorType type = TensorType::f32;
-    std::vector<std::int64_t> shape;
-    std::span<const std::byte> data;
-    std::shared_ptr<const void> owner;
+    std::vector<std::int64_t> shape = {};
+    std::span<const std::byte> data = {};
+    std::shared_ptr<const void> owner = {};
     // Stored as [in, out] (Hugging Face GPT-2's Conv1D); linear() transposes it to [out, in].
     bool transposed = false;
 
