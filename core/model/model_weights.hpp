@@ -74,6 +74,9 @@ public:
     // The tensor as float values in T, its shape checked against `shape`.
     template <class T>
     Matrix<T> linear(const std::string& name, std::int64_t out, std::int64_t in) const;  // [out, in]
+    // Only the listed rows of a [out, in] tensor (an embedding lookup), expanded row by row.
+    template <class T>
+    Matrix<T> rows(const std::string& name, std::int64_t out, std::int64_t in, std::span<const int> indices) const;
     template <class T>
     Vector<T> vector(const std::string& name, std::int64_t n) const;
 
