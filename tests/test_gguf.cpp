@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <numeric>
 
 #include "core/model/gguf_model.hpp"
 #include "core/model/llama2c_checkpoint.hpp"
@@ -18,16 +19,6 @@ using namespace hashscope;
 using namespace hashscope_test;
 
 namespace {
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 // A one-layer Llama: dim 256, hidden 256, 4 heads of 64, 2 KV heads, vocab 256, context 16.
 struct TinyLlama {
@@ -159,7 +150,7 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     TempDir dir("gguf_bad");
     const auto load_error = [&](const GgufWriter& w) {
         w.write(dir / "bad.gguf");
-        return error_of([&] { load_model(dir / "bad.gguf"); });
+        return input_error_of([&] { load_model(dir / "bad.gguf"); });
     };
     const auto expect_error = [&](const GgufWriter& w, const std::string& want) {
         const std::string e = load_error(w);
@@ -172,7 +163,7 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     auto bytes = good.writer.bytes();
     bytes.erase(bytes.end() - 100, bytes.end());
     std::ofstream(dir / "bad.gguf", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    EXPECT_NE(error_of([&] { load_model(dir / "bad.gguf"); }).find("runs past the end"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { load_model(dir / "bad.gguf"); }).find("runs past the end"), std::string::npos);
 
     GgufWriter version = good.writer;
     version.version = 4;
@@ -207,5 +198,42 @@ TEST(Gguf, RefusesBrokenFilesNamingTheFieldOrTensor) {
     expect_error(arch, "architecture 'mamba' is not supported");
 
     std::ofstream(dir / "bad.gguf", std::ios::binary) << "GGUX and more bytes to make it long enough";
-    EXPECT_NE(error_of([&] { read_gguf(dir / "bad.gguf"); }).find("not a GGUF file"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { read_gguf(dir / "bad.gguf"); }).find("not a GGUF file"), std::string::npos);
+}
+
+TEST(Gguf, CorruptedOrTruncatedFilesFailCleanly) {
+    // Random bytes changed in the header and tables, and every truncation of them: each load either
+    // succeeds or throws InputError, never crashes or reads out of bounds (bounds-checked reads).
+    TempDir dir("gguf_fuzz");
+    GgufWriter w;
+    w.string("general.architecture", "llama");
+    w.strings("tokenizer.ggml.tokens", {"a", "b", "<0x0A>"});
+    w.floats("tokenizer.ggml.scores", {0.5f, -1.0f, 0.0f});
+    w.alignment = 64;
+    Rng rng(99);
+    w.tensor("q8", {2, 32}, kQ8_0, encode_random(kQ8_0, 64, rng).bytes);
+    w.tensor("f16", {8}, kF16, encode_random(kF16, 8, rng).bytes);
+    const auto good = w.bytes();
+    w.write(dir / "f.gguf");
+    const std::size_t header = read_gguf(dir / "f.gguf").data_offset;  // magic, counts, metadata, tensor table
+    ASSERT_GT(header, 300u);
+    const auto attempt = [&](const std::vector<std::uint8_t>& bytes) {
+        std::ofstream(dir / "f.gguf", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        try {
+            const GgufFile g = read_gguf(dir / "f.gguf");
+            for (const auto& t : g.tensors) {
+                std::vector<float> out(std::size_t(std::accumulate(t.shape.begin(), t.shape.end(), std::int64_t(1), std::multiplies<>())));
+                dequantise(t.type, g.tensor_data(t), out);
+            }
+        } catch (const InputError&) {
+        }
+    };
+    for (int trial = 0; trial < 300; ++trial) {
+        auto bytes = good;
+        const int changes = 1 + int(rng.below(3));
+        for (int c = 0; c < changes; ++c) bytes[rng.below(std::min(header, bytes.size()))] = std::uint8_t(rng.below(256));
+        attempt(bytes);
+    }
+    for (std::size_t cut = 0; cut < std::min(header, good.size()); ++cut) attempt({good.begin(), good.begin() + std::ptrdiff_t(cut)});
+    SUCCEED();
 }

@@ -17,20 +17,11 @@
 
 using namespace hashscope;
 namespace fs = std::filesystem;
+using hashscope_test::input_error_of;
 
 namespace {
 
 const std::string kData = HASHSCOPE_TEST_DATA_DIR "/hf";
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 double max_diff(const std::string& file, const std::vector<Matrix<float>>& stacked) {
     const auto reference = npy_values<double>(read_npy(file));
@@ -111,7 +102,7 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     const std::vector<std::uint8_t> eight(8, 0);
     const auto expect_error = [&](const hashscope_test::SafetensorsWriter& w, const std::string& want) {
         w.write(file);
-        const std::string e = error_of([&] { read_safetensors(file); });
+        const std::string e = input_error_of([&] { read_safetensors(file); });
         EXPECT_NE(e.find(want), std::string::npos) << "want '" << want << "' in: " << e;
         EXPECT_NE(e.find(file), std::string::npos) << e;
     };
@@ -134,7 +125,7 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     expect_error(malformed, "tensor a entry is malformed");
 
     std::ofstream(file, std::ios::binary) << std::string("\xff\xff\xff\xff\x00\x00\x00\x00{}", 10);
-    EXPECT_NE(error_of([&] { read_safetensors(file); }).find("header runs past the end"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { read_safetensors(file); }).find("header runs past the end"), std::string::npos);
 
     // A model folder whose config disagrees with the weights names the tensor.
     fs::copy_file(kData + "/llama/model.safetensors", dir / "model.safetensors");
@@ -142,9 +133,23 @@ TEST(HfModels, RefusesBrokenSafetensorsNamingFileAndTensor) {
     auto config = nlohmann::json::parse(in);
     config["intermediate_size"] = 64;
     std::ofstream(dir / "config.json") << config.dump();
-    EXPECT_NE(error_of([&] { load_model(dir.path.string()); }).find("the config needs [64, 32]"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { load_model(dir.path.string()); }).find("the config needs [64, 32]"), std::string::npos);
     config["intermediate_size"] = 48;
     config["model_type"] = "mamba";
     std::ofstream(dir / "config.json") << config.dump();
-    EXPECT_NE(error_of([&] { load_model(dir.path.string()); }).find("model_type 'mamba' is not supported"), std::string::npos);
+    EXPECT_NE(input_error_of([&] { load_model(dir.path.string()); }).find("model_type 'mamba' is not supported"), std::string::npos);
+}
+
+TEST(HfModels, RefusesATokenizerJsonThatDoesNotParseOrFit) {
+    hashscope_test::TempDir dir("hf_tokenizer");
+    fs::copy_file(kData + "/llama/model.safetensors", dir / "model.safetensors");
+    fs::copy_file(kData + "/llama/config.json", dir / "config.json");
+    std::ofstream(dir / "tokenizer.json") << "{\"model\": {\"type\": \"BPE\", ";
+    const std::string broken = input_error_of([&] { load_model(dir.path.string()); });
+    EXPECT_NE(broken.find(dir / "tokenizer.json"), std::string::npos) << broken;
+    EXPECT_NE(broken.find("not valid JSON"), std::string::npos) << broken;
+    // The byte-level tokenizer of tests/data/bpe has 420 pieces; this model's vocabulary is 128.
+    fs::copy_file(HASHSCOPE_TEST_DATA_DIR "/bpe/tokenizer.json", dir / "tokenizer.json", fs::copy_options::overwrite_existing);
+    const std::string too_big = input_error_of([&] { load_model(dir.path.string()); });
+    EXPECT_NE(too_big.find("outside the model's vocab of 128"), std::string::npos) << too_big;
 }

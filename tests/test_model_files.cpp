@@ -26,17 +26,6 @@ void write_all(const std::string& path, const std::vector<char>& bytes) {
     std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
 }
 
-// The InputError message of `f`, or "" when it does not throw one.
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
-
 }  // namespace
 
 TEST(MappedFile, EveryReadIsBoundsChecked) {
@@ -46,17 +35,17 @@ TEST(MappedFile, EveryReadIsBoundsChecked) {
     EXPECT_EQ(file->size(), 10u);
     EXPECT_EQ(file->bytes(2, 8, "tail").size(), 8u);
     EXPECT_EQ(file->bytes(10, 0, "empty end").size(), 0u);
-    EXPECT_NE(error_of([&] { file->bytes(3, 8, "field X"); }).find("field X runs past the end"), std::string::npos);
-    EXPECT_NE(error_of([&] { file->bytes(11, 0, "f"); }), "");
+    EXPECT_NE(hashscope_test::input_error_of([&] { file->bytes(3, 8, "field X"); }).find("field X runs past the end"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { file->bytes(11, 0, "f"); }), "");
     // Offsets and lengths near 2^64 must not wrap around into the file.
     const auto huge = std::numeric_limits<std::uint64_t>::max();
-    EXPECT_NE(error_of([&] { file->bytes(huge, 2, "f"); }), "");
-    EXPECT_NE(error_of([&] { file->bytes(2, huge, "f"); }), "");
-    EXPECT_NE(error_of([&] { file->read<std::uint64_t>(5, "u64"); }), "");
+    EXPECT_NE(hashscope_test::input_error_of([&] { file->bytes(huge, 2, "f"); }), "");
+    EXPECT_NE(hashscope_test::input_error_of([&] { file->bytes(2, huge, "f"); }), "");
+    EXPECT_NE(hashscope_test::input_error_of([&] { file->read<std::uint64_t>(5, "u64"); }), "");
     FileCursor cursor(*file, 8);
     EXPECT_EQ(cursor.remaining(), 2u);
-    EXPECT_NE(error_of([&] { cursor.next<std::uint32_t>("count"); }).find("count"), std::string::npos);
-    EXPECT_NE(error_of([] { MappedFile::open("/nonexistent/model.bin"); }).find("/nonexistent/model.bin"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { cursor.next<std::uint32_t>("count"); }).find("count"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([] { MappedFile::open("/nonexistent/model.bin"); }).find("/nonexistent/model.bin"), std::string::npos);
 }
 
 TEST(Llama2cCheckpoint, ReadsTheStories260KHeaderAndTensors) {
@@ -80,8 +69,8 @@ TEST(Llama2cCheckpoint, ReadsTheStories260KHeaderAndTensors) {
     float first;
     std::ifstream(model_fixture(hashscope_test::kStories), std::ios::binary).seekg(28).read(reinterpret_cast<char*>(&first), 4);
     EXPECT_EQ(m.linear<float>("token_embd.weight", 512, 64)(0, 0), first);
-    EXPECT_NE(error_of([&] { m.tensor("blk.5.attn_q.weight"); }).find("missing tensor blk.5.attn_q.weight"), std::string::npos);
-    EXPECT_NE(error_of([&] { m.linear<float>("blk.0.attn_k.weight", 64, 64); }).find("has shape [32, 64]"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { m.tensor("blk.5.attn_q.weight"); }).find("missing tensor blk.5.attn_q.weight"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { m.linear<float>("blk.0.attn_k.weight", 64, 64); }).find("has shape [32, 64]"), std::string::npos);
 }
 
 TEST(Llama2cCheckpoint, RefusesBrokenFilesNamingTheField) {
@@ -92,21 +81,21 @@ TEST(Llama2cCheckpoint, RefusesBrokenFilesNamingTheField) {
     auto truncated = good;
     truncated.resize(good.size() - 5000);
     write_all(dir / "truncated.bin", truncated);
-    const std::string t = error_of([&] { load_llama2c_checkpoint(dir / "truncated.bin"); });
+    const std::string t = hashscope_test::input_error_of([&] { load_llama2c_checkpoint(dir / "truncated.bin"); });
     EXPECT_NE(t.find(dir / "truncated.bin"), std::string::npos) << t;
     EXPECT_NE(t.find("freq_cis"), std::string::npos) << t;  // the tables are the last arrays
 
     auto padded = good;
     padded.resize(good.size() + 8);
     write_all(dir / "padded.bin", padded);
-    EXPECT_NE(error_of([&] { load_llama2c_checkpoint(dir / "padded.bin"); }).find("8 bytes after the last array"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { load_llama2c_checkpoint(dir / "padded.bin"); }).find("8 bytes after the last array"), std::string::npos);
 
     auto header = good;
     const std::int32_t zero_heads = 0;
     std::memcpy(header.data() + 12, &zero_heads, 4);
     write_all(dir / "heads.bin", header);
-    EXPECT_NE(error_of([&] { load_llama2c_checkpoint(dir / "heads.bin"); }).find("n_heads"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { load_llama2c_checkpoint(dir / "heads.bin"); }).find("n_heads"), std::string::npos);
 
     write_all(dir / "short.bin", std::vector<char>(good.begin(), good.begin() + 20));
-    EXPECT_NE(error_of([&] { load_llama2c_checkpoint(dir / "short.bin"); }).find("header field vocab_size"), std::string::npos);
+    EXPECT_NE(hashscope_test::input_error_of([&] { load_llama2c_checkpoint(dir / "short.bin"); }).find("header field vocab_size"), std::string::npos);
 }

@@ -1,8 +1,7 @@
 #include "core/model/model_loader.hpp"
 
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 
 #include "core/model/gguf_model.hpp"
 #include "core/model/hf_model.hpp"

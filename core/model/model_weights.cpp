@@ -1,6 +1,7 @@
 #include "core/model/model_weights.hpp"
 
 #include <numeric>
+#include <type_traits>
 
 namespace hashscope {
 
@@ -72,9 +73,33 @@ const Tensor& ModelWeights::checked_vector(const std::string& name, std::int64_t
 template <class T>
 Matrix<T> ModelWeights::linear(const std::string& name, std::int64_t out, std::int64_t in) const {
     const Tensor& t = checked_linear(name, out, in);
-    const auto values = values_of(t);
-    if (t.transposed) return Eigen::Map<const Matrix<float>>(values.data(), in, out).transpose().template cast<T>();
-    return Eigen::Map<const Matrix<float>>(values.data(), out, in).template cast<T>();
+    // Expanded straight into the matrix: large models' matrices are hundreds of megabytes.
+    Matrix<float> m(t.shape[0], t.shape[1]);
+    dequantise(t.type, t.data, std::span(m.data(), std::size_t(m.size())));
+    if (t.transposed) return m.transpose().template cast<T>();
+    if constexpr (std::is_same_v<T, float>) return m;
+    else return m.template cast<T>();
+}
+
+template <class T>
+Matrix<T> ModelWeights::rows(const std::string& name, std::int64_t out, std::int64_t in, std::span<const int> indices) const {
+    const Tensor& t = checked_linear(name, out, in);
+    const auto row_bytes = tensor_bytes(t.type, std::uint64_t(in));
+    if (t.transposed || !row_bytes) {  // rows are not contiguous whole blocks: expand it all
+        const Matrix<T> all = linear<T>(name, out, in);
+        Matrix<T> picked(Eigen::Index(indices.size()), in);
+        for (std::size_t i = 0; i < indices.size(); ++i) picked.row(Eigen::Index(i)) = all.row(indices[i]);
+        return picked;
+    }
+    Matrix<float> picked(Eigen::Index(indices.size()), in);
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        if (indices[i] < 0 || indices[i] >= out)
+            throw InputError(source_ + ": row " + std::to_string(indices[i]) + " of tensor " + name + " is outside [0, " +
+                             std::to_string(out) + ")");
+        dequantise(t.type, t.data.subspan(std::size_t(indices[i]) * *row_bytes, *row_bytes),
+                   std::span(picked.data() + std::ptrdiff_t(i) * in, std::size_t(in)));
+    }
+    return picked.template cast<T>();
 }
 
 template <class T>
@@ -85,6 +110,8 @@ Vector<T> ModelWeights::vector(const std::string& name, std::int64_t n) const {
 
 template Matrix<float> ModelWeights::linear<float>(const std::string&, std::int64_t, std::int64_t) const;
 template Matrix<double> ModelWeights::linear<double>(const std::string&, std::int64_t, std::int64_t) const;
+template Matrix<float> ModelWeights::rows<float>(const std::string&, std::int64_t, std::int64_t, std::span<const int>) const;
+template Matrix<double> ModelWeights::rows<double>(const std::string&, std::int64_t, std::int64_t, std::span<const int>) const;
 template Vector<float> ModelWeights::vector<float>(const std::string&, std::int64_t) const;
 template Vector<double> ModelWeights::vector<double>(const std::string&, std::int64_t) const;
 

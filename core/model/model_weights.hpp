@@ -46,9 +46,9 @@ struct ModelConfig {
 // which stay in the mapped file (`owner` keeps the mapping alive).
 struct Tensor {
     TensorType type = TensorType::f32;
-    std::vector<std::int64_t> shape;
-    std::span<const std::byte> data;
-    std::shared_ptr<const void> owner;
+    std::vector<std::int64_t> shape = {};
+    std::span<const std::byte> data = {};
+    std::shared_ptr<const void> owner = {};
     // Stored as [in, out] (Hugging Face GPT-2's Conv1D); linear() transposes it to [out, in].
     bool transposed = false;
 
@@ -74,6 +74,9 @@ public:
     // The tensor as float values in T, its shape checked against `shape`.
     template <class T>
     Matrix<T> linear(const std::string& name, std::int64_t out, std::int64_t in) const;  // [out, in]
+    // Only the listed rows of a [out, in] tensor (an embedding lookup), expanded row by row.
+    template <class T>
+    Matrix<T> rows(const std::string& name, std::int64_t out, std::int64_t in, std::span<const int> indices) const;
     template <class T>
     Vector<T> vector(const std::string& name, std::int64_t n) const;
 

@@ -92,9 +92,7 @@ private:
     }
 
     Matrix<T> embed() const {
-        const Matrix<T> table = m_.linear<T>("token_embd.weight", c_.vocab, c_.dim);
-        Matrix<T> x(n_, c_.dim);
-        for (int i = 0; i < n_; ++i) x.row(i) = table.row(trace_.tokens[std::size_t(i)]);
+        Matrix<T> x = m_.rows<T>("token_embd.weight", c_.vocab, c_.dim, trace_.tokens);
         if (c_.architecture == Architecture::gpt2)
             x += m_.linear<T>("position_embd.weight", c_.context, c_.dim).topRows(n_);
         return x;

@@ -8,7 +8,8 @@
 // Any (layer, head) can run another attention method through `attention`: the hook gets that
 // head's causal q [n, d], k [n, d], v [n, d] and returns its output [n, d] (or nullopt: dense), and
 // the rest of the model runs on that result. Heads run on several threads, so the hook must be
-// safe to call concurrently. Safe to run off the UI thread; `progress` reports layers done.
+// safe to call concurrently. Safe to run off the UI thread; `progress` reports layers done on the
+// calling thread, and an exception it throws cancels the pass (and propagates).
 #pragma once
 
 #include <functional>

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/error.hpp"
+
 namespace hashscope_test {
 
 inline std::string model_fixture(const std::string& relative) { return std::string(HASHSCOPE_MODELS_DIR) + "/" + relative; }
@@ -39,6 +41,17 @@ struct TempDir {
     ~TempDir() { std::filesystem::remove_all(path); }
     std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
+
+// The message of the InputError `f` throws, or "" when it throws none.
+template <class F>
+std::string input_error_of(F&& f) {
+    try {
+        f();
+    } catch (const hashscope::InputError& e) {
+        return e.what();
+    }
+    return "";
+}
 
 // Runs a script from tests/reference with Debian's python3; returns its exit status.
 inline int run_reference(const std::string& script_and_args) {
