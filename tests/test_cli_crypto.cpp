@@ -142,16 +142,16 @@ TEST_F(CliTest, CryptoAttendProjection) {
     write_random("v.npy", 32, 2, 11);
     const std::string common = "attend --method crypto --algo sha256 --bits 3 --route key --q " + path("x.npy") +
                                " --k " + path("x.npy") + " --v " + path("v.npy") + " --precision f64 --json --out ";
-    CliRun r = run(common + path("mean.npy") + " --aggregate mean");
+    CliRun r = run_cli(common + path("mean.npy") + " --aggregate mean");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const double mean_error = nlohmann::json::parse(r.output)["metrics"]["relative_l2_error"];
     const std::vector<double> w{2, 0, 0, 2, 0.5, -1};  // [dv + 1, dv]: 2 I, then the bias (0.5, -1)
     hashscope::write_npy(path("w.npy"), hashscope::make_npy<double>(w, {3, 2}));
-    r = run(common + path("proj.npy") + " --aggregate projection --projection " + path("w.npy"));
+    r = run_cli(common + path("proj.npy") + " --aggregate projection --projection " + path("w.npy"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto mean = read_values(path("mean.npy")), projected = read_values(path("proj.npy"));
     for (std::size_t i = 0; i < mean.size(); ++i) EXPECT_NEAR(projected[i], 2 * mean[i] + (i % 2 ? -1 : 0.5), 1e-12);
-    r = run(common + path("fit.npy") + " --aggregate projection --ridge 0");
+    r = run_cli(common + path("fit.npy") + " --aggregate projection --ridge 0");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto report = nlohmann::json::parse(r.output);
     EXPECT_TRUE(report["projection"]["fitted_to_dense"].get<bool>());
