@@ -100,10 +100,19 @@ void attend_chunks(const Matrix<T>& x, const Vector<T>& key_scale, const Matrix<
     for (int c = 0; c < chunks; ++c) {
         load(c);
         logits.noalias() = queries * keys.transpose();
-        for (int a = 0; a < chunk; ++a) {
-            const int i = key_position[std::size_t(chunk + a)];
-            T* row = &logits(a, 0);
-            for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
+        // A round holds each position once, so when the whole window lies in one round the only key at
+        // a query's own position is its own slot: without the causal mask that diagonal is all there is
+        // to mask. Windows that straddle rounds can meet a position twice and take the general test.
+        const int previous = (c + chunks - 1) % chunks;
+        const bool one_round = t.round_of_slot(previous * chunk) == t.round_of_slot(c * chunk + chunk - 1);
+        if (one_round && !t.config.causal) {
+            for (int a = 0; a < chunk; ++a) logits(a, chunk + a) = T(kReformerSelfMask);
+        } else {
+            for (int a = 0; a < chunk; ++a) {
+                const int i = key_position[std::size_t(chunk + a)];
+                T* row = &logits(a, 0);
+                for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
+            }
         }
         const Vector<T> lse = softmax_rows(logits);
         out.noalias() = logits * values;
