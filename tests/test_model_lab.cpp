@@ -202,6 +202,8 @@ TEST(ModelLab, StartSettingsLoadTheModelAndPickTheHead) {
     load_start_model(start, state);
     EXPECT_EQ(state.model_lab.run()->prompt, "Lily went");
     EXPECT_EQ(state.result().sequence.labels, state.model_lab.run()->tokens);
+    EXPECT_EQ(state.model_lab.layer, 4);  // the Model view shows the head the scene does
+    EXPECT_EQ(state.model_lab.head, 7);
 }
 
 }  // namespace

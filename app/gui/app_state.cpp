@@ -25,6 +25,8 @@ void AppState::use_model_head(int layer, int head) {
     if (!model_lab.run()) throw InputError("no model loaded: open a model file first");
     params.data = std::make_shared<const ToySequence>(head_sequence(*model_lab.run(), layer, head));
     params.config.causal = true;
+    model_lab.layer = layer;
+    model_lab.head = head;
     request();
 }
 

@@ -16,6 +16,23 @@ namespace {
 // Thrown from a progress callback to abandon a superseded job (the core passes stop this way).
 struct Cancelled {};
 
+// A token as a chip shows it: its text, else (BOS, EOS) its piece trimmed; newlines and tabs
+// escaped, so it stays one line.
+std::string display_text(const std::string& text, const std::string& piece) {
+    std::string shown = text;
+    if (shown.empty()) {
+        const auto first = piece.find_first_not_of(" \n\t"), last = piece.find_last_not_of(" \n\t");
+        if (first != std::string::npos) shown = piece.substr(first, last - first + 1);
+    }
+    std::string out;
+    for (const char c : shown) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else out += c;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::optional<ModelRun> compute_model_run(const ModelJob& job, std::shared_ptr<const LoadedModel> current,
@@ -41,8 +58,9 @@ std::optional<ModelRun> compute_model_run(const ModelJob& job, std::shared_ptr<c
         if (!tokenizer) throw InputError(run.path + ": no tokenizer found (for llama2.c put tokenizer.bin beside it)");
         run.tokens = tokenizer->encode(job.prompt, true);
         for (std::size_t i = 0; i < run.tokens.size(); ++i) {
-            std::string text = tokenizer->decode_token(i ? run.tokens[i - 1] : tokenizer->bos(), run.tokens[i]);
-            run.token_text.push_back(text.empty() ? tokenizer->piece(run.tokens[i]) : text);
+            run.token_text.push_back(
+                display_text(tokenizer->decode_token(i ? run.tokens[i - 1] : tokenizer->bos(), run.tokens[i]),
+                             tokenizer->piece(run.tokens[i])));
         }
         ForwardOptions<float> options;
         options.capture_probabilities = true;

@@ -39,7 +39,7 @@ struct ModelRun {
     std::string path;
     std::string prompt, method;
     std::vector<int> tokens;
-    std::vector<std::string> token_text;  // each token as it reads after the previous one
+    std::vector<std::string> token_text;  // each token as it reads after the previous one, on one line
     ForwardTrace<float> trace;
     std::optional<SensitivityTrace> sensitivity;
 };
@@ -69,6 +69,7 @@ public:
     ModelLab& operator=(const ModelLab&) = delete;
 
     ModelJob job;  // what the view edits
+    int layer = 0, head = 0;  // the head the view shows (AppState::use_model_head sets it too)
 
     // Queues `job` with this path (loading) or with none (rerun on the current model); a queued
     // job is replaced and one under way is cancelled.

@@ -99,7 +99,8 @@ void ModelView::head_grid(AppState& state, const ModelRun& run, float width) {
     if (s)
         for (const double d : s->delta_loss) largest = std::max(largest, d);
     if (s)
-        ImGui::Text("Δ next-token loss when one head runs %s (dense loss %.3f nats)", run.method.c_str(), s->loss_dense);
+        ImGui::Text("change of the next-token loss when that one head runs %s (dense loss %.4f nats)",
+                    run.method.c_str(), s->loss_dense);
     else
         ImGui::TextUnformatted("layer x head (press Run for the sensitivity map)");
     const float label_w = ImGui::CalcTextSize("layer 00").x + 8.0f;
@@ -124,22 +125,18 @@ void ModelView::head_grid(AppState& state, const ModelRun& run, float width) {
             const double delta = i >= 0 ? s->delta_loss[std::size_t(i)] : 0.0;
             draw->AddRectFilled(a, b, i >= 0 ? delta_colour(delta, largest) : IM_COL32(60, 60, 70, 255));
             if (i >= 0 && cell >= 44.0f) {
-                std::snprintf(text, sizeof text, "%+.2f", delta);
+                std::snprintf(text, sizeof text, "%+.4f", delta);
                 const bool bright = delta > 0.0 && largest > 0.0 && delta / largest > 0.35;
                 draw->AddText(ImVec2(a.x + 3.0f, a.y + (cell_h - ImGui::GetFontSize()) * 0.5f - 1.0f),
                               bright ? IM_COL32(20, 20, 20, 255) : IM_COL32(235, 235, 235, 255), text);
             }
-            if (l == layer_ && h == head_) draw->AddRect(a, b, kSelected, 0.0f, 0, 3.0f);
+            if (l == state.model_lab.layer && h == state.model_lab.head) draw->AddRect(a, b, kSelected, 0.0f, 0, 3.0f);
             if (ImGui::IsMouseHoveringRect(a, b)) {
                 if (i >= 0)
-                    ImGui::SetTooltip("layer %d head %d: Δloss %+.4f", l, h, delta);
+                    ImGui::SetTooltip("layer %d head %d: loss change %+.5f nats", l, h, delta);
                 else
                     ImGui::SetTooltip("layer %d head %d", l, h);
-                if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-                    layer_ = l;
-                    head_ = h;
-                    state.use_model_head(l, h);
-                }
+                if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) state.use_model_head(l, h);
             }
         }
     }
@@ -178,12 +175,13 @@ void ModelView::swap_curve(const ModelRun& run, float width, float height) {
 }
 
 void ModelView::attention_map(AppState& state, const ModelRun& run, float width) {
-    const auto& probabilities = run.trace.layers[std::size_t(layer_)].probabilities;
+    const int layer = state.model_lab.layer, head = state.model_lab.head;
+    const auto& probabilities = run.trace.layers[std::size_t(layer)].probabilities;
     if (probabilities.empty()) return;
-    const auto& p = probabilities[std::size_t(head_)];
+    const auto& p = probabilities[std::size_t(head)];
     const int n = int(p.rows());
     token_ = std::clamp(token_ < 0 ? n - 1 : token_, 0, n - 1);
-    const std::uint64_t key = run_version_ * 1000003u + std::uint64_t(layer_) * 1024u + std::uint64_t(head_);
+    const std::uint64_t key = run_version_ * 1000003u + std::uint64_t(layer) * 1024u + std::uint64_t(head);
     if (key != map_key_) {
         PooledMap pooled(n, kMaxMapSide);
         for (int i = 0; i < n; ++i)
@@ -193,7 +191,7 @@ void ModelView::attention_map(AppState& state, const ModelRun& run, float width)
         map_key_ = key;
     }
     char title[96];
-    std::snprintf(title, sizeof title, "layer %d head %d: attention probabilities (rows: queries)", layer_, head_);
+    std::snprintf(title, sizeof title, "layer %d head %d: attention probabilities (rows: queries)", layer, head);
     const float side = std::floor(std::min(width, ImGui::GetContentRegionAvail().y * 0.6f));
     const ImVec2 o = plot::image(map_, side, title);
     const float cell = side / float(n);
@@ -209,7 +207,10 @@ void ModelView::attention_map(AppState& state, const ModelRun& run, float width)
         }
     }
     ImGui::SetNextItemWidth(side);
-    ImGui::SliderInt("query token", &token_, 0, n - 1);
+    // The slider's label is an ImGui format: the token's own '%' are doubled.
+    std::string format = "%d: \"";
+    for (const char ch : run.token_text[std::size_t(token_)]) format += ch == '%' ? std::string("%%") : std::string(1, ch);
+    ImGui::SliderInt("query token", &token_, 0, n - 1, (format + "\"").c_str());
     std::vector<double> row(static_cast<std::size_t>(n));
     for (int j = 0; j < n; ++j) row[std::size_t(j)] = p(token_, j);
     plot::Axis x{0.0, double(n)};
@@ -234,8 +235,8 @@ void ModelView::draw(AppState& state) {
     if (state.model_lab.version() != run_version_) {
         run_version_ = state.model_lab.version();
         const ModelConfig& c = run->model->weights.config;
-        layer_ = std::min(layer_, c.layers - 1);
-        head_ = std::min(head_, c.heads - 1);
+        state.model_lab.layer = std::min(state.model_lab.layer, c.layers - 1);
+        state.model_lab.head = std::min(state.model_lab.head, c.heads - 1);
         token_ = -1;
     }
     token_chips(*run);

@@ -27,7 +27,7 @@ private:
     char path_[1024] = {};
     char prompt_[1024] = {};
     bool synced_ = false;  // the fields start from the lab's job (--set prompt/model)
-    int layer_ = 0, head_ = 0, token_ = -1;
+    int token_ = -1;
     plot::Texture map_;
     std::uint64_t map_key_ = 0, run_version_ = 0;
 };
