@@ -97,6 +97,41 @@ TEST(Screenshot, SameFlagsGiveTheSamePicture) {
     EXPECT_TRUE(a.rgb == b.rgb) << "two runs with the same flags differ";
 }
 
+std::set<unsigned> colours_of(const Image& image) {
+    std::set<unsigned> colours;
+    for (std::size_t i = 0; i + 2 < image.rgb.size(); i += 3)
+        colours.insert(unsigned(image.rgb[i]) << 16 | unsigned(image.rgb[i + 1]) << 8 | image.rgb[i + 2]);
+    return colours;
+}
+
+// The Model view on the stories260K fixture (loaded before the first frame by --set model): the
+// sensitivity grid and attention map make a real picture that changes with the prompt, and a head
+// picked by --set head becomes the data of the hash views.
+TEST(Screenshot, ModelViewShowsTheFixtureModel) {
+    const std::string model = std::string(HASHSCOPE_MODELS_DIR) + "/stories260K/stories260K.bin";
+    if (!std::filesystem::exists(model)) GTEST_SKIP() << "model fixture " << model << " is missing";
+    const Image empty = shoot_view("model");
+    const Image loaded = shoot_view("model", "--set model=" + model);
+    const Image other_prompt = shoot_view("model", "--set model=" + model + " --set 'prompt=Lily saw a big dog'");
+    ASSERT_FALSE(loaded.rgb.empty());
+    ASSERT_FALSE(other_prompt.rgb.empty());
+    EXPECT_GT(colours_of(loaded).size(), 50u);
+    EXPECT_TRUE(empty.rgb != loaded.rgb);
+    EXPECT_TRUE(loaded.rgb != other_prompt.rgb);
+    const Image toy = shoot_view("buckets");
+    const Image head = shoot_view("buckets", "--set model=" + model + " --set head=2.3");
+    ASSERT_FALSE(head.rgb.empty());
+    EXPECT_TRUE(toy.rgb != head.rgb);
+}
+
+TEST(Screenshot, BadModelExitsTwoAndWritesNothing) {
+    const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_model.png";
+    std::filesystem::remove(png);
+    EXPECT_EQ(run("screenshot --view model --set model=/nonexistent/model.bin --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --set head=0.1 --out " + png.string()), 2);  // a head needs a model
+    EXPECT_FALSE(std::filesystem::exists(png));
+}
+
 TEST(Screenshot, BadSettingExitsTwoAndWritesNothing) {
     const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_setting.png";
     std::filesystem::remove(png);

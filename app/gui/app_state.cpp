@@ -4,6 +4,8 @@
 #include <exception>
 #include <utility>
 
+#include "core/error.hpp"
+
 namespace hashscope::gui {
 
 AppState::AppState(const SceneParams& initial)
@@ -17,6 +19,15 @@ AppState::~AppState() {
     }
     worker_.request_stop();
     wake_.notify_all();
+}
+
+void AppState::use_model_head(int layer, int head) {
+    if (!model_lab.run()) throw InputError("no model loaded: open a model file first");
+    params.data = std::make_shared<const ToySequence>(head_sequence(*model_lab.run(), layer, head));
+    params.config.causal = true;
+    model_lab.layer = layer;
+    model_lab.head = head;
+    request();
 }
 
 void AppState::request() {

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "app/gui/model_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -33,7 +34,11 @@ public:
     struct Display {
         float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
     } display;
+    ModelLab model_lab;  // the Model view's real model and its worker
 
+    // Head (layer, head) of model_lab's run becomes the scene's data for every hash view, causal as
+    // the model is; then request(). InputError when there is no run or no such head.
+    void use_model_head(int layer, int head);
     // Queues params for the worker; a request still queued is replaced, one under way is cancelled.
     void request();
     // Once per frame on the UI thread: takes a finished result (or error). True when the result changed.

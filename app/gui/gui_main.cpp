@@ -35,6 +35,7 @@
 #include "app/gui/view_compare.hpp"
 #include "app/gui/view_hyperplanes.hpp"
 #include "app/gui/view_memory.hpp"
+#include "app/gui/view_model.hpp"
 #include "app/gui/view_pipeline.hpp"
 #include "app/gui/view_scene.hpp"
 #include "app/gui/view_sort.hpp"
@@ -44,6 +45,7 @@ namespace hashscope::gui {
 namespace {
 
 std::string g_glfw_error;
+AppState* g_drop_target = nullptr;  // GLFW's drop callback has no user data of ours
 
 void on_glfw_error(int code, const char* description) {
     g_glfw_error = "GLFW error " + std::to_string(code) + ": " + (description ? description : "");
@@ -54,6 +56,11 @@ constexpr float kFontSize = 16.0f;
 constexpr float kSceneWidth = 390.0f;
 // Headless modes advance the animation by a fixed step, so a screenshot does not depend on speed.
 constexpr double kFixedFrameSeconds = 1.0 / 60.0;
+
+// A file dropped on the window is a model to open (its tokenizer is found beside it).
+void on_drop(GLFWwindow*, int count, const char** paths) {
+    if (g_drop_target && count > 0) g_drop_target->model_lab.load(paths[0]);
+}
 
 // Reads the back buffer (before the swap), flips it to top-down rows and writes an RGB PNG.
 bool write_screenshot(const std::string& path, int width, int height) {
@@ -109,6 +116,7 @@ const std::vector<ViewEntry>& registry() {
         {"hyperplanes", Place::tab, make<HyperplanesView>}, {"buckets", Place::tab, make<BucketsView>},
         {"sort", Place::tab, make<SortView>},             {"chunks", Place::tab, make<ChunksView>},
         {"compare", Place::tab, make<CompareView>},       {"memory", Place::tab, make<MemoryView>},
+        {"model", Place::tab, make<ModelView>},
     };
     return entries;
 }
@@ -243,6 +251,7 @@ int run_gui(const GuiOptions& options) {
         state_owner = std::make_unique<AppState>(start.params);
         state_owner->playback = start.playback;
         state_owner->display.font_scale = start.font_scale;
+        load_start_model(start, *state_owner);
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;
@@ -291,6 +300,8 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     AppState& state = *state_owner;
+    g_drop_target = &state;
+    glfwSetDropCallback(window, on_drop);
     register_display_settings(state);
     double saved_speed = state.playback.speed;
     float built_font_scale = -1.0f;
@@ -317,6 +328,7 @@ int run_gui(const GuiOptions& options) {
             mark_display_settings_dirty();
         }
         state.poll();
+        state.model_lab.poll();
         state.begin_frame();
         const double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
         last = frame_start;

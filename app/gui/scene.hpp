@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct SceneParams {
     std::uint64_t hash_seed = 1;     // Reformer rotations and SimHash planes
     int simhash_bits = 16;
     int top_k = 32;                  // keys per query for SimHash top-k; k of recall@k
+    // Non-null: the scene's data instead of the toy (a model head, model_lab.hpp); toy.n, d and dv
+    // then follow its shape.
+    std::shared_ptr<const ToySequence> data;
 };
 SceneParams default_scene();
 

@@ -56,7 +56,7 @@ double mean_of(const std::vector<double>& xs) {
 }
 
 void check_scene(const SceneParams& p) {
-    check_toy_params(p.toy);
+    if (!p.data) check_toy_params(p.toy);
     check_reformer_config(p.config);
     if (p.simhash_bits < 1 || p.simhash_bits > 64)
         throw InputError("bits must be in 1..64, got " + std::to_string(p.simhash_bits));
@@ -126,17 +126,23 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
 
 }  // namespace
 
-SceneResult compute_scene(const SceneParams& params, std::stop_token stop, std::atomic<int>* step) {
+SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, std::atomic<int>* step) {
     const auto start = std::chrono::steady_clock::now();
     const auto at = [&](int s) {
         if (step) step->store(s);
         return stop.stop_requested();
     };
-    check_scene(params);
     SceneResult r;
-    r.params = params;
+    r.params = requested;
+    if (requested.data) {
+        r.params.toy.n = int(requested.data->k.rows());
+        r.params.toy.d = int(requested.data->k.cols());
+        r.params.toy.dv = int(requested.data->v.cols());
+    }
+    const SceneParams& params = r.params;
+    check_scene(params);
     if (at(0)) return {};
-    r.sequence = make_toy_sequence(params.toy);
+    r.sequence = params.data ? *params.data : make_toy_sequence(params.toy);
     if (at(1)) return {};
     const auto rotations = random_rotations<double>(params.toy.d, params.config, params.hash_seed);
     r.trace = reformer_attention<double>(r.sequence.k, r.sequence.v, rotations, params.config);

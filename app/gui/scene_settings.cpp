@@ -78,9 +78,31 @@ void apply_setting(std::string_view key_value, StartState& start) {
         const float scale = number<float>(key, value);
         if (!(scale >= 1.0f && scale <= 3.0f)) throw InputError("--set font-scale must be in 1..3, got " + std::string(value));
         start.font_scale = scale;
+    } else if (key == "model") {
+        start.model = value;
+    } else if (key == "prompt") {
+        start.prompt = value;
+    } else if (key == "head") {
+        const auto dot = value.find('.');
+        if (dot == std::string_view::npos) throw InputError("--set head expects LAYER.HEAD, got '" + std::string(value) + "'");
+        start.head_layer = number<int>(key, value.substr(0, dot));
+        start.head = number<int>(key, value.substr(dot + 1));
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }
+}
+
+void load_start_model(const StartState& start, AppState& state) {
+    if (start.model.empty()) {
+        if (start.head >= 0) throw InputError("--set head needs --set model=PATH");
+        return;
+    }
+    if (!start.prompt.empty()) state.model_lab.job.prompt = start.prompt;
+    state.model_lab.load_now(start.model);
+    if (start.head < 0) return;
+    state.use_model_head(start.head_layer, start.head);
+    state.wait_idle();
+    if (!state.error().empty()) throw InputError(state.error());
 }
 
 }  // namespace hashscope::gui

@@ -4,10 +4,14 @@
 //   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
 //   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation starts, paused)
 //   font-scale=1..3   (presenter scale)
+//   model=PATH  prompt=TEXT  head=L.H   (a real model loaded before the first frame; head L.H of it
+//                                        as the scene's data)
 #pragma once
 
+#include <string>
 #include <string_view>
 
+#include "app/gui/app_state.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -18,10 +22,16 @@ struct StartState {
     SceneParams params = default_scene();
     Playback playback;
     float font_scale = 1.0f;
+    std::string model, prompt;        // empty: none, the default prompt
+    int head_layer = -1, head = -1;   // head=L.H; -1: the toy stays the data
 };
 
 // Throws InputError naming the setting when the key is unknown or the value does not parse; scene
 // ranges are checked later by compute_scene, with the same messages as the controls get.
 void apply_setting(std::string_view key_value, StartState& start);
+
+// With model=PATH: loads it into state.model_lab on this thread (so a screenshot shows it) and, with
+// head=L.H, computes the scene on that head. InputError when the model or the head is bad.
+void load_start_model(const StartState& start, AppState& state);
 
 }  // namespace hashscope::gui

@@ -132,6 +132,8 @@ void SceneView::draw(AppState& state) {
     ImGui::Separator();
     ImGui::TextUnformatted("Data");
     bool changed = data_controls(state.params.toy);
+    // Touching the toy's controls leaves a model head (the Model view) for the toy again.
+    if (changed) state.params.data.reset();
     ImGui::Separator();
     ImGui::TextUnformatted("Method");
     changed |= method_controls(state.params);
