@@ -78,6 +78,8 @@ void apply_setting(std::string_view key_value, StartState& start) {
         const float scale = number<float>(key, value);
         if (!(scale >= 1.0f && scale <= 3.0f)) throw InputError("--set font-scale must be in 1..3, got " + std::string(value));
         start.font_scale = scale;
+    } else if (key.starts_with("crypto-")) {
+        apply_crypto_setting(key, value, start.crypto);
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }

@@ -4,10 +4,12 @@
 //   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
 //   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation starts, paused)
 //   font-scale=1..3   (presenter scale)
+//   crypto-algo= crypto-bits= crypto-route= crypto-aggregate= crypto-rounds= crypto-salt= crypto-quantize=
 #pragma once
 
 #include <string_view>
 
+#include "app/gui/crypto_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -18,6 +20,7 @@ struct StartState {
     SceneParams params = default_scene();
     Playback playback;
     float font_scale = 1.0f;
+    CryptoSettings crypto;  // crypto-* keys (crypto_lab.hpp)
 };
 
 // Throws InputError naming the setting when the key is unknown or the value does not parse; scene
