@@ -29,11 +29,16 @@ int parse_int(std::string_view key, std::string_view value) {
     return parsed;
 }
 
+// Empty text is no salt; parse_hex refuses empty strings, as the CLI's --salt must name one.
+std::vector<std::uint8_t> salt_bytes(const std::string& hex) {
+    return hex.empty() ? std::vector<std::uint8_t>() : parse_hex(hex, "crypto salt");
+}
+
 CryptoAttentionConfig<double> attention_config(const CryptoSettings& s) {
     CryptoAttentionConfig<double> c;
     c.hashing.algo = s.algo;
     c.hashing.bits = s.bits;
-    c.hashing.salt = parse_hex(s.salt_hex, "salt");
+    c.hashing.salt = salt_bytes(s.salt_hex);
     c.hashing.quantize = s.quantize;
     c.route = s.route;
     c.aggregate = s.aggregate == CryptoAggregation::softmax ? CryptoAggregate::softmax : CryptoAggregate::mean;
@@ -78,7 +83,7 @@ void check_crypto_settings(const CryptoSettings& s) {
     if (s.bits < 1 || s.bits > 32) throw InputError("crypto bits " + std::to_string(s.bits) + " is outside 1..32");
     if (s.rounds < 1 || s.rounds > kMaxRounds)
         throw InputError("crypto rounds " + std::to_string(s.rounds) + " is outside 1.." + std::to_string(kMaxRounds));
-    parse_hex(s.salt_hex, "crypto salt");
+    salt_bytes(s.salt_hex);
     if (s.route == CryptoRoute::lsh && s.quantize != Quantize::sign)
         throw InputError("crypto route lsh hashes sign codes: set quantize to sign");
 }
@@ -133,6 +138,7 @@ CryptoAnalysis analyse_crypto(const ToySequence& sequence, const CryptoSettings&
 }
 
 std::int64_t attack_target(const ToySequence& sequence, const CryptoSettings& settings, int victim) {
+    check_crypto_settings(settings);
     if (settings.route == CryptoRoute::lsh) throw InputError("the attack hashes raw floats: choose route query or key");
     const Matrix<double>& rows = settings.route == CryptoRoute::query ? sequence.q : sequence.k;
     if (victim < 0 || victim >= rows.rows()) throw InputError("victim " + std::to_string(victim) + " is not a token");

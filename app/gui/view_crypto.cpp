@@ -158,7 +158,7 @@ void CryptoView::buckets_page(AppState& state) {
 
     // (1) The token's digest, the bits kept and the bucket they make.
     section("digest -> bucket");
-    ImGui::Text("token %d%s: %s of its key (%zu bytes%s)", token, hovered >= 0 ? " (hovered)" : " (click a token to pick)",
+    ImGui::Text("token %d%s: %s of its key, round 0 (%zu bytes%s)", token, hovered >= 0 ? " (hovered)" : " (click a token to pick)",
                 std::string(digest_name(s.algo)).c_str(), a.keys.message_bytes,
                 s.salt_hex.empty() ? "" : ", salt first");
     draw_bits(a.keys.digest_head[std::size_t(token)], s.bits);
