@@ -234,7 +234,8 @@ void CryptoView::buckets_page(AppState& state) {
     // The counters: measured beside what chance predicts, and the method's output against dense.
     ImGui::TextDisabled("bars: buckets holding L keys; white line: 2^b Binomial(n, 2^-b), what random allocation gives");
     const CryptoRoundTrace& r0 = rounds.front();
-    if (ImGui::BeginTable("crypto counters", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    if (ImGui::BeginTable("crypto counters", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit,
+                          ImVec2(ImGui::GetFontSize() * 30.0f, 0.0f))) {
         ImGui::TableSetupColumn("round 0, n keys into 2^b buckets");
         ImGui::TableSetupColumn("measured");
         ImGui::TableSetupColumn("chance");
@@ -257,7 +258,9 @@ void CryptoView::buckets_page(AppState& state) {
         row("max load", std::to_string(l.max_load), e);
         if (a.uniformity.cells > 0) {
             std::snprintf(e, sizeof e, "p = %.3f (%lld cells)", a.uniformity.p_value, (long long)a.uniformity.cells);
-            row("chi-square uniformity", std::to_string(a.uniformity.statistic).substr(0, 7), e);
+            char statistic[32];
+            std::snprintf(statistic, sizeof statistic, "%.1f", a.uniformity.statistic);
+            row("chi-square uniformity", statistic, e);
         }
         ImGui::EndTable();
     }
