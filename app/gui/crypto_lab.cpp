@@ -72,6 +72,11 @@ void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSe
         s.rounds = parse_int(key, value);
     } else if (key == "crypto-salt") {
         s.salt_hex = std::string(value);
+    } else if (key == "crypto-page") {
+        if (value == "buckets") s.page = 0;
+        else if (value == "attack") s.page = 1;
+        else if (value == "claims") s.page = 2;
+        else throw InputError("--set crypto-page: expected buckets, attack or claims, got '" + std::string(value) + "'");
     } else if (key == "crypto-quantize") {
         s.quantize = parse_quantize(value);
     } else {

@@ -37,11 +37,15 @@ struct CryptoSettings {
     int rounds = 1;
     std::string salt_hex;  // empty: unsalted
     Quantize quantize = Quantize::none;
+    // The view's page at the start (0 buckets, 1 attack, 2 claims): a slide or screenshot can open
+    // any page; not an input of the analysis.
+    int page = 0;
     bool operator==(const CryptoSettings&) const = default;
 };
 
 // `--set crypto-KEY=VALUE` for screenshots and slides: crypto-algo, crypto-bits, crypto-route,
-// crypto-aggregate (mean|softmax|projection), crypto-rounds, crypto-salt (hex), crypto-quantize.
+// crypto-aggregate (mean|softmax|projection), crypto-rounds, crypto-salt (hex), crypto-quantize,
+// crypto-page (buckets|attack|claims).
 // Throws InputError naming the setting when it does not parse; ranges are checked when the analysis
 // runs (check_crypto_settings), so the order of the keys does not matter.
 void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSettings& settings);

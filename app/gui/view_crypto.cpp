@@ -87,20 +87,23 @@ void CryptoView::draw(AppState& state) {
         ImGui::TextUnformatted("computing the first analysis...");
         return;
     }
+    // The start page (--set crypto-page) is selected on the first frame only, then the user's clicks rule.
+    const auto opens = [&](int page) { return !opened_ && lab.settings.page == page ? ImGuiTabItemFlags_SetSelected : 0; };
     if (ImGui::BeginTabBar("crypto pages")) {
-        if (ImGui::BeginTabItem("Buckets & collisions")) {
+        if (ImGui::BeginTabItem("Buckets & collisions", nullptr, opens(0))) {
             buckets_page(state);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Attack")) {
+        if (ImGui::BeginTabItem("Attack", nullptr, opens(1))) {
             attack_page(state);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Claims")) {
+        if (ImGui::BeginTabItem("Claims", nullptr, opens(2))) {
             claims_page(state);
             ImGui::EndTabItem();
         }
         ImGui::EndTabBar();
+        opened_ = true;
     }
 }
 
@@ -311,6 +314,9 @@ void CryptoView::attack_page(AppState& state) {
                       (unsigned long long)p.tries, p.expected, (long long)p.target);
         ImGui::ProgressBar(float(std::min(double(p.tries) / p.expected, 1.0)), ImVec2(-1.0f, 0.0f), overlay);
     }
+    if (!p.report && !p.running)
+        ImGui::TextDisabled("Run the search: the bar fills towards 2^%d digests; the result shows the perturbation and "
+                            "what it did to the victim's output.", a.settings.bits);
     if (!p.report || p.running) return;
     const AttackOutcome<double>& o = p.report->outcome;
     const CollisionResult& c = o.search;
@@ -357,9 +363,10 @@ void CryptoView::claims_page(AppState& state) {
                        "a measured time.");
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("claims", 6, flags)) {
-        for (const char* h : {"as written", "= n x n fp16 matrices", "real KV cache", "hash bytes / token / layer / KV head",
+        ImGui::TableSetupColumn("as written", ImGuiTableColumnFlags_WidthStretch, 3.0f);
+        for (const char* h : {"= n x n fp16 matrices", "real KV cache", "hash bytes / token / layer / KV head",
                               "as a table of bucket means", "ratio"})
-            ImGui::TableSetupColumn(h);
+            ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, 1.6f);
         ImGui::TableHeadersRow();
         for (const ClaimCheck& c : a.claims) {
             ImGui::TableNextRow();
