@@ -105,6 +105,8 @@ TEST(Screenshot, BadSettingExitsTwoAndWritesNothing) {
     std::filesystem::remove(png);
     EXPECT_EQ(run("screenshot --set buckets=3 --out " + png.string()), 2);
     EXPECT_EQ(run("screenshot --set colour=red --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --view crypto --set crypto-bits=33 --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --view crypto --set crypto-route=lsh --out " + png.string()), 2);  // needs quantize sign
     EXPECT_FALSE(std::filesystem::exists(png));
 }
 
