@@ -83,7 +83,7 @@ TEST(CryptoLab, HeadBitsAreGroupedByFour) {
 }
 
 TEST(CryptoLab, AnalysisMatchesHandWorkedBucketsAndBruteForceCounts) {
-    const ToySequence s = tokens(96);
+    const ToySequence s = tokens(96, 0.5);  // Q apart from K: the loads must be the keys'
     CryptoSettings settings;
     settings.bits = 4;
     const CryptoAnalysis a = analyse_crypto(s, settings);

@@ -363,7 +363,7 @@ void CryptoView::claims_page(AppState& state) {
                        "a measured time.");
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("claims", 6, flags)) {
-        ImGui::TableSetupColumn("as written", ImGuiTableColumnFlags_WidthStretch, 3.0f);
+        ImGui::TableSetupColumn("as written", ImGuiTableColumnFlags_WidthStretch, 2.4f);
         for (const char* h : {"= n x n fp16 matrices", "real KV cache", "hash bytes / token / layer / KV head",
                               "as a table of bucket means", "ratio"})
             ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, 1.6f);
