@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace hashscope {
 namespace {
@@ -70,7 +71,8 @@ CollisionResult find_bucket_collision(const std::vector<float>& key, const Colli
 template <class T>
 AttackOutcome<T> attack_victim(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
                                const CryptoAttentionConfig<T>& config, int victim, int attacker,
-                               const Vector<T>& attacker_value, std::uint64_t budget) {
+                               const Vector<T>& attacker_value, std::uint64_t budget,
+                               std::function<bool(std::uint64_t, std::int64_t)> progress) {
     if (config.rounds != 1 || config.load_cap != 0 || config.hashing.quantize != Quantize::none)
         throw InputError("the attack models one round of raw-float hashing (rounds 1, no load cap, quantize none)");
     if (victim < 0 || victim >= q.rows()) throw InputError("victim " + std::to_string(victim) + " is not a query");
@@ -92,6 +94,7 @@ AttackOutcome<T> attack_victim(const Matrix<T>& q, const Matrix<T>& k, const Mat
     search.salt = config.hashing.salt;
     search.target = a.victim_bucket;
     search.budget = budget;
+    search.progress = std::move(progress);
     a.search = find_bucket_collision(key, search);
     Matrix<T> k2 = k, v2 = v;
     for (Eigen::Index j = 0; j < k.cols(); ++j) k2(attacker, j) = T(a.search.key[std::size_t(j)]);
@@ -106,9 +109,10 @@ AttackOutcome<T> attack_victim(const Matrix<T>& q, const Matrix<T>& k, const Mat
 
 template AttackOutcome<float> attack_victim<float>(const Matrix<float>&, const Matrix<float>&, const Matrix<float>&,
                                                    const CryptoAttentionConfig<float>&, int, int, const Vector<float>&,
-                                                   std::uint64_t);
+                                                   std::uint64_t, std::function<bool(std::uint64_t, std::int64_t)>);
 template AttackOutcome<double> attack_victim<double>(const Matrix<double>&, const Matrix<double>&, const Matrix<double>&,
                                                      const CryptoAttentionConfig<double>&, int, int,
-                                                     const Vector<double>&, std::uint64_t);
+                                                     const Vector<double>&, std::uint64_t,
+                                                     std::function<bool(std::uint64_t, std::int64_t)>);
 
 }  // namespace hashscope

@@ -52,10 +52,11 @@ struct AttackOutcome {
 
 // Runs crypto attention (one round, no quantisation, no splitting), moves the attacker's key into the
 // victim query's bucket, sets the attacker's value to `attacker_value` when given (size dv), and runs
-// it again.
+// it again. `progress` is the search's (CollisionSearch::progress): a view animates and cancels it.
 template <class T>
 AttackOutcome<T> attack_victim(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
                                const CryptoAttentionConfig<T>& config, int victim, int attacker,
-                               const Vector<T>& attacker_value, std::uint64_t budget = 0);
+                               const Vector<T>& attacker_value, std::uint64_t budget = 0,
+                               std::function<bool(std::uint64_t tries, std::int64_t bucket)> progress = {});
 
 }  // namespace hashscope

@@ -60,7 +60,10 @@ Image shoot_view(const std::string& view, const std::string& extra = "") {
     return image;
 }
 
-const char* const kViews[] = {"scene", "pipeline", "hyperplanes", "buckets", "sort", "chunks", "compare", "memory"};
+const char* const kViews[] = {"scene", "pipeline", "hyperplanes", "buckets", "sort", "chunks", "compare", "memory", "crypto"};
+
+// The setting a view's picture must follow: the scene's bucket count, or the crypto view's own bits.
+std::string changed_setting(const std::string& view) { return view == "crypto" ? "--set crypto-bits=9" : "--set buckets=32"; }
 
 TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
     for (const std::string view : kViews) {
@@ -76,12 +79,12 @@ TEST(Screenshot, EachViewAloneIsRenderedAtTheRequestedSize) {
     }
 }
 
-// Every view shows the scene's numbers: with 32 buckets instead of 16 each one draws differently.
-TEST(Screenshot, EachViewChangesWithTheBucketCount) {
+// Every view shows its numbers: with 32 buckets instead of 16 (crypto: 9 bits, not 6) each one draws differently.
+TEST(Screenshot, EachViewChangesWithItsBucketCount) {
     for (const std::string view : kViews) {
         SCOPED_TRACE(view);
         const Image sixteen = shoot_view(view);
-        const Image thirty_two = shoot_view(view, "--set buckets=32");
+        const Image thirty_two = shoot_view(view, changed_setting(view));
         ASSERT_FALSE(sixteen.rgb.empty());
         ASSERT_FALSE(thirty_two.rgb.empty());
         EXPECT_TRUE(sixteen.rgb != thirty_two.rgb) << "identical pictures";
@@ -137,6 +140,8 @@ TEST(Screenshot, BadSettingExitsTwoAndWritesNothing) {
     std::filesystem::remove(png);
     EXPECT_EQ(run("screenshot --set buckets=3 --out " + png.string()), 2);
     EXPECT_EQ(run("screenshot --set colour=red --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --view crypto --set crypto-bits=33 --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --view crypto --set crypto-route=lsh --out " + png.string()), 2);  // needs quantize sign
     EXPECT_FALSE(std::filesystem::exists(png));
 }
 

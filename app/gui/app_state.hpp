@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "app/gui/model_lab.hpp"
+#include "app/gui/crypto_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -35,6 +36,7 @@ public:
         float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
     } display;
     ModelLab model_lab;  // the Model view's real model and its worker
+    CryptoLab crypto;  // the Crypto buckets view's settings, analysis and attack (their own workers)
 
     // Head (layer, head) of model_lab's run becomes the scene's data for every hash view, causal as
     // the model is; then request(). InputError when there is no run or no such head.

@@ -33,6 +33,7 @@
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
 #include "app/gui/view_compare.hpp"
+#include "app/gui/view_crypto.hpp"
 #include "app/gui/view_hyperplanes.hpp"
 #include "app/gui/view_memory.hpp"
 #include "app/gui/view_model.hpp"
@@ -117,6 +118,7 @@ const std::vector<ViewEntry>& registry() {
         {"sort", Place::tab, make<SortView>},             {"chunks", Place::tab, make<ChunksView>},
         {"compare", Place::tab, make<CompareView>},       {"memory", Place::tab, make<MemoryView>},
         {"model", Place::tab, make<ModelView>},
+        {"crypto", Place::tab, make<CryptoView>},
     };
     return entries;
 }
@@ -252,6 +254,8 @@ int run_gui(const GuiOptions& options) {
         state_owner->playback = start.playback;
         state_owner->display.font_scale = start.font_scale;
         load_start_model(start, *state_owner);
+        state_owner->crypto.settings = start.crypto;
+        state_owner->crypto.start(state_owner->result().sequence, start.params.config.causal, state_owner->version());
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;

@@ -87,6 +87,8 @@ void apply_setting(std::string_view key_value, StartState& start) {
         if (dot == std::string_view::npos) throw InputError("--set head expects LAYER.HEAD, got '" + std::string(value) + "'");
         start.head_layer = number<int>(key, value.substr(0, dot));
         start.head = number<int>(key, value.substr(dot + 1));
+    } else if (key.starts_with("crypto-")) {
+        apply_crypto_setting(key, value, start.crypto);
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }

@@ -6,12 +6,14 @@
 //   font-scale=1..3   (presenter scale)
 //   model=PATH  prompt=TEXT  head=L.H   (a real model loaded before the first frame; head L.H of it
 //                                        as the scene's data)
+//   crypto-algo= crypto-bits= crypto-route= crypto-aggregate= crypto-rounds= crypto-salt= crypto-quantize=
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/crypto_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -24,6 +26,7 @@ struct StartState {
     float font_scale = 1.0f;
     std::string model, prompt;        // empty: none, the default prompt
     int head_layer = -1, head = -1;   // head=L.H; -1: the toy stays the data
+    CryptoSettings crypto;  // crypto-* keys (crypto_lab.hpp)
 };
 
 // Throws InputError naming the setting when the key is unknown or the value does not parse; scene
