@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "app/gui/learned_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -33,6 +34,7 @@ public:
     struct Display {
         float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
     } display;
+    LearnedLab learned;  // the Learned view's training and measurements, on its own thread
 
     // Queues params for the worker; a request still queued is replaced, one under way is cancelled.
     void request();

@@ -34,6 +34,7 @@
 #include "app/gui/view_chunks.hpp"
 #include "app/gui/view_compare.hpp"
 #include "app/gui/view_hyperplanes.hpp"
+#include "app/gui/view_learned.hpp"
 #include "app/gui/view_memory.hpp"
 #include "app/gui/view_pipeline.hpp"
 #include "app/gui/view_scene.hpp"
@@ -109,6 +110,7 @@ const std::vector<ViewEntry>& registry() {
         {"hyperplanes", Place::tab, make<HyperplanesView>}, {"buckets", Place::tab, make<BucketsView>},
         {"sort", Place::tab, make<SortView>},             {"chunks", Place::tab, make<ChunksView>},
         {"compare", Place::tab, make<CompareView>},       {"memory", Place::tab, make<MemoryView>},
+        {"learned", Place::tab, make<LearnedView>},
     };
     return entries;
 }
@@ -243,6 +245,10 @@ int run_gui(const GuiOptions& options) {
         state_owner = std::make_unique<AppState>(start.params);
         state_owner->playback = start.playback;
         state_owner->display.font_scale = start.font_scale;
+        // The Learned view alone, or a trained start, is measured before the first frame (screenshots).
+        state_owner->learned.settings = start.learned;
+        if (start.learned_train || options.view == "learned")
+            state_owner->learned.compute_now(state_owner->result(), state_owner->version(), start.learned_train);
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;

@@ -78,6 +78,14 @@ void apply_setting(std::string_view key_value, StartState& start) {
         const float scale = number<float>(key, value);
         if (!(scale >= 1.0f && scale <= 3.0f)) throw InputError("--set font-scale must be in 1..3, got " + std::string(value));
         start.font_scale = scale;
+    } else if (key == "learned.bits") {
+        start.learned.bits = number<int>(key, value);
+    } else if (key == "learned.top") {
+        start.learned.top = number<int>(key, value);
+    } else if (key == "learned.epochs") {
+        start.learned.epochs = number<int>(key, value);
+    } else if (key == "learned.train") {
+        start.learned_train = number<int>(key, value) != 0;
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }
