@@ -51,11 +51,11 @@ void controls(AppState& state) {
 }
 
 // The live loss curve: one point per optimiser step, epochs on the x axis.
-void loss_plot(const LossCurve& raw, ImVec2 size) {
+void loss_plot(const LossCurve& raw, int epochs, ImVec2 size) {
     const LossCurve curve = sample_curve(raw, int(size.x));
-    double top = 1e-9;
+    double top = curve.loss.empty() ? 1.0 / 1.05 : 0.0;
     for (const double l : curve.loss) top = std::max(top, l);
-    plot::Axis x{0.0, double(std::max(curve.epochs, 1))};
+    plot::Axis x{0.0, double(std::max(curve.x.empty() ? epochs : curve.epochs, 1))};
     x.label = "epoch";
     plot::Axis y{0.0, top * 1.05};
     y.label = "training loss";
@@ -63,7 +63,7 @@ void loss_plot(const LossCurve& raw, ImVec2 size) {
     const plot::Frame frame("loss", size, x, y);
     if (curve.x.empty()) {
         ImGui::GetWindowDrawList()->AddText(frame.to_screen(0.05 * x.hi, 0.5 * y.hi), IM_COL32(160, 160, 170, 255),
-                                            "no training yet");
+                                            "no training yet: press Train");
         return;
     }
     frame.line(curve.x, curve.loss, kLearned);
@@ -162,6 +162,17 @@ void bit_matrix(const LearnedLabResult& r, std::size_t m, int query, ImVec2 size
                 rows < int(picked.size()) ? "; the nearest shown" : "");
 }
 
+// Where the learned codes' panels go before training: an outlined box with the hint.
+void untrained_panel(ImVec2 size) {
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRect(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(90, 90, 100, 255), 4.0f);
+    const char* text = "learned codes: press Train";
+    const ImVec2 t = ImGui::CalcTextSize(text);
+    draw->AddText(ImVec2(o.x + (size.x - t.x) * 0.5f, o.y + (size.y - t.y) * 0.5f), kLearned, text);
+    ImGui::Dummy(size);
+}
+
 }  // namespace
 
 void LearnedView::draw(AppState& state) {
@@ -199,7 +210,7 @@ void LearnedView::draw(AppState& state) {
     const float row_h = std::max(std::floor(avail.y * 0.3f), 150.0f);
 
     ImGui::BeginGroup();
-    loss_plot(curve, ImVec2(half, row_h));
+    loss_plot(curve, r->settings.epochs, ImVec2(half, row_h));
     ImGui::EndGroup();
     ImGui::SameLine(0.0f, gap);
     ImGui::BeginGroup();
@@ -224,7 +235,7 @@ void LearnedView::draw(AppState& state) {
             distance_histogram(r->comparison.histograms[m], r->settings.bits, r->settings.top, m ? "hist1" : "hist0",
                                ImVec2(half, row_h));
         else
-            ImGui::Dummy(ImVec2(half, row_h));
+            untrained_panel(ImVec2(half, row_h));
         ImGui::EndGroup();
     }
 
@@ -240,6 +251,10 @@ void LearnedView::draw(AppState& state) {
         ImGui::BeginGroup();
         bit_matrix(*r, m, query, ImVec2(half, rest.y - ImGui::GetTextLineHeightWithSpacing()));
         ImGui::EndGroup();
+    }
+    if (methods < 2) {
+        ImGui::SameLine(0.0f, gap);
+        untrained_panel(ImVec2(half, rest.y - ImGui::GetTextLineHeightWithSpacing()));
     }
 }
 
