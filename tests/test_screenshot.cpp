@@ -91,6 +91,28 @@ TEST(Screenshot, EachViewChangesWithItsBucketCount) {
     }
 }
 
+std::size_t distinct_colours(const Image& image) {
+    std::set<unsigned> colours;
+    for (std::size_t i = 0; i + 2 < image.rgb.size(); i += 3)
+        colours.insert(unsigned(image.rgb[i]) << 16 | unsigned(image.rgb[i + 1]) << 8 | image.rgb[i + 2]);
+    return colours.size();
+}
+
+// The Learned view does not hash into buckets, so it is not in kViews: it shows SimHash alone until
+// trained, and learned.train=1 trains before the first frame.
+TEST(Screenshot, LearnedViewShowsSimHashThenTrainedCodes) {
+    const Image before = shoot_view("learned", "--set kind=llm_like");
+    const Image after = shoot_view("learned", "--set kind=llm_like --set learned.train=1 --set learned.epochs=10");
+    ASSERT_FALSE(before.rgb.empty());
+    ASSERT_FALSE(after.rgb.empty());
+    EXPECT_EQ(after.width, 800);
+    EXPECT_EQ(after.height, 500);
+    EXPECT_GT(distinct_colours(before), 50u);
+    EXPECT_GT(distinct_colours(after), 50u);
+    EXPECT_TRUE(before.rgb != after.rgb) << "training changed nothing";
+    EXPECT_TRUE(shoot_view("learned", "--set learned.bits=65").rgb.empty());
+}
+
 // Headless frames advance the animation by a fixed step and ignore the pointer: a PNG depends on its
 // flags alone, so slides and bug reports can be regenerated.
 TEST(Screenshot, SameFlagsGiveTheSamePicture) {

@@ -17,6 +17,7 @@
 
 #include "app/gui/model_lab.hpp"
 #include "app/gui/crypto_lab.hpp"
+#include "app/gui/learned_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -37,6 +38,7 @@ public:
     } display;
     ModelLab model_lab;  // the Model view's real model and its worker
     CryptoLab crypto;  // the Crypto buckets view's settings, analysis and attack (their own workers)
+    LearnedLab learned;  // the Learned view's training and measurements, on its own thread
 
     // Head (layer, head) of model_lab's run becomes the scene's data for every hash view, causal as
     // the model is; then request(). InputError when there is no run or no such head.

@@ -35,6 +35,7 @@
 #include "app/gui/view_compare.hpp"
 #include "app/gui/view_crypto.hpp"
 #include "app/gui/view_hyperplanes.hpp"
+#include "app/gui/view_learned.hpp"
 #include "app/gui/view_memory.hpp"
 #include "app/gui/view_model.hpp"
 #include "app/gui/view_pipeline.hpp"
@@ -119,6 +120,7 @@ const std::vector<ViewEntry>& registry() {
         {"compare", Place::tab, make<CompareView>},       {"memory", Place::tab, make<MemoryView>},
         {"model", Place::tab, make<ModelView>},
         {"crypto", Place::tab, make<CryptoView>},
+        {"learned", Place::tab, make<LearnedView>},
     };
     return entries;
 }
@@ -256,6 +258,10 @@ int run_gui(const GuiOptions& options) {
         load_start_model(start, *state_owner);
         state_owner->crypto.settings = start.crypto;
         state_owner->crypto.start(state_owner->result().sequence, start.params.config.causal, state_owner->version());
+        // The Learned view alone, or a trained start, is measured before the first frame (screenshots).
+        state_owner->learned.settings = start.learned;
+        if (start.learned_train || options.view == "learned")
+            state_owner->learned.compute_now(state_owner->result(), state_owner->version(), start.learned_train);
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;

@@ -89,6 +89,14 @@ void apply_setting(std::string_view key_value, StartState& start) {
         start.head = number<int>(key, value.substr(dot + 1));
     } else if (key.starts_with("crypto-")) {
         apply_crypto_setting(key, value, start.crypto);
+    } else if (key == "learned.bits") {
+        start.learned.bits = number<int>(key, value);
+    } else if (key == "learned.top") {
+        start.learned.top = number<int>(key, value);
+    } else if (key == "learned.epochs") {
+        start.learned.epochs = number<int>(key, value);
+    } else if (key == "learned.train") {
+        start.learned_train = number<int>(key, value) != 0;
     } else {
         throw InputError("--set: unknown key '" + std::string(key) + "'");
     }

@@ -7,6 +7,8 @@
 //   model=PATH  prompt=TEXT  head=L.H   (a real model loaded before the first frame; head L.H of it
 //                                        as the scene's data)
 //   crypto-algo= crypto-bits= crypto-route= crypto-aggregate= crypto-rounds= crypto-salt= crypto-quantize=
+//   learned.bits=8|16|32|64  learned.top=  learned.epochs=  learned.train=0|1   (Learned view; train=1
+//   trains before the first frame, so a screenshot shows the trained state)
 #pragma once
 
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "app/gui/app_state.hpp"
 #include "app/gui/crypto_lab.hpp"
+#include "app/gui/learned_lab.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
@@ -27,6 +30,8 @@ struct StartState {
     std::string model, prompt;        // empty: none, the default prompt
     int head_layer = -1, head = -1;   // head=L.H; -1: the toy stays the data
     CryptoSettings crypto;  // crypto-* keys (crypto_lab.hpp)
+    LearnedLabSettings learned;
+    bool learned_train = false;
 };
 
 // Throws InputError naming the setting when the key is unknown or the value does not parse; scene
