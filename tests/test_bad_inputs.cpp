@@ -96,7 +96,15 @@ json catalog() {
     return json::parse(in);
 }
 
-class BadInputs : public CliTest, public ::testing::WithParamInterface<json> {};
+class BadInputs : public CliTest, public ::testing::WithParamInterface<json> {
+protected:
+    // A parameterised test's name has a '/', so CliTest's scratch folder sits in a folder of its own.
+    void TearDown() override {
+        CliTest::TearDown();
+        std::error_code ignored;
+        fs::remove(dir.parent_path(), ignored);
+    }
+};
 
 TEST_P(BadInputs, RefusedWithOneLineAndNoOutput) {
     const json& c = GetParam();
