@@ -146,6 +146,13 @@ LearnedHashModel load_learned_hash(const std::string& path) {
     m.d = int(header[2]);
     m.hidden = int(header[3]);
     m.bits = int(header[4]);
+    // The header's sizes are checked against the file before anything is allocated, so a crafted
+    // header cannot ask for gigabytes (found by tests/fuzz/fuzz_learned_hash).
+    const std::uintmax_t declared = sizeof magic + sizeof header + head_values(m) * header[1] * sizeof(double);
+    const std::uintmax_t actual = std::filesystem::file_size(path);
+    if (actual != declared)
+        throw InputError(path + ": the header declares " + std::to_string(declared) + " bytes but the file has " +
+                         std::to_string(actual));
     std::vector<double> values(head_values(m) * header[1]);
     in.read(reinterpret_cast<char*>(values.data()), std::streamsize(values.size() * sizeof(double)));
     if (!in) throw InputError(path + ": truncated model weights");

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/model/tensor_ranges.hpp"
+
 namespace hashscope {
 namespace {
 
@@ -169,12 +171,14 @@ GgufFile read_gguf(const std::string& path) {
     const std::uint64_t end = p.cursor().offset();
     f.data_offset = (end + f.alignment - 1) / f.alignment * f.alignment;
     if (f.data_offset > f.file->size()) throw InputError(path + ": data section starts past the end of the file");
+    std::vector<TensorRange> ranges;
     for (const auto& t : f.tensors) {
         if (t.offset % f.alignment != 0)
             throw InputError(path + ": tensor " + t.name + " offset " + std::to_string(t.offset) + " is not a multiple of the alignment " +
                              std::to_string(f.alignment));
-        f.tensor_data(t);  // bounds check now, so loading fails rather than a later read
+        ranges.push_back({t.name, t.offset, t.offset + f.tensor_data(t).size()});  // bounds check now, not at a later read
     }
+    refuse_overlapping_tensors(path, std::move(ranges));
     return f;
 }
 

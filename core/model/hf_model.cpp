@@ -186,20 +186,22 @@ std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int 
     const fs::path file = folder_of(path) / "tokenizer.json";
     if (!fs::exists(file)) return nullptr;
     const json j = read_json(file);
-    if (!j.contains("model") || j["model"].value("type", "") != "BPE") return nullptr;
-    const json& model = j["model"];
-    const bool byte_level = !model.value("byte_fallback", false);
-
-    std::vector<std::string> pieces(static_cast<std::size_t>(vocab));
-    std::vector<bool> filled(static_cast<std::size_t>(vocab), false), special(static_cast<std::size_t>(vocab), false);
-    const auto place = [&](const std::string& piece, int id, const std::string& where) {
-        if (id < 0 || id >= vocab)
-            throw InputError(file.string() + ": " + where + " id " + std::to_string(id) + " is outside the model's vocab of " +
-                             std::to_string(vocab));
-        pieces[std::size_t(id)] = byte_level ? piece : sentencepiece_spaces(piece);
-        filled[std::size_t(id)] = true;
-    };
+    // Every field is checked for its JSON type too: a wrong type is a malformed file, not a crash
+    // (found by tests/fuzz/fuzz_tokenizer_json: "byte_fallback": "yes").
     try {
+        if (!j.contains("model") || j["model"].value("type", "") != "BPE") return nullptr;
+        const json& model = j["model"];
+        const bool byte_level = !model.value("byte_fallback", false);
+
+        std::vector<std::string> pieces(static_cast<std::size_t>(vocab));
+        std::vector<bool> filled(static_cast<std::size_t>(vocab), false), special(static_cast<std::size_t>(vocab), false);
+        const auto place = [&](const std::string& piece, int id, const std::string& where) {
+            if (id < 0 || id >= vocab)
+                throw InputError(file.string() + ": " + where + " id " + std::to_string(id) + " is outside the model's vocab of " +
+                                 std::to_string(vocab));
+            pieces[std::size_t(id)] = byte_level ? piece : sentencepiece_spaces(piece);
+            filled[std::size_t(id)] = true;
+        };
         for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id.get<int>(), "model.vocab");
         int bos = -1, eos = -1;
         for (const auto& added : j.value("added_tokens", json::array())) {

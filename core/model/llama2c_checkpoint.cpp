@@ -1,6 +1,7 @@
 #include "core/model/llama2c_checkpoint.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "core/model/mapped_file.hpp"
 
@@ -22,12 +23,16 @@ ModelWeights load_llama2c_checkpoint(const std::string& path) {
     c.heads = header[3];
     c.kv_heads = header[4];
     c.tied_embeddings = header[5] > 0;
-    c.vocab = header[5] > 0 ? header[5] : -header[5];
     c.context = header[6];
-    for (int i = 0; i < 7; ++i)
-        if ((i == 5 ? c.vocab : header[i]) <= 0 || header[i] > (1 << 24))
+    // A negative vocab_size marks an untied classifier; its magnitude is checked in 64 bits, since
+    // -INT32_MIN does not exist (found by tests/fuzz/fuzz_llama2c).
+    for (int i = 0; i < 7; ++i) {
+        const std::int64_t size = i == 5 ? std::abs(std::int64_t(header[i])) : header[i];
+        if (size <= 0 || size > (1 << 24))
             throw InputError(path + ": header field " + fields[i] + " = " + std::to_string(header[i]) +
                              " is not a plausible size (not a llama2.c checkpoint?)");
+    }
+    c.vocab = header[5] > 0 ? header[5] : -header[5];
     if (c.dim % c.heads != 0)
         throw InputError(path + ": header field dim (" + std::to_string(c.dim) + ") is not a multiple of n_heads (" +
                          std::to_string(c.heads) + ")");

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/tensor_ranges.hpp"
+
 namespace hashscope {
 
 SafetensorsFile read_safetensors(const std::string& path) {
@@ -17,6 +19,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
     }
     if (!header.is_object()) throw InputError(path + ": header is not a JSON object");
     const std::uint64_t data_start = 8 + header_size;
+    std::vector<TensorRange> ranges;
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") continue;
         const std::string what = "tensor " + name;
@@ -27,10 +30,13 @@ SafetensorsFile read_safetensors(const std::string& path) {
             else if (dtype == "F16") t.type = TensorType::f16;
             else if (dtype == "BF16") t.type = TensorType::bf16;
             else throw InputError(path + ": " + what + " has unsupported dtype " + dtype + " (F32, F16, BF16 are read)");
+            std::uint64_t count = 1;
             for (const auto& d : entry.at("shape")) {
                 const auto size = d.get<std::int64_t>();
-                if (size <= 0 || std::uint64_t(size) > st.file->size())
+                // Each dimension and their product stay within the file (no overflow in the count).
+                if (size <= 0 || std::uint64_t(size) > st.file->size() || count > st.file->size() / std::uint64_t(size))
                     throw InputError(path + ": " + what + " has implausible dimension " + std::to_string(size));
+                count *= std::uint64_t(size);
                 t.shape.push_back(size);
             }
             const auto begin = entry.at("data_offsets").at(0).get<std::uint64_t>();
@@ -44,11 +50,13 @@ SafetensorsFile read_safetensors(const std::string& path) {
                 throw InputError(path + ": " + what + " data_offsets run past the end of the file");
             t.data = st.file->bytes(data_start + begin, needed, what + " data");
             t.owner = st.file;
+            ranges.push_back({name, begin, end});
             st.tensors.emplace(name, std::move(t));
         } catch (const nlohmann::json::exception& e) {
             throw InputError(path + ": " + what + " entry is malformed (" + std::string(e.what()) + ")");
         }
     }
+    refuse_overlapping_tensors(path, std::move(ranges));
     return st;
 }
 
