@@ -3,19 +3,24 @@
 // view changes when the scene does (--set), and a bad size, view or setting is refused with exit 2.
 #include <gtest/gtest.h>
 #include <stb_image.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
+// The app's exit code; what it printed is shown when it failed, so a failure under load says why.
 int run(const std::string& args) {
-    return WEXITSTATUS(std::system((std::string(HASHSCOPE_EXE) + " " + args + " >/dev/null 2>&1").c_str()));
+    const hashscope_test::CliRun r = hashscope_test::run_cli(args);
+    if (r.exit_code != 0) std::cerr << "hashscope " << args << " -> exit " << r.exit_code << ": " << r.output;
+    return r.exit_code;
 }
 
 TEST(Screenshot, DefaultSceneIsRenderedAtTheRequestedSize) {
