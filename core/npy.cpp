@@ -256,7 +256,8 @@ NpyArray make_npy(std::span<const T> values, std::vector<std::int64_t> shape) {
     a.shape = std::move(shape);
     if (a.count() != values.size()) throw std::logic_error("make_npy: shape does not match value count");
     a.data.resize(values.size_bytes());
-    std::memcpy(a.data.data(), values.data(), values.size_bytes());
+    // An empty span may hold a null pointer, which memcpy must never see (UBSan reports it).
+    if (!values.empty()) std::memcpy(a.data.data(), values.data(), values.size_bytes());
     return a;
 }
 
