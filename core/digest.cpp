@@ -17,7 +17,10 @@ namespace {
 constexpr std::array<DigestAlgo, 6> kAlgos{DigestAlgo::sha256, DigestAlgo::sha512_256, DigestAlgo::blake2s,
                                            DigestAlgo::blake2b, DigestAlgo::blake3, DigestAlgo::xxh3};
 
-// OpenSSL 3 provider names of the EVP algorithms.
+bool uses_openssl(DigestAlgo algo) { return openssl_name(algo) != nullptr; }
+
+}  // namespace
+
 const char* openssl_name(DigestAlgo algo) {
     switch (algo) {
         case DigestAlgo::sha256: return "SHA2-256";
@@ -27,10 +30,6 @@ const char* openssl_name(DigestAlgo algo) {
         default: return nullptr;
     }
 }
-
-bool uses_openssl(DigestAlgo algo) { return openssl_name(algo) != nullptr; }
-
-}  // namespace
 
 std::span<const DigestAlgo> all_digest_algos() { return kAlgos; }
 

@@ -58,4 +58,7 @@ std::vector<std::uint8_t> digest(DigestAlgo algo, std::span<const std::uint8_t> 
 std::string to_hex(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> parse_hex(std::string_view hex, const std::string& what);
 
+// OpenSSL 3 provider name of an EVP algorithm; nullptr for BLAKE3 and XXH3 (not through OpenSSL).
+const char* openssl_name(DigestAlgo algo);
+
 }  // namespace hashscope

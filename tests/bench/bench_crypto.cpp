@@ -37,16 +37,6 @@ void fail(const char* what, DigestAlgo algo) {
     std::exit(1);
 }
 
-const char* openssl_name(DigestAlgo algo) {
-    switch (algo) {
-        case DigestAlgo::sha256: return "SHA2-256";
-        case DigestAlgo::sha512_256: return "SHA2-512/256";
-        case DigestAlgo::blake2s: return "BLAKE2S-256";
-        case DigestAlgo::blake2b: return "BLAKE2B-512";
-        default: return nullptr;
-    }
-}
-
 void BM_RawDigest(benchmark::State& state) {
     const auto algo = DigestAlgo(state.range(0));
     Digester d(algo);
