@@ -34,6 +34,17 @@ void take(const double*& in, Array& a) {
         for (Eigen::Index j = 0; j < a.cols(); ++j) a(i, j) = *in++;
 }
 
+// The file's order of one hash MLP's arrays, shared by the writer and the reader so they cannot drift.
+template <class Mlp, class Visit>
+void each_array(Mlp& mlp, Visit visit) {
+    visit(mlp.mean);
+    visit(mlp.inv_std);
+    visit(mlp.w1);
+    visit(mlp.b1);
+    visit(mlp.w2);
+    visit(mlp.b2);
+}
+
 HashMlp<double> sized_mlp(const LearnedHashModel& m) {
     return {Vector<double>(m.d), Vector<double>(m.d), Matrix<double>(m.d, m.hidden),
             Vector<double>(m.hidden), Matrix<double>(m.hidden, m.bits), Vector<double>(m.bits)};
@@ -97,14 +108,8 @@ void save_learned_hash(const LearnedHashModel& m, const std::string& path) {
     std::vector<double> values;
     values.reserve(head_values(m) * m.heads.size());
     for (const auto& head : m.heads)
-        for (const HashMlp<double>* mlp : {&head.query, &head.key}) {
-            put(values, mlp->mean);
-            put(values, mlp->inv_std);
-            put(values, mlp->w1);
-            put(values, mlp->b1);
-            put(values, mlp->w2);
-            put(values, mlp->b2);
-        }
+        for (const HashMlp<double>* mlp : {&head.query, &head.key})
+            each_array(*mlp, [&](const auto& a) { put(values, a); });
     if (values.size() != head_values(m) * m.heads.size())
         throw InputError("learned hash model: weight shapes disagree with d/hidden/bits");
     const std::uint32_t header[5] = {kVersion, std::uint32_t(m.heads.size()), std::uint32_t(m.d),
@@ -162,12 +167,7 @@ LearnedHashModel load_learned_hash(const std::string& path) {
     for (auto& head : m.heads)
         for (HashMlp<double>* mlp : {&head.query, &head.key}) {
             *mlp = sized_mlp(m);
-            take(cursor, mlp->mean);
-            take(cursor, mlp->inv_std);
-            take(cursor, mlp->w1);
-            take(cursor, mlp->b1);
-            take(cursor, mlp->w2);
-            take(cursor, mlp->b2);
+            each_array(*mlp, [&](auto& a) { take(cursor, a); });
         }
     for (double v : values)
         if (!std::isfinite(v)) throw InputError(path + ": non-finite weight in the model");
