@@ -89,11 +89,40 @@ TensorLayout tensor_layout(const SimHashShape& s) {
     return l;
 }
 
+// One warp's 16 rows against all ColTiles x 16 planes, k outermost so each row fragment is loaded
+// once for every column tile (project_on_tensor_cores reloads it per output tile).
+template <int ColTiles>
+__device__ void project_16_rows(const __nv_bfloat16* x, int ldx, const __nv_bfloat16* hi, const __nv_bfloat16* lo,
+                                int ldb, float* out, int ldo, int depth) {
+    using namespace nvcuda::wmma;
+    fragment<accumulator, 16, 16, 16, float> acc[ColTiles];
+#pragma unroll
+    for (int c = 0; c < ColTiles; ++c) fill_fragment(acc[c], 0.f);
+    for (int k = 0; k < depth; k += 16) {
+        fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> a;
+        load_matrix_sync(a, x + k, ldx);
+#pragma unroll
+        for (int c = 0; c < ColTiles; ++c) {
+            fragment<matrix_b, 16, 16, 16, __nv_bfloat16, row_major> b;
+            load_matrix_sync(b, hi + k * ldb + c * 16, ldb);
+            mma_sync(acc[c], a, b, acc[c]);
+            load_matrix_sync(b, lo + k * ldb + c * 16, ldb);
+            mma_sync(acc[c], a, b, acc[c]);
+        }
+    }
+#pragma unroll
+    for (int c = 0; c < ColTiles; ++c) store_matrix_sync(out + c * 16, acc[c], ldo, mem_row_major);
+}
+
 // Persistent over tiles of 128 rows: the planes are split once per block, and the rows of the next
 // kStages - 1 tiles are in flight (cp.async) while the current tile is projected. Each of the 8
-// warps projects and packs its own 16 rows. Measured on the H100: no prefetch 779 GB/s, this
-// (2 stages, 8 warps) 1158 GB/s, 4 stages of 64 rows with 4 warps 854 GB/s: the per-warp work,
-// not the loads in flight, is what limits it now.
+// warps projects and packs its own 16 rows. Measured on the H100 (d 128, 32 bits): no prefetch
+// 779 GB/s; 2 stages with 8 warps 1158 GB/s; 4 stages of 64 rows with 4 warps 854 GB/s; then
+// float4 packing 1255 GB/s and project_16_rows 1477 GB/s; 4 warps of 32 rows each (reusing plane
+// fragments across two row tiles) gave the same at 32 bits and lost 20% at 64: the per-warp work,
+// not the loads in flight, is what limits it.
+// ColTiles: bits_p / 16 when it is at most 4 (project_16_rows), else 0 (the shared projection).
+template <int ColTiles>
 __global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __nv_bfloat16* __restrict__ keys,
                                                                  const float* __restrict__ planes,
                                                                  std::uint32_t* __restrict__ codes, SimHashShape s,
@@ -130,16 +159,34 @@ __global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __
         __pipeline_wait_prior(kStages - 1);
         __syncthreads();
         const int r0 = 16 * warp;
-        project_on_tensor_cores(buffer_of(it % kStages) + r0 * l.ldx, l.ldx, hi, lo, l.ldb, out + r0 * l.ldo, l.ldo, 16,
-                                l.bits_p, s.d, 0, 1);
+        if constexpr (ColTiles > 0)
+            project_16_rows<ColTiles>(buffer_of(it % kStages) + r0 * l.ldx, l.ldx, hi, lo, l.ldb, out + r0 * l.ldo, l.ldo, s.d);
+        else
+            project_on_tensor_cores(buffer_of(it % kStages) + r0 * l.ldx, l.ldx, hi, lo, l.ldb, out + r0 * l.ldo, l.ldo, 16,
+                                    l.bits_p, s.d, 0, 1);
         __syncwarp();
-        for (int e = lane; e < 16 * words; e += 32) {
-            const int r = r0 + e / words, w = e % words, row = tile * kTensorRows + r;
-            if (row >= s.rows) continue;
-            std::uint32_t word = 0;
-            for (int j = 0; j < 32 && w * 32 + j < s.bits; ++j)
-                if (out[r * l.ldo + w * 32 + j] >= 0.f) word |= 1u << j;
-            codes[std::size_t(row) * words + w] = word;
+        // Packing: each lane packs 16 planes of one (row, word) from four float4 reads, and the lane
+        // pair holding a word's halves joins them with one shuffle. (A ballot per word, lane j testing
+        // plane j, measured slower: 0.272 against 0.233 ms.)
+        for (int base = 0; base < 32 * words; base += 32) {
+            const int e = base + lane, pair = e / 2, half = e % 2;
+            const int r = r0 + pair / words, w = pair % words, first_plane = w * 32 + half * 16;
+            std::uint32_t piece = 0;
+            if (pair < 16 * words && first_plane < l.bits_p) {
+                const float4* v = reinterpret_cast<const float4*>(out + r * l.ldo + first_plane);
+#pragma unroll
+                for (int q = 0; q < 4; ++q) {
+                    const float4 f = v[q];
+                    piece |= std::uint32_t(f.x >= 0.f) << (4 * q) | std::uint32_t(f.y >= 0.f) << (4 * q + 1) |
+                             std::uint32_t(f.z >= 0.f) << (4 * q + 2) | std::uint32_t(f.w >= 0.f) << (4 * q + 3);
+                }
+                const int valid = s.bits - first_plane;  // planes past `bits` stay 0, as in core
+                if (valid < 16) piece &= (1u << valid) - 1;
+            }
+            piece <<= 16 * half;
+            piece |= __shfl_xor_sync(0xffffffffu, piece, 1);
+            const int row = tile * kTensorRows + r;
+            if (half == 0 && pair < 16 * words && row < s.rows) codes[std::size_t(row) * words + w] = piece;
         }
         __syncthreads();  // this tile's buffer is refilled by the next iteration's fetch
     }
@@ -162,14 +209,23 @@ void launch_simhash(const T* keys, const float* planes, std::uint32_t* codes, co
         if (s.d % 16 == 0) {
             const TensorLayout l = tensor_layout(s);
             const std::size_t shared = kStages * l.x_bytes + 2 * l.planes_bytes + l.out_bytes;
-            check_cuda(cudaFuncSetAttribute(simhash_tensor_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
-                       "simhash_tensor_kernel shared memory");
             int device = 0, sms = 0;
             check_cuda(cudaGetDevice(&device), "cudaGetDevice");
             check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
             const int blocks_per_head = std::max(1, std::min(l.tiles, (2 * sms + s.heads - 1) / s.heads));  // two per SM
             const dim3 grid(blocks_per_head, s.heads);
-            simhash_tensor_kernel<<<grid, kTensorThreads, shared, stream>>>(keys, planes, codes, s, l);
+            auto launch = [&](auto kernel) {
+                check_cuda(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+                           "simhash_tensor_kernel shared memory");
+                kernel<<<grid, kTensorThreads, shared, stream>>>(keys, planes, codes, s, l);
+            };
+            switch (l.bits_p / 16) {
+                case 1: launch(simhash_tensor_kernel<1>); break;
+                case 2: launch(simhash_tensor_kernel<2>); break;
+                case 3: launch(simhash_tensor_kernel<3>); break;
+                case 4: launch(simhash_tensor_kernel<4>); break;
+                default: launch(simhash_tensor_kernel<0>); break;
+            }
             check_launch("simhash_tensor_kernel");
             return;
         }
