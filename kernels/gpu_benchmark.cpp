@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <utility>
 #include <string>
 
@@ -100,6 +101,19 @@ double copy_bandwidth(const BenchOptions& o, Timer& timer) {
     return 2.0 * double(bytes) / (row.median_ms * 1e6);
 }
 
+// Times each stage of a pipeline as a row of its own, named "kernel/stage" under the parent's shape.
+using Stage = std::pair<const char*, std::function<void()>>;
+void time_stages(const BenchOptions& o, Timer& timer, const BenchRow& parent, std::initializer_list<Stage> stages,
+                 std::vector<BenchRow>& rows) {
+    for (const auto& [name, launch] : stages) {
+        BenchRow stage;
+        stage.kernel = parent.kernel + "/" + name;
+        stage.shape = parent.shape;
+        timer.time(o, stage, launch);
+        rows.push_back(stage);
+    }
+}
+
 template <class T>
 BenchRow bench_simhash(const BenchOptions& o, Timer& timer, const std::vector<float>& keys, const SimHashShape& s) {
     BenchRow row;
@@ -162,19 +176,12 @@ std::vector<BenchRow> bench_reformer(const BenchOptions& o, Timer& timer, const 
     row.bytes = double(rows) * (s.d + 2 * s.dv) * sizeof(bf16);  // read x and v once, write the output
     std::vector<BenchRow> result{row};
     if (s.n != (o.quick ? 4096 : 65536)) return result;
-    const std::pair<const char*, std::function<void()>> stages[] = {
-        {"hash", [&] { launch_reformer_hash(dx.get(), drot.get(), s, w, nullptr); }},
-        {"sort", [&] { launch_reformer_sort(s, w, nullptr); }},
-        {"attend", [&] { launch_reformer_attend(dx.get(), dv.get(), s, w, nullptr); }},
-        {"combine", [&] { launch_reformer_combine(out.get(), s, w, nullptr); }},
-    };
-    for (const auto& [name, launch] : stages) {
-        BenchRow stage;
-        stage.kernel = std::string("reformer/") + name;
-        stage.shape = row.shape;
-        timer.time(o, stage, launch);
-        result.push_back(stage);
-    }
+    time_stages(o, timer, row,
+                {{"hash", [&] { launch_reformer_hash(dx.get(), drot.get(), s, w, nullptr); }},
+                 {"sort", [&] { launch_reformer_sort(s, w, nullptr); }},
+                 {"attend", [&] { launch_reformer_attend(dx.get(), dv.get(), s, w, nullptr); }},
+                 {"combine", [&] { launch_reformer_combine(out.get(), s, w, nullptr); }}},
+                result);
     return result;
 }
 
@@ -238,13 +245,7 @@ std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, 
     row.flops = 4.0 * s.q_heads * s.capacity() * s.d;
     std::vector<BenchRow> result{row};
     if (n != (o.quick ? 8192 : 131072)) return result;
-    for (const auto& [name, launch] : {std::pair<const char*, std::function<void()>>{"select", select}, {"attend", attend}}) {
-        BenchRow stage;
-        stage.kernel = std::string("hamming_decode/") + name;
-        stage.shape = row.shape;
-        timer.time(o, stage, launch);
-        result.push_back(stage);
-    }
+    time_stages(o, timer, row, {{"select", select}, {"attend", attend}}, result);
     return result;
 }
 

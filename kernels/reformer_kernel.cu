@@ -10,6 +10,7 @@
 
 #include <type_traits>
 
+#include "kernels/block_gemm.cuh"
 #include "kernels/tensor_projection.cuh"
 
 namespace hashscope::gpu {
@@ -75,22 +76,8 @@ __device__ P* carve(unsigned char*& cursor, std::size_t count) {
 
 // S[a][b] = q_a . x_b for the cp x kp tile (scaled and masked later).
 __device__ void chunk_scores(const __nv_bfloat16* xs, float* scores, const ChunkGeometry& g) {
-    using namespace nvcuda::wmma;
-    const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
     const __nv_bfloat16* queries = xs + std::size_t(g.kp - g.cp) * g.ldx;
-    for (int t = warp; t < (g.cp / 16) * (g.kp / 16); t += warps) {
-        const int ta = t / (g.kp / 16), tb = t % (g.kp / 16);
-        fragment<accumulator, 16, 16, 16, float> acc;
-        fill_fragment(acc, 0.f);
-        for (int k = 0; k < g.dp; k += 16) {
-            fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> qa;
-            fragment<matrix_b, 16, 16, 16, __nv_bfloat16, col_major> kb;
-            load_matrix_sync(qa, queries + ta * 16 * g.ldx + k, g.ldx);
-            load_matrix_sync(kb, xs + tb * 16 * g.ldx + k, g.ldx);
-            mma_sync(acc, qa, kb, acc);
-        }
-        store_matrix_sync(scores + ta * 16 * g.lds + tb * 16, acc, g.lds, mem_row_major);
-    }
+    block_gemm<nvcuda::wmma::col_major>(queries, g.ldx, xs, g.ldx, scores, g.lds, g.cp, g.kp, g.dp);
 }
 
 __device__ void chunk_scores(const float* xs, float* scores, const ChunkGeometry& g) {
@@ -201,22 +188,8 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
     __syncthreads();
 
     if constexpr (bf16) {
-        using namespace nvcuda::wmma;
         float* out = g.out_over_x ? reinterpret_cast<float*>(xs) : carve<float>(cursor, std::size_t(g.cp) * g.ldo);
-        const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
-        for (int t = warp; t < (g.cp / 16) * (g.dvp / 16); t += warps) {
-            const int ta = t / (g.dvp / 16), tb = t % (g.dvp / 16);
-            fragment<accumulator, 16, 16, 16, float> acc;
-            fill_fragment(acc, 0.f);
-            for (int k = 0; k < g.kp; k += 16) {
-                fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> pa;
-                fragment<matrix_b, 16, 16, 16, __nv_bfloat16, row_major> vb;
-                load_matrix_sync(pa, probabilities + ta * 16 * g.ldp + k, g.ldp);
-                load_matrix_sync(vb, vs + k * g.ldv + tb * 16, g.ldv);
-                mma_sync(acc, pa, vb, acc);
-            }
-            store_matrix_sync(out + ta * 16 * g.ldo + tb * 16, acc, g.ldo, mem_row_major);
-        }
+        block_gemm<nvcuda::wmma::row_major>(probabilities, g.ldp, vs, g.ldv, out, g.ldo, g.cp, g.dvp, g.kp);
         __syncthreads();
         // Each thread writes 8 columns of a row as one 16-byte store where dv allows.
         const int vectors = g.dv % 8 == 0 ? g.dv / 8 : 0;
