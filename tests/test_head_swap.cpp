@@ -3,6 +3,8 @@
 // and swap curve, each checked against forward passes built directly from the same swap.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/model/head_sensitivity.hpp"
 #include "core/model/llama2c_checkpoint.hpp"
 #include "core/model/next_token_loss.hpp"
@@ -90,6 +92,29 @@ TEST(HeadSwap, RegisteredMethodsJoinTheGrammar) {
     const Matrix<double> q = normal_matrix<double>(4, 8, rng);
     EXPECT_EQ(make_head_method<double>(swap)(1, 2, q, q, q), Matrix<double>::Zero(4, 8));
     EXPECT_THROW(make_head_method<float>(swap), InputError);  // registered for double only
+}
+
+TEST(HeadSwap, FractionPicksHeadsSpreadEvenly) {
+    // 8 heads, half of them: head h where floor((h + 1) / 2) > floor(h / 2), i.e. the odd ones.
+    EXPECT_EQ(parse_head_swap("method=dense;fraction=0.5", config()).heads, (std::set<int>{1, 3, 5, 7}));
+    EXPECT_EQ(parse_head_swap("method=dense;fraction=0.75;layers=2", config()).heads, (std::set<int>{1, 2, 3, 5, 6, 7}));
+    EXPECT_NE(error_of("method=dense;heads=1;fraction=0.5").find("heads or fraction, not both"), std::string::npos);
+    EXPECT_NE(error_of("method=dense;fraction=0").find("fraction must be in (0, 1], got 0"), std::string::npos);
+    EXPECT_NE(error_of("method=dense;fraction=1.5").find("fraction must be in (0, 1]"), std::string::npos);
+    EXPECT_NE(error_of("method=dense;fraction=0.01").find("is no head"), std::string::npos);
+}
+
+// The piece's mixed heads on a real model: crypto in half of every layer's heads is the same swap as
+// naming those heads, and it moves the loss (bucketed means are not attention).
+TEST(HeadSwap, CryptoHeadsOnAFractionOfARealModel) {
+    REQUIRE_MODEL_FIXTURE(hashscope_test::kStories);
+    const ModelWeights m = load_llama2c_checkpoint(hashscope_test::model_fixture(hashscope_test::kStories));
+    const std::string crypto = "method=crypto;route=key;aggregate=mean;bits=4";
+    const double dense = loss_with(m, "method=dense"), mixed = loss_with(m, crypto + ";fraction=0.5");
+    ASSERT_EQ(m.config.heads, 8);
+    EXPECT_DOUBLE_EQ(mixed, loss_with(m, crypto + ";heads=1,3,5,7"));
+    EXPECT_TRUE(std::isfinite(mixed));
+    EXPECT_GT(std::abs(mixed - dense), 1e-3);
 }
 
 TEST(HeadSensitivity, MapAndCurveAgreeWithDirectSwaps) {

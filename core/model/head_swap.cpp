@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "core/dense_attention.hpp"
+#include "core/mixed_heads.hpp"
+#include "core/model/crypto_head.hpp"
 #include "core/reformer_attention.hpp"
 
 namespace hashscope {
@@ -87,6 +89,7 @@ void register_builtins() {
     std::call_once(once, [] {
         registry<T>().emplace("dense", dense_method<T>);
         registry<T>().emplace("reformer", reformer_method<T>);
+        registry<T>().emplace("crypto", crypto_head_method<T>);
     });
 }
 
@@ -125,6 +128,7 @@ std::set<std::string> head_method_names() {
 
 HeadSwap parse_head_swap(const std::string& text, const ModelConfig& config) {
     HeadSwap swap;
+    std::string fraction;
     std::stringstream fields(text);
     std::string field;
     while (std::getline(fields, field, ';')) {
@@ -135,9 +139,21 @@ HeadSwap parse_head_swap(const std::string& text, const ModelConfig& config) {
         if (key == "layers") swap.layers = parse_indices(value, key, config.layers);
         else if (key == "heads") swap.heads = parse_indices(value, key, config.heads);
         else if (key == "method") swap.method = value;
+        else if (key == "fraction") fraction = value;
         else swap.parameters[key] = value;
     }
     if (swap.method.empty()) throw swap_error("method=NAME is required");
+    if (!fraction.empty()) {
+        if (!swap.heads.empty()) throw swap_error("give heads or fraction, not both");
+        HeadSwap parsed;
+        parsed.parameters["fraction"] = fraction;
+        const double f = parsed.number("fraction", 0);
+        if (!(f > 0 && f <= 1)) throw swap_error("fraction must be in (0, 1], got " + fraction);
+        const std::vector<bool> chosen = choose_crypto_heads(config.heads, f);
+        for (int h = 0; h < config.heads; ++h)
+            if (chosen[std::size_t(h)]) swap.heads.insert(h);
+        if (swap.heads.empty()) throw swap_error("fraction " + fraction + " of " + std::to_string(config.heads) + " heads is no head");
+    }
     const auto names = head_method_names();
     if (!names.count(swap.method)) {
         std::string known;

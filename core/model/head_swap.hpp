@@ -4,6 +4,8 @@
 //   layers=0-3;heads=0,2;method=reformer;n_hashes=4;n_buckets=8;chunk=16;seed=0
 //
 // `layers` and `heads` are comma lists of indices and inclusive ranges, or `all` (the default).
+// Instead of `heads`, `fraction=F` (0 < F <= 1) picks round(F x heads) heads of every chosen layer,
+// spread evenly (choose_crypto_heads in core/mixed_heads.hpp): the piece's mixed heads.
 // Every other key is a parameter of the method. Methods:
 //   dense     dense causal attention through the hook (identical to no swap; for testing)
 //   reformer  core/reformer_attention.hpp, causal, on the head's keys (after RoPE) as the shared
@@ -13,7 +15,8 @@
 //             chunk (32), seed (0); head (layer, head) draws its rotations from seed + 1000 layer +
 //             head. The sequence is padded at the end with zero vectors to a length whose
 //             n_hashes multiple divides into chunks; causal masking keeps them from every real query.
-// Other methods (learned, cryptographic) register themselves with register_head_method.
+//   crypto    core/crypto_attention.hpp on the head's own q, k, v (core/model/crypto_head.hpp).
+// Other methods register themselves with register_head_method.
 #pragma once
 
 #include <functional>
