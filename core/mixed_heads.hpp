@@ -1,7 +1,8 @@
 // Mixing crypto-hash heads with dense heads, the piece's "replacing 50-75% of heads with hash
 // attention preserves quality": a chosen fraction of a layer's heads run crypto_attention, the rest
-// dense attention, and each head's output is measured against its dense output. The model
-// evaluation (issue #7) wires this into real layers; here it runs over per-head operands.
+// dense attention, and each head's output is measured against its dense output, over per-head
+// operands. In a real model the same choice is `--swap method=crypto;fraction=F`
+// (core/model/head_swap.hpp, core/model/crypto_head.hpp), measured by the loss.
 #pragma once
 
 #include <vector>
