@@ -211,3 +211,73 @@ TEST_F(CliTest, ClaimsBadInputExitsTwo) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace hashscope_test;
+
+// `hashscope attack`: row J of the written K lands in the asked bucket by the digest computed here,
+// every other row is bit-identical and row J moved by a few ulps only.
+hashscope_ref::Mat read_matrix(const std::string& file, int rows, int cols) {
+    hashscope_ref::Mat m(rows, cols);
+    m.a = hashscope::npy_values<double>(hashscope::read_npy(file));
+    return m;
+}
+
+void expect_only_row_moved(const hashscope_ref::Mat& before, const hashscope_ref::Mat& after, int row) {
+    for (int i = 0; i < before.rows; ++i)
+        for (int j = 0; j < before.cols; ++j) {
+            const double was = double(float(before(i, j))), now = after(i, j);
+            if (i == row) EXPECT_LE(std::abs(now - was), 1e-5 * std::abs(was)) << i << "," << j;
+            else EXPECT_EQ(now, was) << i << "," << j;
+        }
+}
+
+}  // namespace
+
+TEST_F(CliTest, AttackPushesARowIntoTheTargetBucket) {
+    const auto k = write_random("k.npy", 16, 8, 11);
+    const CliRun r = run_cli("attack --k " + path("k.npy") + " --row 3 --target 77 --bits 12 --out " + path("k2.npy") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto report = nlohmann::json::parse(r.output);
+    EXPECT_TRUE(report["search"]["found"].get<bool>());
+    EXPECT_NE(expected_bucket(DigestAlgo::sha256, {}, k, 3, 12), 77) << "the seed must start elsewhere";
+    const auto moved = read_matrix(path("k2.npy"), 16, 8);
+    EXPECT_EQ(expected_bucket(DigestAlgo::sha256, {}, moved, 3, 12), 77);
+    expect_only_row_moved(k, moved, 3);
+}
+
+TEST_F(CliTest, AttackJoinsTheVictimsBucketAndChangesItsOutput) {
+    const auto k = write_random("k.npy", 16, 8, 12);
+    write_random("v.npy", 16, 4, 13);
+    const std::string args = "attack --k " + path("k.npy") + " --q " + path("k.npy") + " --v " + path("v.npy") +
+                             " --row 3 --victim 5 --bits 12 --algo blake3 --out " + path("k2.npy") + " --json";
+    const CliRun r = run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto report = nlohmann::json::parse(r.output);
+    const auto moved = read_matrix(path("k2.npy"), 16, 8);
+    // Route key with Q = K: query 5 reads key 5's bucket, which the attacker's row now shares.
+    EXPECT_EQ(expected_bucket(DigestAlgo::blake3, {}, moved, 3, 12), expected_bucket(DigestAlgo::blake3, {}, k, 5, 12));
+    EXPECT_EQ(report["victim"]["keys_after"].get<int>(), report["victim"]["keys_before"].get<int>() + 1);
+    EXPECT_GT(report["victim"]["relative_change"].get<double>(), 0.01);
+    expect_only_row_moved(k, moved, 3);
+}
+
+TEST_F(CliTest, AttackOutOfBudgetExitsOneAndWritesNothing) {
+    write_random("k.npy", 16, 8, 11);
+    const CliRun r = run_cli("attack --k " + path("k.npy") + " --row 3 --target 77 --bits 16 --budget 10 --out " + path("k2.npy"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("no perturbation of row 3 reached bucket 77 within 10 digests"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(path("k2.npy")));
+}
+
+TEST_F(CliTest, AttackRefusesBadInput) {
+    write_random("k.npy", 16, 8, 11);
+    const std::string k = " --k " + path("k.npy") + " --out " + path("k2.npy");
+    expect_refused("attack" + k + " --row 3 --target 1 --victim 2 --bits 8", "give exactly one of --target and --victim", path("k2.npy"));
+    expect_refused("attack" + k + " --row 3 --victim 2 --bits 8", "--victim needs --q and --v", path("k2.npy"));
+    expect_refused("attack" + k + " --row 16 --target 1 --bits 8", "--row 16 is outside --k's 16 rows", path("k2.npy"));
+    expect_refused("attack" + k + " --row 3 --target 256 --bits 8", "--target 256 is outside [0, 2^8)", path("k2.npy"));
+    expect_refused("attack" + k + " --row 3 --target 1 --bits 33", "--bits", path("k2.npy"));
+    expect_refused("attack" + k + " --row 3 --target 1 --bits 8 --algo md5", "md5", path("k2.npy"));
+}

@@ -23,5 +23,6 @@ Command add_capture_command(CLI::App& root);     // real models: logits and per-
 Command add_info_command(CLI::App& root);        // real models: architecture, tensors, tokenizer
 Command add_eval_command(CLI::App& root);        // real models: next-token loss, dense vs hashed heads
 Command add_bench_frames_command(CLI::App& root);  // times the GUI's frames (needs an X display)
+Command add_attack_command(CLI::App& root);  // crypto buckets: push a key into a chosen bucket
 
 }  // namespace hashscope::cli
