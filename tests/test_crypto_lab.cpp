@@ -57,7 +57,9 @@ TEST(CryptoLab, SettingsParseAndBadOnesAreRefused) {
     apply_crypto_setting("crypto-aggregate", "projection", s);
     apply_crypto_setting("crypto-rounds", "3", s);
     apply_crypto_setting("crypto-salt", "00ff", s);
+    apply_crypto_setting("crypto-load-cap", "5", s);
     EXPECT_EQ(s.bits, 9);
+    EXPECT_EQ(s.load_cap, 5);
     EXPECT_EQ(s.algo, DigestAlgo::blake3);
     EXPECT_EQ(s.route, CryptoRoute::lsh);
     EXPECT_EQ(s.aggregate, CryptoAggregation::projection);
@@ -72,8 +74,23 @@ TEST(CryptoLab, SettingsParseAndBadOnesAreRefused) {
     bad.salt_hex = "abc";
     EXPECT_THROW(check_crypto_settings(bad), InputError);
     bad.salt_hex.clear();
+    bad.load_cap = -1;
+    EXPECT_THROW(check_crypto_settings(bad), InputError);
+    bad.load_cap = 0;
     bad.route = CryptoRoute::lsh;  // lsh hashes sign codes
     EXPECT_THROW(check_crypto_settings(bad), InputError);
+}
+
+// The load cap reaches the analysis: 96 keys in 4 buckets would hold ~24 each; split above 4 none does.
+TEST(CryptoLab, LoadCapSplitsFullBuckets) {
+    const ToySequence s = tokens(96, 0.5);
+    CryptoSettings settings;
+    settings.bits = 2;
+    EXPECT_GT(analyse_crypto(s, settings).attention.rounds.front().max_load, 4);
+    settings.load_cap = 4;
+    const CryptoRoundTrace& r0 = analyse_crypto(s, settings).attention.rounds.front();
+    EXPECT_LE(r0.max_load, 4);
+    EXPECT_GT(r0.splits, 0);
 }
 
 TEST(CryptoLab, HeadBitsAreGroupedByFour) {

@@ -43,6 +43,7 @@ CryptoAttentionConfig<double> attention_config(const CryptoSettings& s) {
     c.route = s.route;
     c.aggregate = s.aggregate == CryptoAggregation::softmax ? CryptoAggregate::softmax : CryptoAggregate::mean;
     c.rounds = s.rounds;
+    c.load_cap = s.load_cap;
     return c;
 }
 
@@ -70,6 +71,8 @@ void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSe
         else throw InputError("--set crypto-aggregate: expected mean, softmax or projection, got '" + std::string(value) + "'");
     } else if (key == "crypto-rounds") {
         s.rounds = parse_int(key, value);
+    } else if (key == "crypto-load-cap") {
+        s.load_cap = parse_int(key, value);
     } else if (key == "crypto-salt") {
         s.salt_hex = std::string(value);
     } else if (key == "crypto-page") {
@@ -88,6 +91,7 @@ void check_crypto_settings(const CryptoSettings& s) {
     if (s.bits < 1 || s.bits > 32) throw InputError("crypto bits " + std::to_string(s.bits) + " is outside 1..32");
     if (s.rounds < 1 || s.rounds > kMaxRounds)
         throw InputError("crypto rounds " + std::to_string(s.rounds) + " is outside 1.." + std::to_string(kMaxRounds));
+    if (s.load_cap < 0) throw InputError("crypto load cap " + std::to_string(s.load_cap) + " is below 0 (0 turns splitting off)");
     salt_bytes(s.salt_hex);
     if (s.route == CryptoRoute::lsh && s.quantize != Quantize::sign)
         throw InputError("crypto route lsh hashes sign codes: set quantize to sign");
@@ -170,6 +174,7 @@ AttackReport run_attack(const ToySequence& sequence, const CryptoSettings& setti
     if (settings.route == CryptoRoute::lsh) throw InputError("the attack hashes raw floats: choose route query or key");
     CryptoAttentionConfig<double> config = attention_config(settings);
     config.rounds = 1;
+    config.load_cap = 0;
     config.hashing.quantize = Quantize::none;
     // The search reports every 4096 digests (a few ms): the bar moves smoothly and a cancel lands at once.
     const auto progress = [&](std::uint64_t done, std::int64_t) {

@@ -37,6 +37,7 @@ struct CryptoSettings {
     int rounds = 1;
     std::string salt_hex;  // empty: unsalted
     Quantize quantize = Quantize::none;
+    int load_cap = 0;  // hierarchical bucketing: split buckets holding more keys than this; 0 = off
     // The view's page at the start (0 buckets, 1 attack, 2 claims): a slide or screenshot can open
     // any page; not an input of the analysis.
     int page = 0;
@@ -45,11 +46,12 @@ struct CryptoSettings {
 
 // `--set crypto-KEY=VALUE` for screenshots and slides: crypto-algo, crypto-bits, crypto-route,
 // crypto-aggregate (mean|softmax|projection), crypto-rounds, crypto-salt (hex), crypto-quantize,
-// crypto-page (buckets|attack|claims).
+// crypto-load-cap (0 = off), crypto-page (buckets|attack|claims).
 // Throws InputError naming the setting when it does not parse; ranges are checked when the analysis
 // runs (check_crypto_settings), so the order of the keys does not matter.
 void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSettings& settings);
-// InputError naming the control when a setting is out of range (bits 1..32, rounds 1..16, bad hex).
+// InputError naming the control when a setting is out of range (bits 1..32, rounds 1..16, load cap
+// below 0, bad hex).
 void check_crypto_settings(const CryptoSettings& settings);
 
 struct CryptoAnalysis {

@@ -135,6 +135,12 @@ void CryptoView::controls(AppState& state) {
     if (ImGui::InputText("salt (hex)", salt, sizeof salt, ImGuiInputTextFlags_CharsHexadecimal)) s.salt_hex = salt;
     ImGui::SameLine();
     combo("quantize", s.quantize, {{Quantize::none, "none"}, {Quantize::sign, "sign"}, {Quantize::int8, "int8"}}, w);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(w * 0.7f);
+    ImGui::SliderInt("split above", &s.load_cap, 0, 64, s.load_cap == 0 ? "off" : "%d keys");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Hierarchical bucketing: a bucket holding more keys than this is split by the digest's\n"
+                          "next bit, again and again; queries follow the same splits. 0 turns it off.");
 
     const CryptoLab& lab = state.crypto;
     if (!lab.error().empty()) ImGui::TextColored(kWarn, "%s (showing the last good result)", lab.error().c_str());
@@ -283,6 +289,9 @@ void CryptoView::buckets_page(AppState& state) {
                                                              : "mean of the bucket's values");
     ImGui::Text("accumulators allocated: %zu (occupied buckets over %d round(s)); bucket splits %d", a.attention.slots,
                 s.rounds, r0.splits);
+    if (s.load_cap > 0)
+        ImGui::Text("split above %d keys: %d leaf buckets, the fullest holding %d keys (the table: before splitting)",
+                    s.load_cap, r0.occupied, r0.max_load);
     ImGui::EndGroup();
 }
 
