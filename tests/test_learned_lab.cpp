@@ -3,10 +3,14 @@
 // repeatably), and the lab's thread (a trained result arrives with its live curve; cancel stops it).
 #include <gtest/gtest.h>
 
+
+#include <cmath>
+
 #include <chrono>
 #include <thread>
 
 #include "app/gui/learned_lab.hpp"
+#include "core/metrics.hpp"
 #include "app/gui/scene.hpp"
 #include "core/error.hpp"
 
@@ -81,6 +85,30 @@ TEST(LearnedLab, LearnedCodesBeatSimHashOnLlmLikeKeys) {
     // Repeatable: the same seed gives the same codes.
     const LearnedLabResult b = analyse_learned_codes(seq, p, 7, settings, true);
     EXPECT_EQ(a.methods[1].keys.words, b.methods[1].keys.words);
+}
+
+// Recall against code width: SimHash at every width, learned at every width once trained; the
+// chosen width's points are the main comparison's own picks.
+TEST(LearnedLab, RecallAgainstBitsCoversEveryWidth) {
+    const SceneParams p = llm_like_scene();
+    const ToySequence seq = make_toy_sequence(p.toy);
+    const LearnedLabSettings settings{16, 12, 25};
+    const LearnedLabResult base = analyse_learned_codes(seq, p, 7, settings, false);
+    ASSERT_EQ(base.bits_sweep.size(), 4u);
+    for (const BitsRecall& point : base.bits_sweep) {
+        EXPECT_TRUE(std::isnan(point.learned)) << point.bits;
+        EXPECT_GE(point.simhash, 0.0);
+        EXPECT_LE(point.simhash, 1.0);
+    }
+    EXPECT_EQ(base.bits_sweep[1].bits, 16);
+    EXPECT_DOUBLE_EQ(base.bits_sweep[1].simhash, recall_at_k(base.exact, base.picks[0]));
+
+    const LearnedLabResult a = analyse_learned_codes(seq, p, 7, settings, true);
+    ASSERT_EQ(a.bits_sweep.size(), 4u);
+    EXPECT_DOUBLE_EQ(a.bits_sweep[1].learned, recall_at_k(a.exact, a.picks[1]));
+    for (const BitsRecall& point : a.bits_sweep) {
+        EXPECT_GT(point.learned, point.simhash + 0.1) << point.bits;
+    }
 }
 
 TEST(LearnedLab, BadSettingsAreRefusedNamingTheSetting) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -93,6 +94,28 @@ LearnedLabResult analyse_learned_codes(const ToySequence& sequence, const SceneP
     pick.causal = causal;
     for (const CodedMethod& method : r.methods)
         r.picks.push_back(hamming_topk(method.queries, method.keys, pick).selected);
+
+    const auto recall = [&](const PackedCodes& queries, const PackedCodes& keys) {
+        return recall_at_k(r.exact, hamming_topk(queries, keys, pick).selected);
+    };
+    LearnOptions quiet = hooks;  // the live curve shows the chosen width only
+    quiet.on_step = nullptr;
+    quiet.on_progress = nullptr;
+    for (const int bits : kSweepBits) {
+        BitsRecall point{bits, 0, std::numeric_limits<double>::quiet_NaN()};
+        const Matrix<double> sweep_planes = random_planes<double>(int(q.cols()), bits, params.hash_seed);
+        point.simhash = recall(simhash_codes(q, sweep_planes), simhash_codes(k, sweep_planes));
+        if (r.trained && bits == settings.bits) {
+            point.learned = recall_at_k(r.exact, r.picks.back());
+        } else if (r.trained && !r.cancelled && !(hooks.cancel && hooks.cancel->load())) {
+            quiet.bits = bits;
+            const LearnResult learned = learn_hash<double>({q}, {k}, quiet);
+            if (!learned.cancelled)
+                point.learned = recall(learned_codes(learned.model, 0, HashSide::query, q),
+                                       learned_codes(learned.model, 0, HashSide::key, k));
+        }
+        r.bits_sweep.push_back(point);
+    }
     return r;
 }
 

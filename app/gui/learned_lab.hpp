@@ -29,6 +29,14 @@ struct LearnedLabSettings {
     bool operator==(const LearnedLabSettings&) const = default;
 };
 
+// Recall@k (k = the settings' top) of codes of one width: SimHash always, learned when trained
+// (NaN otherwise, or when training was cancelled before this width).
+struct BitsRecall {
+    int bits = 0;
+    double simhash = 0, learned = 0;
+};
+inline constexpr int kSweepBits[] = {8, 16, 32, 64};
+
 // One finished analysis of one scene at one setting.
 struct LearnedLabResult {
     std::uint64_t scene_version = 0;
@@ -41,6 +49,7 @@ struct LearnedLabResult {
     TopKComparison comparison;             // scores by sparsity, histograms per method
     std::vector<std::vector<std::int32_t>> exact;       // per query: exact top-k by q.k, best first
     std::vector<std::vector<std::vector<std::int32_t>>> picks;  // [method][query]: k nearest by code
+    std::vector<BitsRecall> bits_sweep;    // one per kSweepBits: each learned width trained alike
     double train_seconds = 0;
 };
 
@@ -62,7 +71,8 @@ std::vector<double> distance_fractions(std::span<const std::int64_t> counts);
 double mean_distance(std::span<const std::int64_t> counts);
 
 // The whole job, synchronously: SimHash codes (planes from the scene's hash seed) and, with `train`,
-// learned codes trained on the scene's Q/K; then the comparison. `hooks` gives training its
+// learned codes trained on the scene's Q/K; then the comparison, and recall against code width
+// (learned codes of the other widths trained with the same settings, without progress reports). `hooks` gives training its
 // callbacks and cancel flag (its other fields are set here from `settings` and the scene).
 LearnedLabResult analyse_learned_codes(const ToySequence& sequence, const SceneParams& params, std::uint64_t version,
                                        const LearnedLabSettings& settings, bool train, LearnOptions hooks = {});

@@ -95,6 +95,28 @@ void sparsity_plot(const LearnedLabResult& r, int metric, ImVec2 size) {
     }
 }
 
+// Recall@k against code width (8..64 bits, log2 x axis) for SimHash and, once trained, learned codes.
+void bits_plot(const LearnedLabResult& r, ImVec2 size) {
+    plot::Axis x{8.0, 64.0, plot::Scale::log10};
+    x.log_base = 2.0;
+    x.label = "code bits (each learned width trained alike)";
+    plot::Axis y{0.0, 1.0};
+    y.label = "recall@" + std::to_string(r.settings.top);
+    y.max_ticks = 5;
+    const plot::Frame frame("bits", size, x, y);
+    for (const char* name : {"SimHash", "learned"}) {
+        std::vector<double> xs, ys;
+        for (const BitsRecall& p : r.bits_sweep) {
+            const double value = std::string(name) == "SimHash" ? p.simhash : p.learned;
+            if (std::isnan(value)) continue;
+            xs.push_back(double(p.bits));
+            ys.push_back(value);
+        }
+        frame.line(xs, ys, method_colour(name));
+        frame.markers(xs, ys, method_colour(name));
+    }
+}
+
 // Two overlaid histograms of one method: Hamming distance of (query, true top-k key) pairs and of
 // every other pair, each as fractions of its own total.
 void distance_histogram(const DistanceHistogram& h, int bits, int top, const char* id, ImVec2 size) {
@@ -214,12 +236,15 @@ void LearnedView::draw(AppState& state) {
     ImGui::EndGroup();
     ImGui::SameLine(0.0f, gap);
     ImGui::BeginGroup();
-    sparsity_plot(*r, metric_, ImVec2(half, row_h - ImGui::GetFrameHeightWithSpacing()));
-    static constexpr const char* kMetrics[] = {"recall@k", "attention mass", "relative output error"};
+    const ImVec2 plot_size(half, row_h - ImGui::GetFrameHeightWithSpacing());
+    if (metric_ == 3) bits_plot(*r, plot_size);
+    else sparsity_plot(*r, metric_, plot_size);
+    static constexpr const char* kMetrics[] = {"recall@k", "attention mass", "relative output error", "recall@k vs bits"};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11.0f);
-    ImGui::Combo("##metric", &metric_, kMetrics, 3);
+    ImGui::Combo("##metric", &metric_, kMetrics, 4);
     ImGui::SameLine();
     for (const char* name : {"exact", "SimHash", "learned"}) {
+        if (std::string(name) == "exact" && metric_ == 3) continue;
         if (std::string(name) == "learned" && !r->trained) break;
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(method_colour(name)), "%s", name);
         ImGui::SameLine();
