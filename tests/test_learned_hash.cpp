@@ -58,8 +58,10 @@ TEST(LearnedHash, GradientMatchesFiniteDifferences) {
     // Pairs left out (as --causal does), chosen at random; nullptr counts every pair.
     Matrix<double> counted(batch, keys);
     for (Eigen::Index x = 0; x < counted.size(); ++x) counted.data()[x] = double(rng.below(3) != 0);
-    for (const auto& [threads, mask] : {std::pair{1, (const Matrix<double>*)nullptr}, std::pair{2, (const Matrix<double>*)nullptr},
-                                        std::pair{2, (const Matrix<double>*)&counted}}) {
+    for (const auto& setting : {std::pair{1, (const Matrix<double>*)nullptr}, std::pair{2, (const Matrix<double>*)nullptr},
+                                std::pair{2, (const Matrix<double>*)&counted}}) {
+        const int threads = setting.first;  // named copies: clang 14 cannot capture structured bindings
+        const Matrix<double>* mask = setting.second;
         const auto loss = [&] { return learned_hash_loss<double>(w, zq, zk, y, o, nullptr, 1, mask); };
         HashMappings<double> g;
         learned_hash_loss(w, zq, zk, y, o, &g, threads, mask);

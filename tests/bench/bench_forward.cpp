@@ -15,6 +15,7 @@
 #include "core/model/model_loader.hpp"
 #include "core/model/transformer_forward.hpp"
 #include "core/random.hpp"
+#include "support/half.hpp"
 
 namespace {
 
@@ -67,7 +68,7 @@ void BM_ForwardCaptureWithProbabilities(benchmark::State& state) { forward(state
 Tensor random_q8_0(std::vector<std::int64_t> shape, Rng& rng) {
     Tensor t{.type = TensorType::q8_0, .shape = std::move(shape)};
     auto bytes = std::make_shared<std::vector<std::byte>>(*tensor_bytes(TensorType::q8_0, std::uint64_t(t.count())));
-    const _Float16 scale = _Float16(0.02);
+    const std::uint16_t scale = hashscope_test::to_half(0.02).bits;
     for (std::size_t at = 0; at < bytes->size(); at += 34) {
         std::memcpy(bytes->data() + at, &scale, 2);
         for (int k = 0; k < 32; k += 8) {

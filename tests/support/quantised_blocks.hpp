@@ -1,7 +1,7 @@
 // Test-side GGML block encodings built from chosen small integers and scales, with the values the
 // specification says they stand for, computed here from those integers (not by decoding bytes):
-// the independent side of the dequantisation tests. Scales are rounded through the compiler's
-// _Float16, so the expected values are exact in float.
+// the independent side of the dequantisation tests. Scales are rounded to binary16 (half.hpp), so
+// the expected values are exact in float.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/random.hpp"
+#include "support/half.hpp"
 
 namespace hashscope_test {
 
@@ -19,14 +20,13 @@ struct Encoded {
     std::vector<float> values;  // what the bytes stand for
 };
 
-inline void put_half(std::vector<std::uint8_t>& out, _Float16 h) {
-    std::uint8_t b[2];
-    std::memcpy(b, &h, 2);
-    out.insert(out.end(), b, b + 2);
+inline void put_half(std::vector<std::uint8_t>& out, Half h) {
+    out.push_back(std::uint8_t(h.bits & 0xff));  // little-endian, as GGUF stores it
+    out.push_back(std::uint8_t(h.bits >> 8));
 }
 
 inline int uniform_int(hashscope::Rng& rng, int lo, int hi) { return lo + int(rng.below(std::uint64_t(hi - lo + 1))); }
-inline _Float16 random_scale(hashscope::Rng& rng) { return _Float16(0.002 + 0.02 * rng.uniform()); }
+inline Half random_scale(hashscope::Rng& rng) { return to_half(0.002 + 0.02 * rng.uniform()); }
 
 // `count` values of `type` (a multiple of its block size) drawn from `rng`.
 inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& rng) {
@@ -37,9 +37,9 @@ inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& r
         std::memcpy(e.bytes.data(), e.values.data(), count * 4);
     } else if (type == kF16) {
         for (std::size_t i = 0; i < count; ++i) {
-            const _Float16 h = _Float16(0.1 * rng.normal());
+            const Half h = to_half(0.1 * rng.normal());
             put_half(e.bytes, h);
-            e.values.push_back(float(h));
+            e.values.push_back(h.value);
         }
     } else if (type == kBF16) {
         for (std::size_t i = 0; i < count; ++i) {
@@ -55,27 +55,27 @@ inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& r
         }
     } else if (type == kQ8_0) {
         for (std::size_t b = 0; b < count / 32; ++b) {
-            const _Float16 d = random_scale(rng);
+            const Half d = random_scale(rng);
             put_half(e.bytes, d);
             for (int j = 0; j < 32; ++j) {
                 const int q = uniform_int(rng, -127, 127);
                 e.bytes.push_back(std::uint8_t(std::int8_t(q)));
-                e.values.push_back(float(d) * float(q));
+                e.values.push_back(d.value * float(q));
             }
         }
     } else if (type == kQ4_0) {
         for (std::size_t b = 0; b < count / 32; ++b) {
-            const _Float16 d = random_scale(rng);
+            const Half d = random_scale(rng);
             put_half(e.bytes, d);
             int q[32];
             for (int& x : q) x = uniform_int(rng, 0, 15);
             // Byte j holds value j in its low nibble and value j + 16 in its high nibble.
             for (int j = 0; j < 16; ++j) e.bytes.push_back(std::uint8_t(q[j] | (q[j + 16] << 4)));
-            for (int j = 0; j < 32; ++j) e.values.push_back(float(d) * float(q[j] - 8));
+            for (int j = 0; j < 32; ++j) e.values.push_back(d.value * float(q[j] - 8));
         }
     } else if (type == kQ4_K) {
         for (std::size_t b = 0; b < count / 256; ++b) {
-            const _Float16 d = random_scale(rng), dmin = random_scale(rng);
+            const Half d = random_scale(rng), dmin = random_scale(rng);
             put_half(e.bytes, d);
             put_half(e.bytes, dmin);
             int sc[8], m[8], q[256];
@@ -96,7 +96,7 @@ inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& r
                 for (int l = 0; l < 32; ++l) e.bytes.push_back(std::uint8_t(q[64 * g + l] | (q[64 * g + 32 + l] << 4)));
             for (int i = 0; i < 256; ++i) {
                 const int s = i / 32;
-                e.values.push_back(float(d) * float(sc[s]) * float(q[i]) - float(dmin) * float(m[s]));
+                e.values.push_back(d.value * float(sc[s]) * float(q[i]) - dmin.value * float(m[s]));
             }
         }
     } else if (type == kQ6_K) {
@@ -104,7 +104,7 @@ inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& r
             int q[256], sc[16];
             for (int& x : q) x = uniform_int(rng, 0, 63);
             for (int& x : sc) x = uniform_int(rng, -128, 127);
-            const _Float16 d = random_scale(rng);
+            const Half d = random_scale(rng);
             // Values 128h + 32i + l (h < 2, i < 4, l < 32): low 4 bits in ql[64h + l + 32 (i % 2)]
             // (low nibble for i < 2), high 2 bits at bit 2i of qh[32h + l]; 16 values per scale.
             std::uint8_t ql[128] = {}, qh[64] = {};
@@ -119,7 +119,7 @@ inline Encoded encode_random(GgmlType type, std::size_t count, hashscope::Rng& r
             e.bytes.insert(e.bytes.end(), qh, qh + 64);
             for (int s : sc) e.bytes.push_back(std::uint8_t(std::int8_t(s)));
             put_half(e.bytes, d);
-            for (int i = 0; i < 256; ++i) e.values.push_back(float(d) * float(sc[i / 16]) * float(q[i] - 32));
+            for (int i = 0; i < 256; ++i) e.values.push_back(d.value * float(sc[i / 16]) * float(q[i] - 32));
         }
     }
     return e;
