@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
         hashscope::cli::add_eval_command(root),
         hashscope::cli::add_bench_frames_command(root),
         hashscope::cli::add_attack_command(root),
+        hashscope::cli::add_convert_command(root),
     };
     try {
         root.parse(argc, argv);

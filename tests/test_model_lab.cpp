@@ -28,6 +28,7 @@ const ModelRun& stories_run() {
     static const ModelRun run = [] {
         ModelJob job;
         job.path = model_fixture(kStories);
+        job.prompt = "Once upon a time";  // the story model's own kind of text, not the app's default
         return *compute_model_run(job, nullptr);
     }();
     return run;
@@ -127,6 +128,9 @@ TEST(ModelLab, SceneOnAModelHeadShowsThatHeadsAttention) {
     const ToySequence s = head_sequence(*state.model_lab.run(), 1, 6);
     const int n = int(s.k.rows()), d = int(s.k.cols());
     EXPECT_EQ(r.params.toy.n, n);
+    // Any prompt length works: the chunk shrinks to the largest divisor of rounds x n (n = 123 here).
+    EXPECT_EQ((r.params.config.n_hashes * n) % r.params.config.chunk, 0);
+    EXPECT_LE(r.params.config.chunk, default_scene().config.chunk);
     EXPECT_EQ(r.params.toy.d, d);
     EXPECT_EQ(r.trace.n, n);
     EXPECT_TRUE(r.params.config.causal);

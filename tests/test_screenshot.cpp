@@ -158,7 +158,7 @@ TEST(Screenshot, BadModelExitsTwoAndWritesNothing) {
     const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_model.png";
     std::filesystem::remove(png);
     EXPECT_EQ(run("screenshot --view model --set model=/nonexistent/model.bin --out " + png.string()), 2);
-    EXPECT_EQ(run("screenshot --set head=0.1 --out " + png.string()), 2);  // a head needs a model
+    EXPECT_EQ(run("screenshot --set model=none --set head=0.1 --out " + png.string()), 2);  // a head needs a model
     EXPECT_FALSE(std::filesystem::exists(png));
 }
 

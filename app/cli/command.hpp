@@ -24,5 +24,6 @@ Command add_info_command(CLI::App& root);        // real models: architecture, t
 Command add_eval_command(CLI::App& root);        // real models: next-token loss, dense vs hashed heads
 Command add_bench_frames_command(CLI::App& root);  // times the GUI's frames (needs an X display)
 Command add_attack_command(CLI::App& root);  // crypto buckets: push a key into a chosen bucket
+Command add_convert_command(CLI::App& root);  // real models: write GGUF
 
 }  // namespace hashscope::cli

@@ -2,6 +2,10 @@
 // keeps the current model) and the pure steps it runs, which tests call directly.
 #include "app/gui/model_lab.hpp"
 
+#include <filesystem>
+
+#include <cstdlib>
+
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -10,6 +14,14 @@
 #include "core/model/head_swap.hpp"
 
 namespace hashscope::gui {
+
+std::string default_model_path() {
+    const char* assets = std::getenv("HASHSCOPE_ASSETS");
+    const std::filesystem::path path =
+        std::filesystem::path(assets && *assets ? assets : HASHSCOPE_ASSETS_DIR) / "models" / "kjv-llama";
+    std::error_code ec;
+    return std::filesystem::exists(path / "model.safetensors", ec) ? path.string() : std::string();
+}
 
 namespace {
 

@@ -27,7 +27,10 @@ namespace hashscope::gui {
 // What the worker is asked to do. An empty path reuses the model already loaded.
 struct ModelJob {
     std::string path;
-    std::string prompt = "Once upon a time";
+    // Genesis 1:1-3, for the default model (kjv-llama; Genesis is training text, see its MODEL_CARD).
+    std::string prompt = "In the beginning God created the heaven and the earth. And the earth was without form, and void; "
+                         "and darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters. "
+                         "And God said, Let there be light: and there was light.";
     std::string method = "reformer";  // hash method of the sensitivity map (head_method_names())
     bool sensitivity = true;           // also the per-head map and the swap curve (one pass per head)
 };
@@ -60,6 +63,11 @@ std::optional<ModelRun> compute_model_run(const ModelJob& job, std::shared_ptr<c
 // Head (layer, head) of a run as the scene's data: its post-RoPE queries, the keys and values of
 // the KV head it reads (grouped-query attention), labelled by token id. InputError when out of range.
 ToySequence head_sequence(const ModelRun& run, int layer, int head);
+
+// The model the app opens when none is named: hashscope's own kjv-llama (assets/models, issue 11),
+// from $HASHSCOPE_ASSETS/models/kjv-llama when that variable is set, else from the source tree the
+// app was built from. Empty when it is not there.
+std::string default_model_path();
 
 class ModelLab {
 public:

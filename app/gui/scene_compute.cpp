@@ -138,6 +138,10 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
         r.params.toy.n = int(requested.data->k.rows());
         r.params.toy.d = int(requested.data->k.cols());
         r.params.toy.dv = int(requested.data->v.cols());
+        // A model's prompt has any length, and Reformer's chunks must tile rounds x n: the chunk used
+        // (and shown) is the largest divisor of rounds x n not above the chosen one.
+        const int slots = r.params.config.n_hashes * r.params.toy.n;
+        while (r.params.config.chunk > 1 && slots % r.params.config.chunk != 0) --r.params.config.chunk;
     }
     const SceneParams& params = r.params;
     check_scene(params);

@@ -103,12 +103,13 @@ void apply_setting(std::string_view key_value, StartState& start) {
 }
 
 void load_start_model(const StartState& start, AppState& state) {
-    if (start.model.empty()) {
-        if (start.head >= 0) throw InputError("--set head needs --set model=PATH");
+    const std::string path = start.model == "none" ? "" : start.model.empty() ? default_model_path() : start.model;
+    if (path.empty()) {
+        if (start.head >= 0) throw InputError("--set head needs a model: --set model=PATH (the default kjv-llama is missing or model=none)");
         return;
     }
     if (!start.prompt.empty()) state.model_lab.job.prompt = start.prompt;
-    state.model_lab.load_now(start.model);
+    state.model_lab.load_now(path);
     if (start.head < 0) return;
     state.use_model_head(start.head_layer, start.head);
     state.wait_idle();

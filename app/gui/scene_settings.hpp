@@ -27,7 +27,7 @@ struct StartState {
     SceneParams params = default_scene();
     Playback playback;
     float font_scale = 1.0f;
-    std::string model, prompt;        // empty: none, the default prompt
+    std::string model, prompt;        // model: empty = default_model_path(), "none" = none; prompt: empty = the default
     int head_layer = -1, head = -1;   // head=L.H; -1: the toy stays the data
     CryptoSettings crypto;  // crypto-* keys (crypto_lab.hpp)
     LearnedLabSettings learned;
@@ -38,8 +38,9 @@ struct StartState {
 // ranges are checked later by compute_scene, with the same messages as the controls get.
 void apply_setting(std::string_view key_value, StartState& start);
 
-// With model=PATH: loads it into state.model_lab on this thread (so a screenshot shows it) and, with
-// head=L.H, computes the scene on that head. InputError when the model or the head is bad.
+// Loads model=PATH (or the default model, unless model=none) into state.model_lab on this thread, so
+// a screenshot shows it, and with head=L.H computes the scene on that head. InputError when the
+// model or the head is bad.
 void load_start_model(const StartState& start, AppState& state);
 
 }  // namespace hashscope::gui

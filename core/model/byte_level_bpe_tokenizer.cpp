@@ -1,5 +1,6 @@
 #include "core/model/byte_level_bpe_tokenizer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -118,6 +119,15 @@ std::vector<std::string> ByteLevelBpeTokenizer::pre_tokenize(std::string_view te
         i = end;
     }
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ByteLevelBpeTokenizer::merges() const {
+    std::vector<std::pair<int, std::pair<std::string, std::string>>> by_rank;  // a repeated merge kept its first rank
+    for (const auto& [pair, rank] : ranks_) by_rank.push_back({rank, pair});
+    std::sort(by_rank.begin(), by_rank.end());
+    std::vector<std::pair<std::string, std::string>> ordered;
+    for (auto& [rank, pair] : by_rank) ordered.push_back(std::move(pair));
+    return ordered;
 }
 
 std::vector<int> ByteLevelBpeTokenizer::encode(std::string_view text, bool add_bos) const {

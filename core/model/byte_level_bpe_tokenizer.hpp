@@ -32,6 +32,9 @@ public:
     const std::string& piece(int id) const override { return pieces_.at(std::size_t(id)); }
     const char* kind() const override { return "byte-level-bpe"; }
 
+    // The merges in rank order, as given (what a writer stores to rebuild this tokenizer).
+    std::vector<std::pair<std::string, std::string>> merges() const;
+
     // GPT-2's pre-tokenizer alone: the pieces BPE then runs on, as UTF-8 text.
     static std::vector<std::string> pre_tokenize(std::string_view text);
 
