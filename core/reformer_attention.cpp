@@ -144,7 +144,7 @@ void combine_rounds(ReformerTrace<T>& t) {
         t.output = t.round_outputs[0];
         return;
     }
-    t.output.setZero(t.n, t.round_outputs[0].cols());
+    t.output.resize(t.n, t.round_outputs[0].cols());
     std::vector<T> weight(rounds);
     for (int i = 0; i < t.n; ++i) {
         // Weights from differences to the peak, normalised by their sum: the same softmax as
@@ -155,27 +155,30 @@ void combine_rounds(ReformerTrace<T>& t) {
         for (std::size_t h = 1; h < rounds; ++h) peak = std::max(peak, t.round_logsumexp[h](i));
         T sum = 0;
         for (std::size_t h = 0; h < rounds; ++h) sum += weight[h] = std::exp(t.round_logsumexp[h](i) - peak);
-        for (std::size_t h = 0; h < rounds; ++h) t.output.row(i) += (weight[h] / sum) * t.round_outputs[h].row(i);
+        t.output.row(i) = (weight[0] / sum) * t.round_outputs[0].row(i);
+        for (std::size_t h = 1; h < rounds; ++h) t.output.row(i) += (weight[h] / sum) * t.round_outputs[h].row(i);
     }
 }
 
 // Step 1 into `buckets`, reusing its storage. Every round's rotation is applied in one product, a
 // block of rows at a time, so that the rotated values stay in cache instead of filling an
-// [n, n_buckets/2] temporary per round. The product is formed transposed, [rounds * half, rows], so
-// that the argmax runs down contiguous columns for a whole block of rows at once and vectorises.
+// [n, n_buckets/2] temporary per round. The block is then transposed, [rounds * half, rows], so that
+// the argmax runs down contiguous columns for a whole block of rows at once and vectorises.
 template <class T>
 void fill_buckets(const Matrix<T>& x, const std::vector<Matrix<T>>& rotations,
                   std::vector<std::vector<std::int32_t>>& buckets) {
-    constexpr Eigen::Index kBlock = 256;
-    const auto rounds = Eigen::Index(rotations.size()), half = rotations.empty() ? 0 : rotations[0].cols();
-    Matrix<T> all_t(rounds * half, x.cols()), rotated_t;
-    for (Eigen::Index h = 0; h < rounds; ++h) all_t.middleRows(h * half, half) = rotations[std::size_t(h)].transpose();
+    constexpr int kBlock = 256;
+    const int rounds = int(rotations.size()), half = rotations.empty() ? 0 : int(rotations[0].cols());
+    const int d = int(x.cols()), width = rounds * half;
+    Matrix<T> all(d, width), rotated(kBlock, width), rotated_t(width, kBlock);
+    for (int h = 0; h < rounds; ++h) all.middleCols(h * half, half) = rotations[std::size_t(h)];
     std::vector<T> best(static_cast<std::size_t>(kBlock));
     buckets.resize(rotations.size());
     for (auto& round : buckets) round.resize(std::size_t(x.rows()));
     for (Eigen::Index first = 0; first < x.rows(); first += kBlock) {
-        const int rows = int(std::min(kBlock, x.rows() - first));
-        rotated_t.noalias() = all_t * x.middleRows(first, rows).transpose();
+        const int rows = int(std::min<Eigen::Index>(kBlock, x.rows() - first));
+        block_product(&x(first, 0), d, all.data(), width, rotated.data(), width, rows, d, width);
+        block_transpose(rotated.data(), width, rotated_t.data(), kBlock, rows, width);
         for (Eigen::Index h = 0; h < rounds; ++h) {
             // argmax over concat(r, -r); the strict comparison keeps the first maximum, as torch.argmax.
             std::int32_t* index = buckets[std::size_t(h)].data() + first;
