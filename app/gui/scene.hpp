@@ -80,7 +80,9 @@ inline constexpr const char* kComputeSteps[] = {"toy sequence", "hashing", "full
 inline constexpr int kComputeStepCount = 6;
 
 // Throws InputError for parameters out of range; returns early with an empty result (n == 0) when
-// `stop` is requested, since the result would be discarded anyway.
-SceneResult compute_scene(const SceneParams& params, std::stop_token stop = {}, std::atomic<int>* step = nullptr);
+// `stop` is requested, since the result would be discarded anyway. `reuse`: a trace no longer shown
+// (an older result's) whose buffers the Reformer pass recomputes in place instead of allocating.
+SceneResult compute_scene(const SceneParams& params, std::stop_token stop = {}, std::atomic<int>* step = nullptr,
+                          ReformerTrace<double> reuse = {});
 
 }  // namespace hashscope::gui
