@@ -22,6 +22,7 @@
 #include "app/gui/token_grid.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "kernels/gpu.hpp"
 
 namespace hashscope::gui {
 namespace {
@@ -408,6 +409,30 @@ TEST(AppState, RecomputesIntoATraceTheViewsNoLongerHold) {
     const SceneResult fresh = compute_scene(state.params);
     EXPECT_EQ(state.result().trace.output, fresh.trace.output);
     EXPECT_EQ(state.result().trace.buckets, fresh.trace.buckets);
+}
+
+// The GPU toggle: with a device the kernel hashes exactly as the CPU twin; without one (or without
+// CUDA in the build) the scene still computes, on the CPU, with one line saying why.
+TEST(ComputeScene, GpuTargetMatchesTheCpuTwinOrFallsBack) {
+    StartState start;
+    apply_setting("compute=gpu", start);
+    EXPECT_EQ(start.params.target, ComputeTarget::gpu);
+    EXPECT_THROW(apply_setting("compute=tpu", start), InputError);
+
+    SceneParams p = small_scene(Method::reformer);
+    const SceneResult cpu = compute_scene(p);
+    p.target = ComputeTarget::gpu;
+    const SceneResult r = compute_scene(p);
+    EXPECT_EQ(r.trace.output, cpu.trace.output);
+    EXPECT_EQ(gpu_built(), gpu::built_with_cuda());
+    if (!gpu::gpu_available()) {
+        EXPECT_FALSE(r.gpu.ran);
+        EXPECT_EQ(r.gpu.message.rfind("GPU not used, the CPU ran: ", 0), 0u) << r.gpu.message;
+        GTEST_SKIP() << "no CUDA device (" << gpu::device_description() << "): checked the CPU fallback only";
+    }
+    EXPECT_TRUE(r.gpu.ran) << r.gpu.message;
+    EXPECT_EQ(r.gpu.bucket_mismatches, 0);
+    EXPECT_LT(r.gpu.max_output_difference, 1e-4);
 }
 
 TEST(AppState, HoverLastsOneFrame) {

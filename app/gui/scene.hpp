@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/gui/bucket_collisions.hpp"
+#include "app/gui/gpu_twin.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/memory_sweep.hpp"
 #include "app/gui/token_grid.hpp"
@@ -29,6 +30,7 @@ struct SceneParams {
     std::uint64_t hash_seed = 1;     // Reformer rotations and SimHash planes
     int simhash_bits = 16;
     int top_k = 32;                  // keys per query for SimHash top-k; k of recall@k
+    ComputeTarget target = ComputeTarget::cpu;  // gpu: Reformer also runs on the device (gpu_twin.hpp)
     // Non-null: the scene's data instead of the toy (a model head, model_lab.hpp); toy.n, d and dv
     // then follow its shape.
     std::shared_ptr<const ToySequence> data;
@@ -72,6 +74,7 @@ struct SceneResult {
     std::vector<MemoryItem> dense_memory;            // dense scores at this n, for scale
     MemorySweep sweep;
     double seconds = 0.0;                            // wall time of the computation
+    GpuComparison gpu;                               // with target gpu: the device run against its CPU twin
 };
 
 // Stages of compute_scene, for a progress bar: it stores the index of the one under way.

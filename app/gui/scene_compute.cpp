@@ -148,6 +148,7 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
     const auto rotations = random_rotations<double>(params.toy.d, params.config, params.hash_seed);
     r.trace = std::move(reuse);
     reformer_attention<double>(r.sequence.k, r.sequence.v, rotations, params.config, r.trace);
+    if (params.target == ComputeTarget::gpu) r.gpu = run_on_gpu(r.sequence.k, r.sequence.v, rotations, params.config);
     for (const auto& round : r.trace.buckets)
         r.loads.push_back(bucket_load(std::span<const std::int32_t>(round), params.config.n_buckets));
     r.token_grid = token_grid(r.trace.buckets, params.config.n_buckets, r.sequence.labels);
