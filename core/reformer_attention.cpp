@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/block_kernels.hpp"
 #include "core/random.hpp"
 
 namespace hashscope {
@@ -52,6 +53,17 @@ Vector<T> softmax_rows(Matrix<T>& logits) {
     return peak.array() + sum.array().log();
 }
 
+// One row of logits in place to exp(logit - peak), with `peak` its maximum; returns the row's sum.
+// Flushed like softmax_rows, so that masked keys weigh exactly 0.
+template <class T>
+T exp_shifted_row(T* row, int length, T& peak) {
+    Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> r(row, length);
+    peak = r.maxCoeff();
+    r = (r - peak).exp();
+    r = (r < std::numeric_limits<T>::min()).select(T(0), r);
+    return r.sum();
+}
+
 template <class T>
 DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, bool causal) {
     const auto n = int(x.rows());
@@ -67,61 +79,60 @@ DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Ma
 // The chunked pass over the sorted sequence; fills per-round outputs in original order.
 template <class T>
 void attend_chunks(const Matrix<T>& x, const Vector<T>& key_scale, const Matrix<T>& v, ReformerTrace<T>& t) {
-    const int n = t.n, rounds = t.config.n_hashes, chunk = t.config.chunk;
-    const int slots = rounds * n, chunks = slots / chunk;
+    const int n = t.n, rounds = t.config.n_hashes, chunk = t.config.chunk, window = 2 * chunk;
+    const int slots = rounds * n, chunks = slots / chunk, d = int(x.cols()), dv = int(v.cols());
     t.round_outputs.resize(std::size_t(rounds));
     t.round_logsumexp.resize(std::size_t(rounds));
-    for (auto& o : t.round_outputs) o.resize(n, v.cols());
+    for (auto& o : t.round_outputs) o.resize(n, dv);
     for (auto& l : t.round_logsumexp) l.resize(n);
 
-    // A window of two chunks in small buffers that stay in cache: rows [0, chunk) hold the look-back
-    // chunk, rows [chunk, 2 chunk) the current one. Only the current chunk's rows are gathered (the
-    // random row reads dominate this pass); its keys are its queries scaled, and the look-back half
-    // is the previous chunk's rows shifted down.
-    Matrix<T> queries(chunk, x.cols()), keys(2 * chunk, x.cols()), values(2 * chunk, v.cols());
-    Matrix<T> logits(chunk, 2 * chunk), out(chunk, v.cols());
-    std::vector<int> key_position(2 * static_cast<std::size_t>(chunk));
-    const auto load = [&](int c) {
+    // A window of two chunks in small buffers that stay in cache. Chunk c occupies half c % 2 of the
+    // window's keys and values, its look-back the other half (chunk 0's look-back, the last chunk, is
+    // loaded into half 1 first), so no chunk is gathered twice or moved. Keys are a chunk's queries
+    // scaled and are stored transposed, [d, window], so that the score product reads them as rows.
+    Matrix<T> queries(chunk, d), keys(chunk, d), keys_t(d, window), values(window, dv), logits(chunk, window),
+        out(chunk, dv);
+    std::vector<int> key_position(static_cast<std::size_t>(window));
+    std::vector<T> inverse_sum(static_cast<std::size_t>(chunk)), lse(static_cast<std::size_t>(chunk));
+    const auto load = [&](int c, int half) {
         for (int a = 0; a < chunk; ++a) {
-            const int j = t.position_of_slot(c * chunk + a);
-            key_position[std::size_t(chunk + a)] = j;
+            const int j = t.position_of_slot(c * chunk + a), column = half * chunk + a;
+            key_position[std::size_t(column)] = j;
             queries.row(a) = x.row(j);
-            keys.row(chunk + a) = queries.row(a) * key_scale(j);
-            values.row(chunk + a) = v.row(j);
+            keys.row(a) = queries.row(a) * key_scale(j);
+            values.row(column) = v.row(j);
         }
+        block_transpose(keys.data(), d, &keys_t(0, half * chunk), window, chunk, d);
     };
-    const auto shift = [&] {
-        keys.topRows(chunk) = keys.bottomRows(chunk);
-        values.topRows(chunk) = values.bottomRows(chunk);
-        std::copy_n(key_position.begin() + chunk, chunk, key_position.begin());
-    };
-    load(chunks - 1);  // the look-back of chunk 0 wraps to the last chunk
-    shift();
+    load(chunks - 1, 1);
     for (int c = 0; c < chunks; ++c) {
-        load(c);
-        logits.noalias() = queries * keys.transpose();
+        const int half = c % 2, self = half * chunk;
+        load(c, half);
+        block_product(queries.data(), d, keys_t.data(), window, logits.data(), window, chunk, d, window);
         // A round holds each position once, so when the whole window lies in one round the only key at
         // a query's own position is its own slot: without the causal mask that diagonal is all there is
         // to mask. Windows that straddle rounds can meet a position twice and take the general test.
         const int previous = (c + chunks - 1) % chunks;
         const bool one_round = t.round_of_slot(previous * chunk) == t.round_of_slot(c * chunk + chunk - 1);
-        if (one_round && !t.config.causal) {
-            for (int a = 0; a < chunk; ++a) logits(a, chunk + a) = T(kReformerSelfMask);
-        } else {
-            for (int a = 0; a < chunk; ++a) {
-                const int i = key_position[std::size_t(chunk + a)];
-                T* row = &logits(a, 0);
-                for (int b = 0; b < 2 * chunk; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
+        for (int a = 0; a < chunk; ++a) {
+            T* row = &logits(a, 0);
+            if (one_round && !t.config.causal) {
+                row[self + a] = T(kReformerSelfMask);
+            } else {
+                const int i = key_position[std::size_t(self + a)];
+                for (int b = 0; b < window; ++b) row[b] = masked_logit(row[b], i, key_position[std::size_t(b)], t.config.causal);
             }
+            const T sum = exp_shifted_row(row, window, lse[std::size_t(a)]);
+            inverse_sum[std::size_t(a)] = T(1) / sum;
+            lse[std::size_t(a)] += std::log(sum);
         }
-        const Vector<T> lse = softmax_rows(logits);
-        out.noalias() = logits * values;
+        // Unnormalised probabilities times values; the division by each row's sum comes after.
+        block_product(logits.data(), window, values.data(), dv, out.data(), dv, chunk, window, dv);
         for (int a = 0; a < chunk; ++a) {
             const int concat = t.sorted_to_concat[std::size_t(c * chunk + a)];
-            t.round_logsumexp[std::size_t(concat / n)](concat % n) = lse(a);
-            t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a);
+            t.round_logsumexp[std::size_t(concat / n)](concat % n) = lse[std::size_t(a)];
+            t.round_outputs[std::size_t(concat / n)].row(concat % n) = out.row(a) * inverse_sum[std::size_t(a)];
         }
-        shift();
     }
 }
 
@@ -133,7 +144,7 @@ void combine_rounds(ReformerTrace<T>& t) {
         t.output = t.round_outputs[0];
         return;
     }
-    t.output.setZero(t.n, t.round_outputs[0].cols());
+    t.output.resize(t.n, t.round_outputs[0].cols());
     std::vector<T> weight(rounds);
     for (int i = 0; i < t.n; ++i) {
         // Weights from differences to the peak, normalised by their sum: the same softmax as
@@ -144,35 +155,44 @@ void combine_rounds(ReformerTrace<T>& t) {
         for (std::size_t h = 1; h < rounds; ++h) peak = std::max(peak, t.round_logsumexp[h](i));
         T sum = 0;
         for (std::size_t h = 0; h < rounds; ++h) sum += weight[h] = std::exp(t.round_logsumexp[h](i) - peak);
-        for (std::size_t h = 0; h < rounds; ++h) t.output.row(i) += (weight[h] / sum) * t.round_outputs[h].row(i);
+        t.output.row(i) = (weight[0] / sum) * t.round_outputs[0].row(i);
+        for (std::size_t h = 1; h < rounds; ++h) t.output.row(i) += (weight[h] / sum) * t.round_outputs[h].row(i);
     }
 }
 
-// Step 1 into `buckets`, reusing its storage. Rows are rotated a block at a time so the rotated
-// values stay in cache instead of filling an [n, n_buckets/2] temporary per round.
+// Step 1 into `buckets`, reusing its storage. Every round's rotation is applied in one product, a
+// block of rows at a time, so that the rotated values stay in cache instead of filling an
+// [n, n_buckets/2] temporary per round. The block is then transposed, [rounds * half, rows], so that
+// the argmax runs down contiguous columns for a whole block of rows at once and vectorises.
 template <class T>
 void fill_buckets(const Matrix<T>& x, const std::vector<Matrix<T>>& rotations,
                   std::vector<std::vector<std::int32_t>>& buckets) {
-    constexpr Eigen::Index kBlock = 256;
+    constexpr int kBlock = 256;
+    const int rounds = int(rotations.size()), half = rotations.empty() ? 0 : int(rotations[0].cols());
+    const int d = int(x.cols()), width = rounds * half;
+    Matrix<T> all(d, width), rotated(kBlock, width), rotated_t(width, kBlock);
+    for (int h = 0; h < rounds; ++h) all.middleCols(h * half, half) = rotations[std::size_t(h)];
+    std::vector<T> best(static_cast<std::size_t>(kBlock));
     buckets.resize(rotations.size());
-    Matrix<T> rotated;
-    for (std::size_t h = 0; h < rotations.size(); ++h) {
-        const Matrix<T>& r = rotations[h];
-        const auto half = r.cols();
-        auto& round = buckets[h];
-        round.resize(std::size_t(x.rows()));
-        for (Eigen::Index first = 0; first < x.rows(); first += kBlock) {
-            const Eigen::Index rows = std::min(kBlock, x.rows() - first);
-            rotated.noalias() = x.middleRows(first, rows) * r;
-            for (Eigen::Index i = 0; i < rows; ++i) {
-                // argmax over concat(r, -r): strict comparison keeps the first maximum, as torch.argmax.
-                Eigen::Index best = 0;
-                T best_value = rotated(i, 0);
-                for (Eigen::Index b = 1; b < 2 * half; ++b) {
-                    const T value = b < half ? rotated(i, b) : -rotated(i, b - half);
-                    if (value > best_value) best_value = value, best = b;
+    for (auto& round : buckets) round.resize(std::size_t(x.rows()));
+    for (Eigen::Index first = 0; first < x.rows(); first += kBlock) {
+        const int rows = int(std::min<Eigen::Index>(kBlock, x.rows() - first));
+        block_product(&x(first, 0), d, all.data(), width, rotated.data(), width, rows, d, width);
+        block_transpose(rotated.data(), width, rotated_t.data(), kBlock, rows, width);
+        for (Eigen::Index h = 0; h < rounds; ++h) {
+            // argmax over concat(r, -r); the strict comparison keeps the first maximum, as torch.argmax.
+            std::int32_t* index = buckets[std::size_t(h)].data() + first;
+            const T* r0 = &rotated_t(h * half, 0);
+            for (int i = 0; i < rows; ++i) best[std::size_t(i)] = r0[i], index[i] = 0;
+            for (Eigen::Index b = 1; b < 2 * half; ++b) {
+                const T* r = &rotated_t(h * half + b % half, 0);
+                const T sign = b < half ? T(1) : T(-1);
+                for (int i = 0; i < rows; ++i) {
+                    const T value = sign * r[i];
+                    const bool better = value > best[std::size_t(i)];
+                    best[std::size_t(i)] = better ? value : best[std::size_t(i)];
+                    index[i] = better ? std::int32_t(b) : index[i];
                 }
-                round[std::size_t(first + i)] = std::int32_t(best);
             }
         }
     }

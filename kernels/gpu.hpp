@@ -16,6 +16,8 @@
 
 namespace hashscope::gpu {
 
+// Whether kernels/ was compiled (a CUDA build), device or not.
+bool built_with_cuda();
 // A CUDA build with at least one usable device (cudaGetDeviceCount > 0).
 bool gpu_available();
 // "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs)", or why there is none.

@@ -10,6 +10,7 @@ namespace {
 
 }  // namespace
 
+bool built_with_cuda() { return false; }
 bool gpu_available() { return false; }
 std::string device_description() { return "built without CUDA"; }
 Matrix<float> round_to_bf16(const Matrix<float>&) { unavailable(); }

@@ -22,6 +22,7 @@
 #include "app/gui/token_grid.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "kernels/gpu.hpp"
 
 namespace hashscope::gui {
 namespace {
@@ -374,6 +375,64 @@ TEST(AppState, NewestRequestWinsAndErrorsKeepTheOldResult) {
     EXPECT_FALSE(state.error().empty());
     EXPECT_EQ(state.result().params.config.n_buckets, 32);
     EXPECT_EQ(state.version(), v1);
+}
+
+// A trace recomputed in place over another scene's buffers (another n, other buckets) gives the
+// scene a fresh computation gives, bit for bit.
+TEST(ComputeScene, ReusedTraceGivesTheFreshScene) {
+    SceneParams other = small_scene(Method::reformer);
+    other.toy.n = 96;
+    other.config.n_buckets = 8;
+    const SceneResult fresh = compute_scene(small_scene(Method::reformer));
+    const SceneResult reused = compute_scene(small_scene(Method::reformer), {}, nullptr, compute_scene(other).trace);
+    EXPECT_EQ(reused.trace.buckets, fresh.trace.buckets);
+    EXPECT_EQ(reused.trace.sorted_to_concat, fresh.trace.sorted_to_concat);
+    EXPECT_EQ(reused.trace.output, fresh.trace.output);
+    EXPECT_EQ(reused.rel_error, fresh.rel_error);
+}
+
+// The worker keeps its last two results; once the views have moved past the older one, the next
+// computation runs in that one's trace buffers (same shape, so the same allocation).
+TEST(AppState, RecomputesIntoATraceTheViewsNoLongerHold) {
+    AppState state(small_scene(Method::reformer));
+    const auto next = [&](int seed) {
+        state.params.hash_seed = std::uint64_t(seed);
+        state.request();
+        state.wait_idle();
+    };
+    next(2);
+    const double* first = state.result().trace.output.data();
+    next(3);
+    EXPECT_NE(state.result().trace.output.data(), first);
+    next(4);
+    EXPECT_EQ(state.result().trace.output.data(), first);
+    const SceneResult fresh = compute_scene(state.params);
+    EXPECT_EQ(state.result().trace.output, fresh.trace.output);
+    EXPECT_EQ(state.result().trace.buckets, fresh.trace.buckets);
+}
+
+// The GPU toggle: with a device the kernel hashes exactly as the CPU twin; without one (or without
+// CUDA in the build) the scene still computes, on the CPU, with one line saying why.
+TEST(ComputeScene, GpuTargetMatchesTheCpuTwinOrFallsBack) {
+    StartState start;
+    apply_setting("compute=gpu", start);
+    EXPECT_EQ(start.params.target, ComputeTarget::gpu);
+    EXPECT_THROW(apply_setting("compute=tpu", start), InputError);
+
+    SceneParams p = small_scene(Method::reformer);
+    const SceneResult cpu = compute_scene(p);
+    p.target = ComputeTarget::gpu;
+    const SceneResult r = compute_scene(p);
+    EXPECT_EQ(r.trace.output, cpu.trace.output);
+    EXPECT_EQ(gpu_built(), gpu::built_with_cuda());
+    if (!gpu::gpu_available()) {
+        EXPECT_FALSE(r.gpu.ran);
+        EXPECT_EQ(r.gpu.message.rfind("GPU not used, the CPU ran: ", 0), 0u) << r.gpu.message;
+        GTEST_SKIP() << "no CUDA device (" << gpu::device_description() << "): checked the CPU fallback only";
+    }
+    EXPECT_TRUE(r.gpu.ran) << r.gpu.message;
+    EXPECT_EQ(r.gpu.bucket_mismatches, 0);
+    EXPECT_LT(r.gpu.max_output_difference, 1e-4);
 }
 
 TEST(AppState, HoverLastsOneFrame) {

@@ -36,8 +36,8 @@ Command add_screenshot_command(CLI::App& root) {
                     "render this view alone, filling the window (scene, pipeline, hyperplanes, buckets, sort, chunks, "
                     "compare, memory)");
     app->add_option("--set", options->settings,
-                    "scene setting key=value, repeatable: kind n d clusters spread seed method rounds buckets chunk "
-                    "causal hash-seed bits top-k stage progress font-scale");
+                    "scene setting key=value, repeatable: kind n d clusters spread seed method compute rounds buckets "
+                    "chunk causal hash-seed bits top-k stage progress font-scale");
     return {app, [options]() {
                 if (!options->view.empty()) {
                     const auto ids = gui::view_ids();

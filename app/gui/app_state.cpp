@@ -1,6 +1,7 @@
 #include "app/gui/app_state.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <utility>
 
@@ -56,8 +57,20 @@ void AppState::work(std::stop_token stop) {
         std::shared_ptr<const SceneResult> done;
         std::optional<std::string> failure;
         try {
-            auto result = std::make_shared<SceneResult>(compute_scene(job, cancel, &step_));
-            if (!cancel.stop_requested()) done = std::move(result);
+            ReformerTrace<double> reuse;
+            for (auto& old : made_)
+                if (old && old.use_count() == 1) {
+                    // Pairs with the release of the views' last reference: their reads come before our writes.
+                    std::atomic_thread_fence(std::memory_order_acquire);
+                    reuse = std::move(old->trace);
+                    old.reset();
+                    break;
+                }
+            auto result = std::make_shared<SceneResult>(compute_scene(job, cancel, &step_, std::move(reuse)));
+            if (!cancel.stop_requested()) {
+                made_[1] = std::exchange(made_[0], result);
+                done = std::move(result);
+            }
         } catch (const std::exception& e) {
             failure = e.what();
         }

@@ -84,6 +84,9 @@ private:
     std::shared_ptr<const SceneResult> finished_;  // newest finished result, not yet polled
     std::optional<std::string> failed_;            // newest failure, not yet polled
     std::atomic<int> step_{0};
+    // The worker's last two results: once the views hold neither (use_count 1), the older one's trace
+    // lends its buffers to the next computation.
+    std::shared_ptr<SceneResult> made_[2];
     std::jthread worker_;                          // last: it starts after the members it uses
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/gui/bucket_collisions.hpp"
+#include "app/gui/gpu_twin.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/memory_sweep.hpp"
 #include "app/gui/token_grid.hpp"
@@ -29,6 +30,7 @@ struct SceneParams {
     std::uint64_t hash_seed = 1;     // Reformer rotations and SimHash planes
     int simhash_bits = 16;
     int top_k = 32;                  // keys per query for SimHash top-k; k of recall@k
+    ComputeTarget target = ComputeTarget::cpu;  // gpu: Reformer also runs on the device (gpu_twin.hpp)
     // Non-null: the scene's data instead of the toy (a model head, model_lab.hpp); toy.n, d and dv
     // then follow its shape.
     std::shared_ptr<const ToySequence> data;
@@ -72,6 +74,7 @@ struct SceneResult {
     std::vector<MemoryItem> dense_memory;            // dense scores at this n, for scale
     MemorySweep sweep;
     double seconds = 0.0;                            // wall time of the computation
+    GpuComparison gpu;                               // with target gpu: the device run against its CPU twin
 };
 
 // Stages of compute_scene, for a progress bar: it stores the index of the one under way.
@@ -80,7 +83,9 @@ inline constexpr const char* kComputeSteps[] = {"toy sequence", "hashing", "full
 inline constexpr int kComputeStepCount = 6;
 
 // Throws InputError for parameters out of range; returns early with an empty result (n == 0) when
-// `stop` is requested, since the result would be discarded anyway.
-SceneResult compute_scene(const SceneParams& params, std::stop_token stop = {}, std::atomic<int>* step = nullptr);
+// `stop` is requested, since the result would be discarded anyway. `reuse`: a trace no longer shown
+// (an older result's) whose buffers the Reformer pass recomputes in place instead of allocating.
+SceneResult compute_scene(const SceneParams& params, std::stop_token stop = {}, std::atomic<int>* step = nullptr,
+                          ReformerTrace<double> reuse = {});
 
 }  // namespace hashscope::gui

@@ -126,7 +126,8 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
 
 }  // namespace
 
-SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, std::atomic<int>* step) {
+SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, std::atomic<int>* step,
+                          ReformerTrace<double> reuse) {
     const auto start = std::chrono::steady_clock::now();
     const auto at = [&](int s) {
         if (step) step->store(s);
@@ -149,7 +150,9 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
     r.sequence = params.data ? *params.data : make_toy_sequence(params.toy);
     if (at(1)) return {};
     const auto rotations = random_rotations<double>(params.toy.d, params.config, params.hash_seed);
-    r.trace = reformer_attention<double>(r.sequence.k, r.sequence.v, rotations, params.config);
+    r.trace = std::move(reuse);
+    reformer_attention<double>(r.sequence.k, r.sequence.v, rotations, params.config, r.trace);
+    if (params.target == ComputeTarget::gpu) r.gpu = run_on_gpu(r.sequence.k, r.sequence.v, rotations, params.config);
     for (const auto& round : r.trace.buckets)
         r.loads.push_back(bucket_load(std::span<const std::int32_t>(round), params.config.n_buckets));
     r.token_grid = token_grid(r.trace.buckets, params.config.n_buckets, r.sequence.labels);

@@ -46,6 +46,10 @@ void apply_setting(std::string_view key_value, StartState& start) {
         else if (value == "simhash") p.method = Method::simhash_topk;
         else if (value == "reformer") p.method = Method::reformer;
         else throw InputError("--set method: expected dense, simhash or reformer, got '" + std::string(value) + "'");
+    } else if (key == "compute") {
+        if (value == "cpu") p.target = ComputeTarget::cpu;
+        else if (value == "gpu") p.target = ComputeTarget::gpu;
+        else throw InputError("--set compute: expected cpu or gpu, got '" + std::string(value) + "'");
     } else if (key == "rounds") {
         p.config.n_hashes = number<int>(key, value);
     } else if (key == "buckets") {

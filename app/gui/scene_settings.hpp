@@ -2,6 +2,7 @@
 // names the scene panel shows, so a slide or a test can pin any scene without a session file.
 //   kind=clusters|induction|needle|uniform|llm_like  n=  d=  clusters=  spread=  seed=
 //   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
+//   compute=cpu|gpu   (gpu: Reformer also runs on the device, compared with its CPU twin)
 //   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation starts, paused)
 //   font-scale=1..3   (presenter scale)
 //   model=PATH  prompt=TEXT  head=L.H   (a real model loaded before the first frame; head L.H of it

@@ -23,4 +23,21 @@ void View::stage_chips(const AppState& state, std::initializer_list<Stage> stage
     ImGui::TextDisabled("stage now: %s", stage_name(now));
 }
 
+void View::reformer_only_note(const AppState& state) {
+    const char* why = nullptr;
+    switch (state.result().params.method) {
+        case Method::reformer: return;
+        case Method::dense: why = "Method is dense attention, which hashes nothing: shown is Reformer's hashing of the "
+                                  "same keys, to compare."; break;
+        case Method::simhash_topk:
+            why = "Method is SimHash top-k, which ranks every key by the Hamming distance of its signature: no "
+                  "rotations, buckets, sort or chunks. Shown is Reformer's hashing of the same keys, to compare; a "
+                  "key's SimHash bits are in its tooltip in Vectors & hyperplanes.";
+            break;
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 200, 90, 255));
+    ImGui::TextWrapped("%s", why);
+    ImGui::PopStyleColor();
+}
+
 }  // namespace hashscope::gui

@@ -25,6 +25,9 @@ protected:
     // A row of chips naming the pipeline stages this view shows; the one playing now is lit, so
     // stepping through the pipeline highlights the stage in every view.
     static void stage_chips(const AppState& state, std::initializer_list<Stage> stages);
+    // The hashing views (hyperplanes, buckets, sort) draw Reformer's hashing whatever the method; when
+    // the method is another, one line says so and why.
+    static void reformer_only_note(const AppState& state);
 
 private:
     std::string name_;

@@ -21,6 +21,7 @@ void BucketsView::draw(AppState& state) {
         return;
     }
     stage_chips(state, {Stage::hash});
+    reformer_only_note(state);
     const std::vector<int>& labels = r.sequence.labels;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float avail = ImGui::GetContentRegionAvail().x;

@@ -58,6 +58,7 @@ void HyperplanesView::draw(AppState& state) {
         return;
     }
     stage_chips(state, {Stage::hash});
+    reformer_only_note(state);
     const RoundBlend blend = round_blend(state.playback.round_position(rounds), rounds);
     const Matrix<double> dirs = blend_directions(r.round_directions[std::size_t(blend.from)],
                                                  r.round_directions[std::size_t(blend.to)], blend.t);

@@ -109,6 +109,27 @@ bool method_controls(SceneParams& p) {
     return changed;
 }
 
+// "Compute: CPU | GPU"; a build without CUDA says so instead of offering a choice.
+bool compute_controls(SceneParams& p) {
+    if (!gpu_built()) {
+        ImGui::TextDisabled("compute: CPU (this build has no GPU path: built without CUDA)");
+        return false;
+    }
+    ImGui::TextUnformatted("compute:");
+    ImGui::SameLine();
+    bool changed = ImGui::RadioButton("CPU", p.target == ComputeTarget::cpu) && p.target != ComputeTarget::cpu;
+    if (changed) p.target = ComputeTarget::cpu;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("GPU", p.target == ComputeTarget::gpu) && p.target != ComputeTarget::gpu) {
+        p.target = ComputeTarget::gpu;
+        changed = true;
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Reformer attention also runs on the GPU, timed beside its CPU twin on the same float "
+                          "inputs; the views animate the CPU trace");
+    return changed;
+}
+
 void playback_controls(Playback& playback) {
     if (ImGui::Button(playback.playing ? "pause" : "play", ImVec2(ImGui::GetFontSize() * 4.5f, 0.0f))) playback.playing = !playback.playing;
     ImGui::SameLine();
@@ -137,6 +158,7 @@ void SceneView::draw(AppState& state) {
     ImGui::Separator();
     ImGui::TextUnformatted("Method");
     changed |= method_controls(state.params);
+    changed |= compute_controls(state.params);
     if (changed) state.request();
     ImGui::Separator();
     ImGui::SliderFloat("font scale", &state.display.font_scale, 1.0f, 3.0f, "%.2fx");
@@ -158,6 +180,12 @@ void SceneView::draw(AppState& state) {
     // As a tooltip: a line that changes with the machine's speed would make screenshots differ.
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("computed in %.0f ms on the worker thread", r.seconds * 1000.0);
     if (r.trace.standard_attention) ImGui::TextWrapped("n <= chunk: Reformer runs full self-attention");
+    if (r.params.target == ComputeTarget::gpu) {
+        const bool agree = r.gpu.ran && r.gpu.bucket_mismatches == 0;
+        ImGui::PushStyleColor(ImGuiCol_Text, agree ? IM_COL32(120, 220, 140, 255) : IM_COL32(255, 200, 90, 255));
+        ImGui::TextWrapped("%s", r.gpu.message.c_str());
+        ImGui::PopStyleColor();
+    }
 }
 
 }  // namespace hashscope::gui

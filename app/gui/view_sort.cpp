@@ -31,6 +31,7 @@ void SortView::draw(AppState& state) {
         return;
     }
     stage_chips(state, {Stage::sort, Stage::chunk, Stage::unsort});
+    reformer_only_note(state);
     const int stride = (slots + kMaxTravellers - 1) / kMaxTravellers;
     const int path_stride = (slots + kMaxPaths - 1) / kMaxPaths;
     const auto one_in = [](int k) { return k > 1 ? "one slot in " + std::to_string(k) : std::string("each slot"); };
