@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <vector>
 
 #include "core/model/llama2c_checkpoint.hpp"
 #include "core/model/mapped_file.hpp"
+#include "core/model/transformer_forward.hpp"
 #include "support/model_fixtures.hpp"
 
 using namespace hashscope;
@@ -98,4 +100,23 @@ TEST(Llama2cCheckpoint, RefusesBrokenFilesNamingTheField) {
 
     write_all(dir / "short.bin", std::vector<char>(good.begin(), good.begin() + 20));
     EXPECT_NE(hashscope_test::input_error_of([&] { load_llama2c_checkpoint(dir / "short.bin"); }).find("header field vocab_size"), std::string::npos);
+}
+
+// A NaN in the weights is refused where the tensor is used, naming the file and the tensor: here in
+// layer 0's query projection (after the header, the 512 x 64 embedding and five 64-value norms),
+// met by a forward pass.
+TEST(Llama2cCheckpoint, RefusesNonFiniteWeightsNamingTheTensor) {
+    REQUIRE_MODEL_FIXTURE(hashscope_test::kStories);
+    TempDir dir("llama2c_nan");
+    const auto good = read_all(model_fixture(hashscope_test::kStories));
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    auto in_wq = good;
+    std::memcpy(in_wq.data() + 28 + 512 * 64 * 4 + 5 * 64 * 4 + 4 * 10, &nan, 4);
+    write_all(dir / "wq.bin", in_wq);
+    const ModelWeights m = load_llama2c_checkpoint(dir / "wq.bin");  // mapped, not scanned: loads
+    const std::vector<int> tokens = {1, 403, 407};
+    const std::string e = hashscope_test::input_error_of([&] { transformer_forward<float>(m, tokens); });
+    EXPECT_NE(e.find(dir / "wq.bin"), std::string::npos) << e;
+    EXPECT_NE(e.find("tensor blk.0.attn_q.weight holds a non-finite value"), std::string::npos) << e;
+    EXPECT_TRUE(load_llama2c_checkpoint(model_fixture(hashscope_test::kStories)).linear<float>("blk.0.attn_q.weight", 64, 64).allFinite());
 }

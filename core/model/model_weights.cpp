@@ -39,6 +39,13 @@ const Tensor& ModelWeights::tensor(const std::string& name) const {
 
 namespace {
 
+// Weights are data from a file: a NaN or infinity would spread through every later activation, so
+// it is refused where the tensor is expanded, naming it (the file is mapped, never scanned whole).
+void require_finite(std::span<const float> values, const std::string& source, const std::string& name) {
+    if (!Eigen::Map<const Eigen::ArrayXf>(values.data(), Eigen::Index(values.size())).allFinite())
+        throw InputError(source + ": tensor " + name + " holds a non-finite value (NaN or infinity)");
+}
+
 std::vector<float> values_of(const Tensor& t) {
     std::vector<float> values(std::size_t(t.count()));
     dequantise(t.type, t.data, values);
@@ -76,6 +83,7 @@ Matrix<T> ModelWeights::linear(const std::string& name, std::int64_t out, std::i
     // Expanded straight into the matrix: large models' matrices are hundreds of megabytes.
     Matrix<float> m(t.shape[0], t.shape[1]);
     dequantise(t.type, t.data, std::span(m.data(), std::size_t(m.size())));
+    require_finite(std::span<const float>(m.data(), std::size_t(m.size())), source_, name);
     if (t.transposed) return m.transpose().template cast<T>();
     if constexpr (std::is_same_v<T, float>) return m;
     else return m.template cast<T>();
@@ -99,12 +107,14 @@ Matrix<T> ModelWeights::rows(const std::string& name, std::int64_t out, std::int
         dequantise(t.type, t.data.subspan(std::size_t(indices[i]) * *row_bytes, *row_bytes),
                    std::span(picked.data() + std::ptrdiff_t(i) * in, std::size_t(in)));
     }
+    require_finite(std::span<const float>(picked.data(), std::size_t(picked.size())), source_, name);
     return picked.template cast<T>();
 }
 
 template <class T>
 Vector<T> ModelWeights::vector(const std::string& name, std::int64_t n) const {
     const auto values = values_of(checked_vector(name, n));
+    require_finite(values, source_, name);
     return Eigen::Map<const Vector<float>>(values.data(), n).template cast<T>();
 }
 
