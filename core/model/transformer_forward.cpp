@@ -1,5 +1,6 @@
 #include "core/model/transformer_forward.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/dense_attention.hpp"
@@ -9,13 +10,20 @@
 namespace hashscope {
 namespace {
 
-// y = x W^T (+ b): x [n, in], W [out, in]; rows of x split over threads.
+// y = x W^T (+ b): x [n, in], W [out, in]; fixed blocks of rows of x shared out over threads. Eigen
+// sums a product in an order that depends on its shape, so blocks that do not depend on the thread
+// count keep the result bit-identical on any number of threads (tests/test_determinism.cpp).
 template <class T>
 Matrix<T> project(const Matrix<T>& x, const Matrix<T>& w, const Vector<T>* bias, int threads) {
-    Matrix<T> y(x.rows(), w.rows());
-    parallel_for(int(x.rows()), threads, [&](int begin, int end) {
-        y.middleRows(begin, end - begin).noalias() = x.middleRows(begin, end - begin) * w.transpose();
-        if (bias) y.middleRows(begin, end - begin).rowwise() += bias->transpose();
+    constexpr int kRowBlock = 64;
+    const int rows = int(x.rows()), blocks = (rows + kRowBlock - 1) / kRowBlock;
+    Matrix<T> y(rows, w.rows());
+    parallel_for(blocks, threads, [&](int first, int last) {
+        for (int block = first; block < last; ++block) {
+            const int begin = block * kRowBlock, count = std::min(kRowBlock, rows - begin);
+            y.middleRows(begin, count).noalias() = x.middleRows(begin, count) * w.transpose();
+            if (bias) y.middleRows(begin, count).rowwise() += bias->transpose();
+        }
     });
     return y;
 }
