@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/gui/crypto_lab.hpp"
+#include "app/gui/scene_settings.hpp"
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
@@ -49,24 +50,26 @@ std::int64_t bucket_by_hand(const Matrix<double>& x, int row, int bits) {
 }
 
 TEST(CryptoLab, SettingsParseAndBadOnesAreRefused) {
-    CryptoSettings s;
-    apply_crypto_setting("crypto-bits", "9", s);
-    apply_crypto_setting("crypto-algo", "blake3", s);
-    apply_crypto_setting("crypto-route", "lsh", s);
-    apply_crypto_setting("crypto-quantize", "sign", s);
-    apply_crypto_setting("crypto-aggregate", "projection", s);
-    apply_crypto_setting("crypto-rounds", "3", s);
-    apply_crypto_setting("crypto-salt", "00ff", s);
-    apply_crypto_setting("crypto-load-cap", "5", s);
+    StartState start;
+    const CryptoSettings& s = start.crypto;
+    const auto apply_crypto_setting = [&](std::string key, std::string value) { apply_setting(key + "=" + value, start); };
+    apply_crypto_setting("crypto-bits", "9");
+    apply_crypto_setting("crypto-algo", "blake3");
+    apply_crypto_setting("crypto-route", "lsh");
+    apply_crypto_setting("crypto-quantize", "sign");
+    apply_crypto_setting("crypto-aggregate", "projection");
+    apply_crypto_setting("crypto-rounds", "3");
+    apply_crypto_setting("crypto-salt", "00ff");
+    apply_crypto_setting("crypto-load-cap", "5");
     EXPECT_EQ(s.bits, 9);
     EXPECT_EQ(s.load_cap, 5);
     EXPECT_EQ(s.algo, DigestAlgo::blake3);
     EXPECT_EQ(s.route, CryptoRoute::lsh);
     EXPECT_EQ(s.aggregate, CryptoAggregation::projection);
     EXPECT_NO_THROW(check_crypto_settings(s));
-    EXPECT_THROW(apply_crypto_setting("crypto-bits", "x", s), InputError);
-    EXPECT_THROW(apply_crypto_setting("crypto-algo", "md5", s), InputError);
-    EXPECT_THROW(apply_crypto_setting("crypto-colour", "1", s), InputError);
+    EXPECT_THROW(apply_crypto_setting("crypto-bits", "x"), InputError);
+    EXPECT_THROW(apply_crypto_setting("crypto-algo", "md5"), InputError);
+    EXPECT_THROW(apply_crypto_setting("crypto-colour", "1"), InputError);
     CryptoSettings bad;
     bad.bits = 33;
     EXPECT_THROW(check_crypto_settings(bad), InputError);

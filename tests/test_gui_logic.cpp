@@ -259,7 +259,7 @@ TEST(SceneSettings, SetsEachKeyAndRefusesUnknownOnes) {
     for (const char* s : {"kind=needle", "n=512", "buckets=32", "rounds=2", "chunk=64", "causal=1", "method=simhash",
                           "bits=24", "top-k=8", "hash-seed=9", "seed=5", "stage=attend", "progress=0.5", "font-scale=2"})
         apply_setting(s, start);
-    EXPECT_EQ(start.font_scale, 2.0f);
+    EXPECT_EQ(start.display.font_scale, 2.0f);
     EXPECT_EQ(p.toy.kind, ToyKind::needle);
     EXPECT_EQ(p.toy.n, 512);
     EXPECT_EQ(p.config.n_buckets, 32);
@@ -443,6 +443,54 @@ TEST(AppState, HoverLastsOneFrame) {
     EXPECT_EQ(state.hovered_token(), 7);
     state.begin_frame();
     EXPECT_EQ(state.hovered_token(), -1);
+}
+
+
+// settings_of is apply_setting's inverse: a state with every key away from its default is written
+// and read back to the same settings, and every key the table knows is written.
+TEST(SceneSettings, EverySettingRoundTrips) {
+    StartState start;
+    for (const char* s : {"kind=needle", "n=200", "d=24", "clusters=5", "spread=0.3", "seed=7", "method=simhash",
+                          "compute=gpu", "rounds=3", "buckets=8", "chunk=16", "causal=1", "hash-seed=11", "bits=24",
+                          "top-k=9", "stage=attend", "progress=0.25", "playing=1", "speed=2.5", "font-scale=1.75",
+                          "theme=projector", "clean=1", "cursor=1", "view=sort", "model=/m/x.gguf", "prompt=Once upon",
+                          "head=1.2", "crypto-algo=blake3", "crypto-bits=9", "crypto-route=query",
+                          "crypto-aggregate=softmax", "crypto-rounds=2", "crypto-salt=00ff", "crypto-quantize=int8",
+                          "crypto-load-cap=4", "crypto-page=claims", "learned.bits=16", "learned.top=8",
+                          "learned.epochs=5", "learned.train=1"})
+        apply_setting(s, start);
+    const std::vector<std::string> written = settings_of(start);
+    ASSERT_EQ(written.size(), setting_keys().size());
+    for (std::size_t i = 0; i < written.size(); ++i)
+        EXPECT_EQ(written[i].substr(0, written[i].find('=')), setting_keys()[i]);
+    StartState back;
+    for (const std::string& s : written) apply_setting(s, back);
+    EXPECT_EQ(settings_of(back), written);
+    EXPECT_EQ(back.playback.position(), start.playback.position());
+    EXPECT_EQ(back.display, start.display);
+    EXPECT_EQ(back.crypto, start.crypto);
+    EXPECT_EQ(back.learned, start.learned);
+    EXPECT_NE(std::find(written.begin(), written.end(), "progress=0.25"), written.end());
+    EXPECT_NE(std::find(written.begin(), written.end(), "speed=2.5"), written.end());
+}
+
+// The running app read back as settings and applied to another app gives the same picture inputs.
+TEST(SceneSettings, RunningStateReadsBackAndAppliesToAnotherApp) {
+    SceneParams small = default_scene();
+    small.toy.n = 64;
+    AppState first(small);
+    StartState wanted = start_state_of(first);
+    for (const char* s : {"rounds=2", "buckets=8", "stage=sort", "progress=0.5", "view=chunks", "crypto-bits=5"})
+        apply_setting(s, wanted);
+    apply_start_state(wanted, first);
+    EXPECT_EQ(first.result().params.config.n_hashes, 2);
+    EXPECT_EQ(first.display.view, "chunks");
+    EXPECT_EQ(first.crypto.settings.bits, 5);
+
+    AppState second;
+    apply_start_state(start_state_of(first), second);
+    EXPECT_EQ(settings_of(start_state_of(second)), settings_of(start_state_of(first)));
+    EXPECT_EQ(second.result().trace.buckets, first.result().trace.buckets);
 }
 
 }  // namespace

@@ -185,4 +185,47 @@ TEST(Screenshot, BadSizeExitsTwoAndWritesNothing) {
     EXPECT_FALSE(std::filesystem::exists(png));
 }
 
+// Every lesson's first step, the Lesson panel beside the views it sets up: a real picture, with text in
+// the panel's column (the right third) — not a blank or failed render.
+TEST(Screenshot, EachLessonsFirstStepRenders) {
+    std::vector<std::filesystem::path> lessons;
+    for (const auto& entry : std::filesystem::directory_iterator(HASHSCOPE_TUTORIALS_DIR))
+        if (entry.path().extension() == ".md" && entry.path().filename() != "README.md") lessons.push_back(entry.path());
+    ASSERT_GE(lessons.size(), 7u);
+    const auto png = std::filesystem::temp_directory_path() / ("hashscope_test_lesson_" + std::to_string(getpid()) + ".png");
+    for (const auto& lesson : lessons) {
+        SCOPED_TRACE(lesson.string());
+        std::filesystem::remove(png);
+        ASSERT_EQ(run("screenshot --lesson " + lesson.string() + " --size 960x600 --out " + png.string()), 0);
+        int width = 0, height = 0, channels = 0;
+        unsigned char* pixels = stbi_load(png.string().c_str(), &width, &height, &channels, 3);
+        ASSERT_NE(pixels, nullptr);
+        std::set<unsigned> all, panel;
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x) {
+                const unsigned char* p = pixels + 3 * (std::size_t(y) * std::size_t(width) + std::size_t(x));
+                const unsigned colour = unsigned(p[0]) << 16 | unsigned(p[1]) << 8 | p[2];
+                all.insert(colour);
+                if (x > width * 3 / 4) panel.insert(colour);
+            }
+        stbi_image_free(pixels);
+        EXPECT_GT(all.size(), 50u);
+        EXPECT_GT(panel.size(), 12u);  // anti-aliased text of the lesson
+    }
+    std::filesystem::remove(png);
+}
+
+TEST(Screenshot, BadLessonExitsTwoAndWritesNothing) {
+    const auto png = std::filesystem::temp_directory_path() / "hashscope_test_bad_lesson.png";
+    const std::string first = std::string(HASHSCOPE_TUTORIALS_DIR) + "/01-dense-is-quadratic.md";
+    std::filesystem::remove(png);
+    EXPECT_EQ(run("screenshot --lesson /nonexistent/lesson.md --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --lesson " + first + " --step 99 --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --lesson " + first + " --step 0 --out " + png.string()), 2);
+    EXPECT_EQ(run("screenshot --step 2 --out " + png.string()), 2);
+    EXPECT_FALSE(std::filesystem::exists(png));
+    const hashscope_test::CliRun r = hashscope_test::run_cli("screenshot --lesson " + first + " --step 99 --out " + png.string());
+    EXPECT_NE(r.output.find("--step 99: " + first + " has 5 steps"), std::string::npos) << r.output;
+}
+
 }  // namespace

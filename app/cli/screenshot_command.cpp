@@ -1,7 +1,8 @@
-// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view NAME] [--set key=value]...`:
-// renders the desktop app (or one view alone, filling the window) under the current X display (Xvfb
-// works) for N frames and writes the window as a PNG. --set pins the scene (app/gui/scene_settings.hpp
-// lists the keys) until issue 9's --session files exist.
+// `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view NAME] [--set key=value]...
+// [--lesson tutorials/FILE.md [--step N]]`: renders the desktop app (or one view alone, filling the
+// window) under the current X display (Xvfb works) for N frames and writes the window as a PNG. --set
+// pins the scene (app/gui/scene_settings.hpp lists the keys); --lesson opens a lesson at step N (from
+// 1), its Lesson panel beside the views that step sets up.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,8 @@ struct ScreenshotOptions {
     int frames = 3;
     std::string view;
     std::vector<std::string> settings;
+    std::string lesson;
+    int step = 1;
 };
 }  // namespace
 
@@ -36,9 +39,16 @@ Command add_screenshot_command(CLI::App& root) {
                     "render this view alone, filling the window (scene, pipeline, hyperplanes, buckets, sort, chunks, "
                     "compare, memory)");
     app->add_option("--set", options->settings,
-                    "scene setting key=value, repeatable: kind n d clusters spread seed method compute rounds buckets "
-                    "chunk causal hash-seed bits top-k stage progress font-scale");
-    return {app, [options]() {
+                    "setting key=value, repeatable (README: Settings): kind n d clusters spread seed method compute rounds "
+                    "buckets chunk causal hash-seed bits top-k stage progress playing speed font-scale theme clean cursor "
+                    "view model prompt head crypto-* learned.*");
+    app->add_option("--lesson", options->lesson, "open this lesson (tutorials/*.md) beside the views");
+    app->add_option("--step", options->step, "the lesson's step to show, from 1")->capture_default_str();
+    return {app, [options, app]() {
+                if (app->count("--step") && options->lesson.empty()) {
+                    std::cerr << "hashscope screenshot: --step needs --lesson\n";
+                    return 2;
+                }
                 if (!options->view.empty()) {
                     const auto ids = gui::view_ids();
                     if (std::find(ids.begin(), ids.end(), options->view) == ids.end()) {
@@ -55,6 +65,8 @@ Command add_screenshot_command(CLI::App& root) {
                 gui.frames = options->frames;
                 gui.view = options->view;
                 gui.settings = options->settings;
+                gui.lesson = options->lesson;
+                gui.lesson_step = options->step;
                 return gui::run_gui(gui);
             }};
 }

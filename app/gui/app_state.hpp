@@ -18,10 +18,21 @@
 #include "app/gui/model_lab.hpp"
 #include "app/gui/crypto_lab.hpp"
 #include "app/gui/learned_lab.hpp"
+#include "app/gui/lesson_player.hpp"
 #include "app/gui/playback.hpp"
 #include "app/gui/scene.hpp"
 
 namespace hashscope::gui {
+
+// How the app is shown, as a presenter sets it up; part of sessions and lessons.
+struct DisplayState {
+    float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
+    bool projector = false;   // high-contrast theme, readable on a projector
+    bool clean = false;       // the view in front alone fills the window (nothing else shown)
+    bool cursor = false;      // a ring around the pointer, so a class can follow it
+    std::string view;         // id of the view in front (view_ids.hpp); empty: the first tab
+    bool operator==(const DisplayState&) const = default;
+};
 
 class AppState {
 public:
@@ -33,12 +44,11 @@ public:
 
     SceneParams params;  // what the controls edit; request() after changing it
     Playback playback;
-    struct Display {
-        float font_scale = 1.0f;  // presenter scale, 1..3; the shell rebuilds the font atlas
-    } display;
+    DisplayState display;
     ModelLab model_lab;  // the Model view's real model and its worker
     CryptoLab crypto;  // the Crypto buckets view's settings, analysis and attack (their own workers)
     LearnedLab learned;  // the Learned view's training and measurements, on its own thread
+    LessonState lesson;  // the lesson being taught, if any, and its step on show
 
     // Head (layer, head) of model_lab's run becomes the scene's data for every hash view, causal as
     // the model is; then request(). InputError when there is no run or no such head.

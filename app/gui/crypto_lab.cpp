@@ -21,14 +21,6 @@ constexpr double kClaimsN = 131072;  // the seed's 128K row
 constexpr double kRidge = 1e-3;      // as `hashscope attend --aggregate projection`
 constexpr int kMaxRounds = 16;
 
-int parse_int(std::string_view key, std::string_view value) {
-    int parsed = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (ec != std::errc() || end != value.data() + value.size())
-        throw InputError("--set " + std::string(key) + ": '" + std::string(value) + "' is not a number");
-    return parsed;
-}
-
 // Empty text is no salt; parse_hex refuses empty strings, as the CLI's --salt must name one.
 std::vector<std::uint8_t> salt_bytes(const std::string& hex) {
     return hex.empty() ? std::vector<std::uint8_t>() : parse_hex(hex, "crypto salt");
@@ -56,36 +48,6 @@ std::vector<std::int32_t> palette_ids(const std::vector<std::int64_t>& buckets, 
 }
 
 }  // namespace
-
-void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSettings& s) {
-    if (key == "crypto-algo") {
-        s.algo = parse_digest_algo(value);
-    } else if (key == "crypto-bits") {
-        s.bits = parse_int(key, value);
-    } else if (key == "crypto-route") {
-        s.route = parse_route(value);
-    } else if (key == "crypto-aggregate") {
-        if (value == "mean") s.aggregate = CryptoAggregation::mean;
-        else if (value == "softmax") s.aggregate = CryptoAggregation::softmax;
-        else if (value == "projection") s.aggregate = CryptoAggregation::projection;
-        else throw InputError("--set crypto-aggregate: expected mean, softmax or projection, got '" + std::string(value) + "'");
-    } else if (key == "crypto-rounds") {
-        s.rounds = parse_int(key, value);
-    } else if (key == "crypto-load-cap") {
-        s.load_cap = parse_int(key, value);
-    } else if (key == "crypto-salt") {
-        s.salt_hex = std::string(value);
-    } else if (key == "crypto-page") {
-        if (value == "buckets") s.page = 0;
-        else if (value == "attack") s.page = 1;
-        else if (value == "claims") s.page = 2;
-        else throw InputError("--set crypto-page: expected buckets, attack or claims, got '" + std::string(value) + "'");
-    } else if (key == "crypto-quantize") {
-        s.quantize = parse_quantize(value);
-    } else {
-        throw InputError("--set: unknown key '" + std::string(key) + "'");
-    }
-}
 
 void check_crypto_settings(const CryptoSettings& s) {
     if (s.bits < 1 || s.bits > 32) throw InputError("crypto bits " + std::to_string(s.bits) + " is outside 1..32");
@@ -210,7 +172,12 @@ void CryptoLab::sync(const ToySequence& sequence, bool causal, std::uint64_t sce
         if (failed_) error_ = std::move(*failed_), failed_.reset();
         if (finished_) analysis_ = std::move(finished_), finished_.reset(), error_.clear();
     }
-    if (asked_ && *asked_ == settings && asked_version_ == scene_version) return;
+    // The page in front is not an input of the analysis: turning pages does not recompute.
+    const auto inputs = [](CryptoSettings s) {
+        s.page = 0;
+        return s;
+    };
+    if (asked_ && inputs(*asked_) == inputs(settings) && asked_version_ == scene_version) return;
     asked_ = settings;
     asked_version_ = scene_version;
     std::lock_guard lock(mutex_);

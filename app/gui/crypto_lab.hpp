@@ -44,12 +44,8 @@ struct CryptoSettings {
     bool operator==(const CryptoSettings&) const = default;
 };
 
-// `--set crypto-KEY=VALUE` for screenshots and slides: crypto-algo, crypto-bits, crypto-route,
-// crypto-aggregate (mean|softmax|projection), crypto-rounds, crypto-salt (hex), crypto-quantize,
-// crypto-load-cap (0 = off), crypto-page (buckets|attack|claims).
-// Throws InputError naming the setting when it does not parse; ranges are checked when the analysis
-// runs (check_crypto_settings), so the order of the keys does not matter.
-void apply_crypto_setting(std::string_view key, std::string_view value, CryptoSettings& settings);
+// Set as `crypto-*` settings (scene_settings.hpp); ranges are checked when the analysis runs, so
+// the order of the keys does not matter.
 // InputError naming the control when a setting is out of range (bits 1..32, rounds 1..16, load cap
 // below 0, bad hex).
 void check_crypto_settings(const CryptoSettings& settings);

@@ -27,8 +27,13 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/actions.hpp"
 #include "app/gui/app_state.hpp"
+#include "app/gui/command_palette.hpp"
 #include "app/gui/display_settings.hpp"
+#include "app/gui/fonts.hpp"
+#include "app/gui/lesson_player.hpp"
+#include "app/gui/presenter.hpp"
 #include "app/gui/scene_settings.hpp"
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
@@ -36,11 +41,13 @@
 #include "app/gui/view_crypto.hpp"
 #include "app/gui/view_hyperplanes.hpp"
 #include "app/gui/view_learned.hpp"
+#include "app/gui/view_lesson.hpp"
 #include "app/gui/view_memory.hpp"
 #include "app/gui/view_model.hpp"
 #include "app/gui/view_pipeline.hpp"
 #include "app/gui/view_scene.hpp"
 #include "app/gui/view_sort.hpp"
+#include "core/error.hpp"
 
 namespace hashscope::gui {
 
@@ -53,15 +60,25 @@ void on_glfw_error(int code, const char* description) {
     g_glfw_error = "GLFW error " + std::to_string(code) + ": " + (description ? description : "");
 }
 
-constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-constexpr float kFontSize = 16.0f;
 constexpr float kSceneWidth = 390.0f;
+constexpr float kLessonShare = 0.3f;  // of the window's width, for the Lesson panel beside the views
 // Headless modes advance the animation by a fixed step, so a screenshot does not depend on speed.
 constexpr double kFixedFrameSeconds = 1.0 / 60.0;
 
-// A file dropped on the window is a model to open (its tokenizer is found beside it).
+// A file dropped on the window: a lesson (.md) opens in the Lesson panel; anything else is a model
+// to open (its tokenizer is found beside it).
 void on_drop(GLFWwindow*, int count, const char** paths) {
-    if (g_drop_target && count > 0) g_drop_target->model_lab.load(paths[0]);
+    if (!g_drop_target || count <= 0) return;
+    const std::string path = paths[0];
+    if (std::filesystem::path(path).extension() == ".md") {
+        try {
+            open_lesson(path, *g_drop_target);
+        } catch (const std::exception& e) {
+            g_drop_target->lesson.error = e.what();
+        }
+        return;
+    }
+    g_drop_target->model_lab.load(path);
 }
 
 // Reads the back buffer (before the swap), flips it to top-down rows and writes an RGB PNG.
@@ -102,7 +119,7 @@ std::string ini_path() {
 }
 
 // The one list of views (ImHex's registerViews): where each one lives in the layout.
-enum class Place { controls, strip, tab };
+enum class Place { controls, strip, tab, lesson };
 struct ViewEntry {
     const char* id;
     Place place;
@@ -121,6 +138,7 @@ const std::vector<ViewEntry>& registry() {
         {"model", Place::tab, make<ModelView>},
         {"crypto", Place::tab, make<CryptoView>},
         {"learned", Place::tab, make<LearnedView>},
+        {"lesson", Place::lesson, make<LessonView>},
     };
     return entries;
 }
@@ -129,7 +147,15 @@ struct Views {
     std::vector<std::unique_ptr<View>> all;  // registry order
     View* controls = nullptr;
     View* strip = nullptr;
+    View* lesson = nullptr;
     std::vector<View*> tabs;
+    std::vector<std::string> tab_ids;
+    std::string selected;  // the tab ImGui shows in front, as of the last frame
+    View* by_id(std::string_view id) const {
+        for (std::size_t i = 0; i < registry().size(); ++i)
+            if (registry()[i].id == id) return all[i].get();
+        return nullptr;
+    }
 };
 
 Views make_views() {
@@ -139,7 +165,11 @@ Views make_views() {
         View* view = views.all.back().get();
         if (entry.place == Place::controls) views.controls = view;
         else if (entry.place == Place::strip) views.strip = view;
-        else views.tabs.push_back(view);
+        else if (entry.place == Place::lesson) views.lesson = view;
+        else {
+            views.tabs.push_back(view);
+            views.tab_ids.emplace_back(entry.id);
+        }
     }
     return views;
 }
@@ -154,11 +184,17 @@ void fixed_window(View& view, ImVec2 pos, ImVec2 size, AppState& state, ImGuiWin
 }
 
 // Controls on the left; on the right the pipeline strip above the other views, as tabs or (bench:
-// every view open) tiled in a grid.
+// every view open) tiled in a grid; with a lesson open, the Lesson panel on the far right.
 void draw_layout(AppState& state, Views& views, bool tile_all) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
-    const ImVec2 p = viewport->WorkPos, s = viewport->WorkSize;
-    const float left = std::min(kSceneWidth * ImGui::GetIO().FontGlobalScale * ImGui::GetFontSize() / kFontSize, s.x * 0.4f);
+    const ImVec2 p = viewport->WorkPos;
+    ImVec2 s = viewport->WorkSize;
+    if (state.lesson.open() && !tile_all) {
+        const float lesson_w = std::max(s.x * kLessonShare, std::min(s.x * 0.5f, ImGui::GetFontSize() * 22.0f));
+        s.x -= lesson_w;
+        fixed_window(*views.lesson, ImVec2(p.x + s.x, p.y), ImVec2(lesson_w, s.y), state);
+    }
+    const float left = std::min(kSceneWidth * ImGui::GetFontSize() / kFontSize, s.x * 0.4f);
     fixed_window(*views.controls, p, ImVec2(left, s.y), state);
     const float strip_h = ImGui::GetTextLineHeightWithSpacing() * 6.6f;
     fixed_window(*views.strip, ImVec2(p.x + left, p.y), ImVec2(s.x - left, strip_h), state);
@@ -175,17 +211,34 @@ void draw_layout(AppState& state, Views& views, bool tile_all) {
     ImGui::SetNextWindowSize(area_size);
     if (ImGui::Begin("Views", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
         if (ImGui::BeginTabBar("views")) {
-            for (View* view : views.tabs)
-                if (ImGui::BeginTabItem(view->name().c_str())) {
+            // display.view names the tab in front: set from outside (a lesson, a session), it is
+            // selected once; a click on a tab sets it back.
+            const bool requested = state.display.view != views.selected &&
+                                   std::find(views.tab_ids.begin(), views.tab_ids.end(), state.display.view) != views.tab_ids.end();
+            for (std::size_t i = 0; i < views.tabs.size(); ++i) {
+                View* view = views.tabs[i];
+                const ImGuiTabItemFlags flags =
+                    requested && state.display.view == views.tab_ids[i] ? ImGuiTabItemFlags_SetSelected : 0;
+                if (ImGui::BeginTabItem(view->name().c_str(), nullptr, flags)) {
+                    if (!requested || flags) state.display.view = views.selected = views.tab_ids[i];
                     ImGui::BeginChild(view->name().c_str());
                     view->draw(state);
                     ImGui::EndChild();
                     ImGui::EndTabItem();
                 }
+            }
             ImGui::EndTabBar();
         }
     }
     ImGui::End();
+}
+
+// Presenter's clean layout: the view in front alone fills the window.
+void draw_clean(AppState& state, Views& views) {
+    View* view = views.by_id(state.display.view);
+    if (!view) view = views.tabs.front();
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    fixed_window(*view, viewport->WorkPos, viewport->WorkSize, state);
 }
 
 // One view alone, filling the viewport (screenshot --view).
@@ -199,33 +252,16 @@ struct WindowedPlacement {
     int x = 100, y = 100, width = 1600, height = 1000;
 };
 
-// Space: play/pause; left/right: step the pipeline; F11: full screen on the primary monitor and back.
-void handle_keys(GLFWwindow* window, AppState& state, WindowedPlacement& windowed) {
-    if (ImGui::GetIO().WantTextInput) return;
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) state.playback.playing = !state.playback.playing;
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) state.playback.step(-1);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) state.playback.step(+1);
-    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) {
-        if (glfwGetWindowMonitor(window)) {
-            glfwSetWindowMonitor(window, nullptr, windowed.x, windowed.y, windowed.width, windowed.height, 0);
-        } else if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
-            glfwGetWindowPos(window, &windowed.x, &windowed.y);
-            glfwGetWindowSize(window, &windowed.width, &windowed.height);
-            const GLFWvidmode* mode = glfwGetVideoMode(monitor);
-            glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
-        }
+// F11: full screen on the primary monitor and back.
+void toggle_full_screen(GLFWwindow* window, WindowedPlacement& windowed) {
+    if (glfwGetWindowMonitor(window)) {
+        glfwSetWindowMonitor(window, nullptr, windowed.x, windowed.y, windowed.width, windowed.height, 0);
+    } else if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+        glfwGetWindowPos(window, &windowed.x, &windowed.y);
+        glfwGetWindowSize(window, &windowed.width, &windowed.height);
+        const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+        glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
     }
-}
-
-// DejaVu at kFontSize x content scale x presenter scale, rasterised at that size (sharp text).
-void build_fonts(float scale) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.Fonts->Clear();
-    if (std::filesystem::exists(kFont))
-        io.Fonts->AddFontFromFileTTF(kFont, std::round(kFontSize * scale));
-    else
-        io.Fonts->AddFontDefault();
-    io.Fonts->Build();
 }
 
 }  // namespace
@@ -252,16 +288,30 @@ int run_gui(const GuiOptions& options) {
     try {
         StartState start;
         for (const std::string& setting : options.settings) apply_setting(setting, start);
+        // A lesson loads the model it needs; the default one would only cost time.
+        if (!options.lesson.empty() && start.model.empty()) start.model = "none";
         state_owner = std::make_unique<AppState>(start.params);
-        state_owner->playback = start.playback;
-        state_owner->display.font_scale = start.font_scale;
         load_start_model(start, *state_owner);
+        state_owner->playback = start.playback;
+        state_owner->display = start.display;
         state_owner->crypto.settings = start.crypto;
-        state_owner->crypto.start(state_owner->result().sequence, start.params.config.causal, state_owner->version());
+        state_owner->crypto.start(state_owner->result().sequence, state_owner->result().params.config.causal,
+                                  state_owner->version());
         // The Learned view alone, or a trained start, is measured before the first frame (screenshots).
         state_owner->learned.settings = start.learned;
         if (start.learned_train || options.view == "learned")
             state_owner->learned.compute_now(state_owner->result(), state_owner->version(), start.learned_train);
+        if (!options.lesson.empty()) {
+            open_lesson(options.lesson, *state_owner);
+            const int steps = int(state_owner->lesson.steps.size());
+            if (options.lesson_step < 1 || options.lesson_step > steps)
+                throw InputError("--step " + std::to_string(options.lesson_step) + ": " + options.lesson + " has " +
+                                 std::to_string(steps) + " step" + (steps == 1 ? "" : "s") + " (1.." +
+                                 std::to_string(steps) + ")");
+            go_to_step(options.lesson_step - 1, *state_owner, true);
+            state_owner->crypto.start(state_owner->result().sequence, state_owner->result().params.config.causal,
+                                      state_owner->version());
+        }
     } catch (const std::exception& e) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;
@@ -297,7 +347,6 @@ int run_gui(const GuiOptions& options) {
     io.IniFilename = ini.empty() ? nullptr : ini.c_str();
     // A screenshot must not depend on where the display's pointer happens to be (no hover, no tooltip).
     if (headless) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;
-    ImGui::StyleColorsDark();
     // HiDPI: the monitor's content scale sizes fonts and widgets (1 under Xvfb).
     float content_scale = 1.0f;
     {
@@ -305,7 +354,6 @@ int run_gui(const GuiOptions& options) {
         glfwGetWindowContentScale(window, &sx, &sy);
         content_scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
     }
-    ImGui::GetStyle().ScaleAllSizes(content_scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 150");
 
@@ -315,7 +363,13 @@ int run_gui(const GuiOptions& options) {
     register_display_settings(state);
     double saved_speed = state.playback.speed;
     float built_font_scale = -1.0f;
+    int built_theme = -1;
     WindowedPlacement windowed;
+    CommandPalette palette;
+    std::vector<std::pair<std::string, std::string>> tabs;
+    for (std::size_t i = 0; i < views.tabs.size(); ++i) tabs.emplace_back(views.tab_ids[i], views.tabs[i]->name());
+    const std::vector<Action> actions =
+        make_actions({[&] { toggle_full_screen(window, windowed); }, [&] { palette.open(); }}, tabs);
 
     int exit_code = 0;
     auto last = std::chrono::steady_clock::now();
@@ -332,6 +386,10 @@ int run_gui(const GuiOptions& options) {
                 ImGui_ImplOpenGL3_CreateFontsTexture();
                 mark_display_settings_dirty();
             }
+        }
+        if (int(state.display.projector) != built_theme) {
+            built_theme = int(state.display.projector);
+            apply_theme(state.display.projector, content_scale);
         }
         if (state.playback.speed != saved_speed) {
             saved_speed = state.playback.speed;
@@ -353,11 +411,17 @@ int run_gui(const GuiOptions& options) {
         // The backend reads the pointer even with NoMouse; headless frames must not see it.
         if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
-        handle_keys(window, state, windowed);
-        if (single)
+        run_shortcuts(actions, state);
+        if (single) {
             draw_single(state, *single);
-        else
+        } else if (state.display.clean) {
+            draw_clean(state, views);
+        } else {
+            draw_menu_bar(actions, state);
             draw_layout(state, views, options.bench != nullptr);
+        }
+        palette.draw(actions, state);
+        if (state.display.cursor) draw_cursor_ring();
         ImGui::Render();
         const auto ui_done = std::chrono::steady_clock::now();
 

@@ -21,6 +21,8 @@ struct GuiOptions {
     int frames = 3;
     std::string view;                   // one of view_ids(): that view alone fills the window; empty: the layout
     std::vector<std::string> settings;  // key=value scene settings (scene_settings.hpp), applied before the start
+    std::string lesson;                 // a lesson (tutorials/*.md) open at `lesson_step` (from 1), after the settings
+    int lesson_step = 1;
     // Bench: render `frames` frames with every view open side by side, no vsync, and store the
     // times here. Every 100th frame changes the hash seed, so the figures include frames drawn while
     // the worker recomputes and the frame that takes its result.
@@ -30,8 +32,8 @@ struct GuiOptions {
 // The ids of the registered views, for `screenshot --view`.
 std::vector<std::string> view_ids();
 
-// 0 on success; 2 with one line on stderr when there is no display, a setting is bad or the PNG
-// cannot be written.
+// 0 on success; 2 with one line on stderr when there is no display, a setting is bad, the lesson
+// cannot be read or has no such step, or the PNG cannot be written.
 int run_gui(const GuiOptions& options);
 
 }  // namespace hashscope::gui

@@ -143,7 +143,7 @@ Texture::~Texture() {
     }
 }
 
-void Texture::update(std::uint64_t version, std::span<const std::uint32_t> rgba, int width, int height) {
+void Texture::update(std::uint64_t version, std::span<const std::uint32_t> rgba, int width, int height, bool smooth) {
     if (version == version_ || width <= 0 || height <= 0) return;
     if (id_ == 0) {
         GLuint id = 0;
@@ -151,8 +151,9 @@ void Texture::update(std::uint64_t version, std::span<const std::uint32_t> rgba,
         id_ = id;
     }
     glBindTexture(GL_TEXTURE_2D, id_);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    const GLint filter = smooth ? GL_LINEAR : GL_NEAREST;
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);

@@ -63,8 +63,9 @@ public:
     Texture& operator=(const Texture&) = delete;
     // True when the image shown is not the one of `version`: build its pixels, then update().
     bool stale(std::uint64_t version) const { return version != version_; }
-    // `rgba` is width x height ImU32 colours, row-major, top row first.
-    void update(std::uint64_t version, std::span<const std::uint32_t> rgba, int width, int height);
+    // `rgba` is width x height ImU32 colours, row-major, top row first. `smooth`: linear filtering,
+    // for pictures shown smaller than they are (cells of a map stay crisp with nearest).
+    void update(std::uint64_t version, std::span<const std::uint32_t> rgba, int width, int height, bool smooth = false);
     ImTextureID id() const;
     bool empty() const { return id_ == 0; }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/gui/bucket_collisions.hpp"
+#include "core/angle_collisions.hpp"
 #include "app/gui/gpu_twin.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/memory_sweep.hpp"
@@ -56,6 +57,7 @@ struct SceneResult {
     std::vector<Matrix<double>> round_directions;    // per round: [2, n_buckets / 2] rotations on that plane
     double plane_share = 0.0;                        // fraction of the keys' energy inside that plane
     SimHashCodes codes;                              // the keys' SimHash signatures (simhash_bits)
+    AngleCollisions angles;                          // those bits' agreement against the keys' angles
     // Per query, the sorted keys the method reaches; for dense, empty (every visible key).
     std::vector<std::vector<std::int32_t>> reached;
     bool reaches_all = false;

@@ -29,6 +29,10 @@ SceneParams default_scene() {
 
 namespace {
 
+// SimHash bit agreement against angle: 12 bins of 15 degrees over at most 20000 key pairs.
+constexpr int kAngleBins = 12;
+constexpr std::int64_t kAnglePairs = 20000;
+
 // Per query, the `top` keys nearest in Hamming distance of SimHash signatures (ties to the lower
 // position), among the keys it may see: j <= i when causal, never itself unless it sees nothing
 // else (the reference masks a token's own key, as Reformer does).
@@ -157,6 +161,7 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
         r.loads.push_back(bucket_load(std::span<const std::int32_t>(round), params.config.n_buckets));
     r.token_grid = token_grid(r.trace.buckets, params.config.n_buckets, r.sequence.labels);
     r.codes = simhash_codes(r.sequence.k, random_planes<double>(params.toy.d, params.simhash_bits, params.hash_seed));
+    r.angles = angle_collisions(r.sequence.k, r.codes, kAngleBins, kAnglePairs, params.hash_seed);
     switch (params.method) {
         case Method::dense: r.reaches_all = true; break;
         case Method::reformer: r.reached = reformer_reached_keys(r.trace); break;

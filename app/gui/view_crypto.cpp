@@ -87,23 +87,21 @@ void CryptoView::draw(AppState& state) {
         ImGui::TextUnformatted("computing the first analysis...");
         return;
     }
-    // The start page (--set crypto-page) is selected on the first frame only, then the user's clicks rule.
-    const auto opens = [&](int page) { return !opened_ && lab.settings.page == page ? ImGuiTabItemFlags_SetSelected : 0; };
+    // settings.page names the page in front: set from outside (--set crypto-page, a lesson, a session)
+    // it is selected; a click on a page sets it back.
+    const bool requested = lab.settings.page != shown_page_;
+    const auto page = [&](int index, const char* title, void (CryptoView::*draw)(AppState&)) {
+        const ImGuiTabItemFlags flags = requested && lab.settings.page == index ? ImGuiTabItemFlags_SetSelected : 0;
+        if (!ImGui::BeginTabItem(title, nullptr, flags)) return;
+        if (!requested || flags) lab.settings.page = shown_page_ = index;
+        (this->*draw)(state);
+        ImGui::EndTabItem();
+    };
     if (ImGui::BeginTabBar("crypto pages")) {
-        if (ImGui::BeginTabItem("Buckets & collisions", nullptr, opens(0))) {
-            buckets_page(state);
-            ImGui::EndTabItem();
-        }
-        if (ImGui::BeginTabItem("Attack", nullptr, opens(1))) {
-            attack_page(state);
-            ImGui::EndTabItem();
-        }
-        if (ImGui::BeginTabItem("Claims", nullptr, opens(2))) {
-            claims_page(state);
-            ImGui::EndTabItem();
-        }
+        page(0, "Buckets & collisions", &CryptoView::buckets_page);
+        page(1, "Attack", &CryptoView::attack_page);
+        page(2, "Claims", &CryptoView::claims_page);
         ImGui::EndTabBar();
-        opened_ = true;
     }
 }
 

@@ -29,7 +29,7 @@ private:
     std::uint64_t grid_version_ = 0;    // bumped when it changes, for plot::Texture
     int selected_ = 0;                  // token shown when none is hovered (click a token to pick it)
     int round_ = 0;                     // round shown in the grid
-    bool opened_ = false;               // the start page was selected
+    int shown_page_ = -1;               // the page in front as of the last frame
 };
 
 }  // namespace hashscope::gui

@@ -10,6 +10,7 @@
 
 #include "app/gui/hyperplane_sectors.hpp"
 #include "app/gui/palette.hpp"
+#include "app/gui/plot.hpp"
 
 namespace hashscope::gui {
 
@@ -47,6 +48,30 @@ void tooltip(const SceneResult& r, int i) {
                       r.projection.points(i, 1), bits.c_str(), buckets.c_str());
 }
 
+// SimHash, the random-hyperplane hash: measured bit agreement per angle bin against 1 - θ/π.
+void angle_plot(const AngleCollisions& a, ImVec2 size) {
+    if (size.x < 120.0f || size.y < 100.0f || a.pairs == 0) return;
+    ImGui::BeginGroup();
+    ImGui::Text("SimHash, %d random hyperplanes: P(bit agrees) vs angle", a.bits);
+    ImGui::TextDisabled("dots: measured over %lld key pairs; line: 1 - \u03B8/\u03C0; mean gap %.3f", (long long)a.pairs,
+                        a.mean_gap);
+    plot::Axis x(0.0, 180.0), y(0.0, 1.0);
+    x.label = "angle between keys (degrees)";
+    y.label = "bits agreeing";
+    const float text_h = ImGui::GetTextLineHeightWithSpacing() * 2.0f;
+    const plot::Frame frame("angles", ImVec2(size.x, std::max(size.y - text_h, 80.0f)), x, y);
+    const double line_x[] = {0.0, 180.0}, line_y[] = {1.0, 0.0};
+    frame.line(line_x, line_y, IM_COL32(230, 230, 230, 200), 1.5f);
+    std::vector<double> xs, ys;
+    for (std::size_t k = 0; k < a.theta.size(); ++k)
+        if (a.count[k] >= 10) {
+            xs.push_back(a.theta[k] * 180.0 / std::numbers::pi);
+            ys.push_back(a.measured[k]);
+        }
+    frame.markers(xs, ys, IM_COL32(255, 200, 60, 255), 5.0f);
+    ImGui::EndGroup();
+}
+
 }  // namespace
 
 void HyperplanesView::draw(AppState& state) {
@@ -73,8 +98,11 @@ void HyperplanesView::draw(AppState& state) {
                 blend.t > 0.0 ? (" -> " + std::to_string(blend.to)).c_str() : "");
 
     ImDrawList* draw = ImGui::GetWindowDrawList();
+    // The plane and, beside it (or below it in a tall window), the SimHash agreement plot.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float side = std::max(std::min(avail.x, avail.y) - 8.0f, 64.0f);
+    const bool beside = avail.x >= avail.y * 1.4f;
+    const float side = std::max(beside ? std::min(avail.y - 8.0f, avail.x * 0.58f) : std::min(avail.x, avail.y * 0.62f) - 8.0f,
+                                64.0f);
     const ImVec2 o = ImGui::GetCursorScreenPos();
     const ImVec2 centre(o.x + side * 0.5f, o.y + side * 0.5f);
     double extent = 1e-9;
@@ -161,6 +189,9 @@ void HyperplanesView::draw(AppState& state) {
             tooltip(r, best);
         }
     }
+    if (beside) ImGui::SameLine();
+    const ImVec2 rest = ImGui::GetContentRegionAvail();
+    angle_plot(r.angles, ImVec2(rest.x, beside ? side : rest.y));
 }
 
 }  // namespace hashscope::gui
