@@ -1,7 +1,7 @@
 // `hashscope screenshot --out FILE.png [--size 1600x1000] [--frames 3] [--view NAME] [--set key=value]...
-// [--lesson tutorials/FILE.md [--step N]]`: renders the desktop app (or one view alone, filling the
+// [--session FILE.json] [--lesson tutorials/FILE.md [--step N]]`: renders the desktop app (or one view alone, filling the
 // window) under the current X display (Xvfb works) for N frames and writes the window as a PNG. --set
-// pins the scene (app/gui/scene_settings.hpp lists the keys); --lesson opens a lesson at step N (from
+// pins the scene (app/gui/scene_settings.hpp lists the keys) over what a --session file holds; --lesson opens a lesson at step N (from
 // 1), its Lesson panel beside the views that step sets up.
 #include <algorithm>
 #include <iostream>
@@ -22,6 +22,7 @@ struct ScreenshotOptions {
     int frames = 3;
     std::string view;
     std::vector<std::string> settings;
+    std::string session;
     std::string lesson;
     int step = 1;
 };
@@ -42,6 +43,7 @@ Command add_screenshot_command(CLI::App& root) {
                     "setting key=value, repeatable (README: Settings): kind n d clusters spread seed method compute rounds "
                     "buckets chunk causal hash-seed bits top-k stage progress playing speed font-scale theme clean cursor "
                     "view model prompt head crypto-* learned.*");
+    app->add_option("--session", options->session, "open this session file (JSON, saved by the app) first");
     app->add_option("--lesson", options->lesson, "open this lesson (tutorials/*.md) beside the views");
     app->add_option("--step", options->step, "the lesson's step to show, from 1")->capture_default_str();
     return {app, [options, app]() {
@@ -65,6 +67,7 @@ Command add_screenshot_command(CLI::App& root) {
                 gui.frames = options->frames;
                 gui.view = options->view;
                 gui.settings = options->settings;
+                gui.session = options->session;
                 gui.lesson = options->lesson;
                 gui.lesson_step = options->step;
                 return gui::run_gui(gui);

@@ -53,8 +53,14 @@ std::string Shortcut::text() const {
     return out + "?";
 }
 
-std::vector<Action> make_actions(const ShellHooks& hooks, const std::vector<std::pair<std::string, std::string>>& tabs) {
+std::vector<Action> make_actions(const ShellHooks& hooks, const std::vector<std::pair<std::string, std::string>>& tabs,
+                                 const std::vector<std::string>& recent) {
     std::vector<Action> a;
+    a.push_back({"File", "Save session...", {GLFW_KEY_S, true}, [hooks](AppState&) { hooks.save_session(); }, {}, {}});
+    a.push_back({"File", "Open session...", {GLFW_KEY_O, true}, [hooks](AppState&) { hooks.open_session(); }, {}, {}});
+    a.push_back({"File", "Open lesson file...", {}, [hooks](AppState&) { hooks.open_lesson_file(); }, {}, {}});
+    for (const std::string& path : recent)
+        a.push_back({"File", "Recent: " + path, {}, [hooks, path](AppState& s) { hooks.open_path(path, s); }, {}, {}});
     const auto font_step = [](AppState& s, float delta) {
         s.display.font_scale = std::clamp(std::round((s.display.font_scale + delta) * 4.0f) / 4.0f, 1.0f, 3.0f);
     };

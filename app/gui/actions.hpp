@@ -29,10 +29,14 @@ struct Action {
 struct ShellHooks {
     std::function<void()> toggle_full_screen;
     std::function<void()> open_palette;
+    std::function<void()> save_session, open_session, open_lesson_file;
+    std::function<void(const std::string&, AppState&)> open_path;  // a recent file
 };
 
-// The app's actions; the view entries name `tabs` (id, title pairs of the tabbed views).
-std::vector<Action> make_actions(const ShellHooks& hooks, const std::vector<std::pair<std::string, std::string>>& tabs);
+// The app's actions; the view entries name `tabs` (id, title pairs of the tabbed views), the File
+// menu the `recent` sessions and lessons.
+std::vector<Action> make_actions(const ShellHooks& hooks, const std::vector<std::pair<std::string, std::string>>& tabs,
+                                 const std::vector<std::string>& recent);
 
 // Once per frame, outside text input: runs the action whose shortcut was pressed.
 void run_shortcuts(const std::vector<Action>& actions, AppState& state);

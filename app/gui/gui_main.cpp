@@ -24,6 +24,8 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <utility>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +33,12 @@
 #include "app/gui/app_state.hpp"
 #include "app/gui/command_palette.hpp"
 #include "app/gui/display_settings.hpp"
+#include "app/gui/file_dialogs.hpp"
 #include "app/gui/fonts.hpp"
 #include "app/gui/lesson_player.hpp"
 #include "app/gui/presenter.hpp"
+#include "app/gui/recent_files.hpp"
+#include "app/gui/session.hpp"
 #include "app/gui/scene_settings.hpp"
 #include "app/gui/view_buckets.hpp"
 #include "app/gui/view_chunks.hpp"
@@ -54,7 +59,7 @@ namespace hashscope::gui {
 namespace {
 
 std::string g_glfw_error;
-AppState* g_drop_target = nullptr;  // GLFW's drop callback has no user data of ours
+std::vector<std::string> g_dropped;  // GLFW's drop callback has no user data of ours: the loop takes them
 
 void on_glfw_error(int code, const char* description) {
     g_glfw_error = "GLFW error " + std::to_string(code) + ": " + (description ? description : "");
@@ -65,20 +70,8 @@ constexpr float kLessonShare = 0.3f;  // of the window's width, for the Lesson p
 // Headless modes advance the animation by a fixed step, so a screenshot does not depend on speed.
 constexpr double kFixedFrameSeconds = 1.0 / 60.0;
 
-// A file dropped on the window: a lesson (.md) opens in the Lesson panel; anything else is a model
-// to open (its tokenizer is found beside it).
 void on_drop(GLFWwindow*, int count, const char** paths) {
-    if (!g_drop_target || count <= 0) return;
-    const std::string path = paths[0];
-    if (std::filesystem::path(path).extension() == ".md") {
-        try {
-            open_lesson(path, *g_drop_target);
-        } catch (const std::exception& e) {
-            g_drop_target->lesson.error = e.what();
-        }
-        return;
-    }
-    g_drop_target->model_lab.load(path);
+    for (int i = 0; i < count; ++i) g_dropped.emplace_back(paths[i]);
 }
 
 // Reads the back buffer (before the swap), flips it to top-down rows and writes an RGB PNG.
@@ -103,19 +96,10 @@ bool write_screenshot(const std::string& path, int width, int height) {
     return !ec;
 }
 
-// $XDG_CONFIG_HOME/hashscope/imgui.ini, else ~/.config/hashscope/imgui.ini; empty when neither
-// can be made (then layout is not persisted).
+// imgui.ini in the config folder; empty when there is none (then the layout is not persisted).
 std::string ini_path() {
-    std::filesystem::path dir;
-    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
-        dir = std::filesystem::path(xdg) / "hashscope";
-    else if (const char* home = std::getenv("HOME"); home && *home)
-        dir = std::filesystem::path(home) / ".config" / "hashscope";
-    else
-        return {};
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    return ec ? std::string() : (dir / "imgui.ini").string();
+    const std::string dir = config_dir();
+    return dir.empty() ? dir : dir + "/imgui.ini";
 }
 
 // The one list of views (ImHex's registerViews): where each one lives in the layout.
@@ -286,20 +270,25 @@ int run_gui(const GuiOptions& options) {
     // The first scene is computed before the window opens: a bad setting fails here, with its message.
     std::unique_ptr<AppState> state_owner;
     try {
-        StartState start;
+        std::optional<Session> session;
+        if (!options.session.empty()) session = read_session(options.session);
+        if (session)
+            for (const std::string& warning : session->warnings) std::cerr << "hashscope: warning: " << warning << "\n";
+        StartState start = session ? session->start : StartState();
         for (const std::string& setting : options.settings) apply_setting(setting, start);
         // A lesson loads the model it needs; the default one would only cost time.
         if (!options.lesson.empty() && start.model.empty()) start.model = "none";
         state_owner = std::make_unique<AppState>(start.params);
-        load_start_model(start, *state_owner);
-        state_owner->playback = start.playback;
-        state_owner->display = start.display;
-        state_owner->crypto.settings = start.crypto;
+        if (session && !session->lesson.empty()) {
+            open_lesson(session->lesson, *state_owner);
+            state_owner->lesson.step = std::clamp(session->lesson_step - 1, 0, int(state_owner->lesson.steps.size()) - 1);
+        }
+        apply_start_state(start, *state_owner);
         state_owner->crypto.start(state_owner->result().sequence, state_owner->result().params.config.causal,
                                   state_owner->version());
         // The Learned view alone, or a trained start, is measured before the first frame (screenshots).
         state_owner->learned.settings = start.learned;
-        if (start.learned_train || options.view == "learned")
+        if (start.learned_train || options.view == "learned" || start.display.view == "learned")
             state_owner->learned.compute_now(state_owner->result(), state_owner->version(), start.learned_train);
         if (!options.lesson.empty()) {
             open_lesson(options.lesson, *state_owner);
@@ -358,7 +347,6 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     AppState& state = *state_owner;
-    g_drop_target = &state;
     glfwSetDropCallback(window, on_drop);
     register_display_settings(state);
     double saved_speed = state.playback.speed;
@@ -366,10 +354,19 @@ int run_gui(const GuiOptions& options) {
     int built_theme = -1;
     WindowedPlacement windowed;
     CommandPalette palette;
+    // Headless runs neither read nor write the user's recent files.
+    RecentFiles recent(headless || config_dir().empty() ? std::string() : config_dir() + "/recent.txt");
+    FileDialogs dialogs(recent);
     std::vector<std::pair<std::string, std::string>> tabs;
     for (std::size_t i = 0; i < views.tabs.size(); ++i) tabs.emplace_back(views.tab_ids[i], views.tabs[i]->name());
-    const std::vector<Action> actions =
-        make_actions({[&] { toggle_full_screen(window, windowed); }, [&] { palette.open(); }}, tabs);
+    const ShellHooks hooks{[&] { toggle_full_screen(window, windowed); },
+                           [&] { palette.open(); },
+                           [&] { dialogs.ask_save_session(); },
+                           [&] { dialogs.ask_open_session(); },
+                           [&] { dialogs.ask_open_lesson(); },
+                           [&](const std::string& path, AppState& s) { dialogs.open_path(path, s); }};
+    std::vector<Action> actions = make_actions(hooks, tabs, recent.paths());
+    std::vector<std::string> listed_recent = recent.paths();
 
     int exit_code = 0;
     auto last = std::chrono::steady_clock::now();
@@ -394,6 +391,11 @@ int run_gui(const GuiOptions& options) {
         if (state.playback.speed != saved_speed) {
             saved_speed = state.playback.speed;
             mark_display_settings_dirty();
+        }
+        for (const std::string& path : std::exchange(g_dropped, {})) dialogs.open_path(path, state);
+        if (recent.paths() != listed_recent) {
+            listed_recent = recent.paths();
+            actions = make_actions(hooks, tabs, listed_recent);
         }
         state.poll();
         state.model_lab.poll();
@@ -421,6 +423,7 @@ int run_gui(const GuiOptions& options) {
             draw_layout(state, views, options.bench != nullptr);
         }
         palette.draw(actions, state);
+        dialogs.draw(state);
         if (state.display.cursor) draw_cursor_ring();
         ImGui::Render();
         const auto ui_done = std::chrono::steady_clock::now();

@@ -21,6 +21,7 @@ struct GuiOptions {
     int frames = 3;
     std::string view;                   // one of view_ids(): that view alone fills the window; empty: the layout
     std::vector<std::string> settings;  // key=value scene settings (scene_settings.hpp), applied before the start
+    std::string session;                // a session file (session.hpp) to open first; settings then override it
     std::string lesson;                 // a lesson (tutorials/*.md) open at `lesson_step` (from 1), after the settings
     int lesson_step = 1;
     // Bench: render `frames` frames with every view open side by side, no vsync, and store the

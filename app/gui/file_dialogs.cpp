@@ -1,0 +1,180 @@
+#include "app/gui/file_dialogs.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "app/gui/app_state.hpp"
+#include "app/gui/lesson_player.hpp"
+#include "app/gui/session.hpp"
+#include "core/error.hpp"
+
+namespace hashscope::gui {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kNoticeSeconds = 6.0;
+
+const char* title_of(int mode) {
+    static const char* const titles[] = {"", "Save session", "Open session", "Open lesson", "Pick the model"};
+    return titles[mode];
+}
+
+// Files of `folder` with `extension`, sorted (at most 200: a dialog, not a file manager).
+std::vector<fs::path> candidates(const fs::path& folder, const char* extension) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(folder.empty() ? fs::path(".") : folder, ec)) {
+        if (found.size() >= 200) break;
+        if (entry.path().extension() == extension) found.push_back(entry.path());
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+}  // namespace
+
+void FileDialogs::ask(Mode mode) {
+    asked_ = mode;
+    error_.clear();
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec);
+    const fs::path suggestion = mode == Mode::save ? here / "hashscope-session.json"
+                                : mode == Mode::lesson ? fs::path(tutorials_dir()) / ""
+                                                       : here / "";
+    std::snprintf(path_, sizeof path_, "%s", suggestion.string().c_str());
+}
+
+void FileDialogs::notify(std::string text) {
+    notice_ = std::move(text);
+    notice_until_ = ImGui::GetTime() + kNoticeSeconds;
+}
+
+void FileDialogs::open_session_file(const std::string& path, AppState& state, const std::string& model) {
+    try {
+        const Session session = read_session(path, model);
+        open_session(session, state);
+        if (session.start.learned_train) state.learned.train(state.result(), state.version());
+        recent_.add(path);
+        std::string text = "opened " + path;
+        for (const std::string& warning : session.warnings) text += "\n" + warning;
+        notify(text);
+    } catch (const MissingModel& e) {
+        waiting_session_ = path;
+        asked_ = Mode::pick_model;
+        error_ = e.what();
+        std::snprintf(path_, sizeof path_, "%s", e.model.c_str());
+    } catch (const std::exception& e) {
+        notify(e.what());
+    }
+}
+
+void FileDialogs::open_path(const std::string& path, AppState& state) {
+    const std::string extension = fs::path(path).extension().string();
+    if (extension == ".json") {
+        open_session_file(path, state);
+    } else if (extension == ".md") {
+        try {
+            open_lesson(path, state);
+            recent_.add(path);
+        } catch (const std::exception& e) {
+            notify(e.what());
+        }
+    } else {
+        state.model_lab.load(path);
+        state.display.view = "model";
+    }
+}
+
+bool FileDialogs::confirm(AppState& state) {
+    const std::string path = path_;
+    try {
+        switch (mode_) {
+        case Mode::save:
+            save_session(state, path);
+            recent_.add(path);
+            notify("saved " + path);
+            return true;
+        case Mode::open:
+            if (fs::is_directory(path)) throw InputError(path + " is a folder: pick a session file");
+            open_session_file(path, state);
+            return asked_ != Mode::pick_model;
+        case Mode::lesson:
+            open_lesson(path, state);
+            recent_.add(path);
+            return true;
+        case Mode::pick_model:
+            open_session_file(waiting_session_, state, path);
+            return asked_ != Mode::pick_model;
+        case Mode::none: return true;
+        }
+    } catch (const std::exception& e) {
+        error_ = e.what();
+    }
+    return false;
+}
+
+void FileDialogs::draw(AppState& state) {
+    if (asked_ != Mode::none) {
+        mode_ = asked_;
+        asked_ = Mode::none;
+        ImGui::OpenPopup(title_of(int(mode_)));
+    }
+    if (mode_ != Mode::none) {
+        const ImGuiViewport* viewport = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + 60.0f),
+                                ImGuiCond_Appearing, ImVec2(0.5f, 0.0f));
+        ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, ImGui::GetFontSize() * 40.0f), 0.0f));
+        if (ImGui::BeginPopupModal(title_of(int(mode_)), nullptr, ImGuiWindowFlags_NoSavedSettings)) {
+            if (mode_ == Mode::pick_model) ImGui::TextWrapped("%s. Pick the model file (or folder) to use instead:", error_.c_str());
+            if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+            ImGui::SetNextItemWidth(-FLT_MIN);
+            bool ok = ImGui::InputText("##path", path_, sizeof path_, ImGuiInputTextFlags_EnterReturnsTrue);
+            const char* extension = mode_ == Mode::lesson ? ".md" : mode_ == Mode::pick_model ? "" : ".json";
+            if (*extension) {
+                const fs::path typed(path_);
+                const auto files = candidates(fs::is_directory(typed) ? typed : typed.parent_path(), extension);
+                ImGui::BeginChild("files", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 8.0f), true);
+                for (const fs::path& file : files)
+                    if (ImGui::Selectable(file.filename().string().c_str(), file.string() == path_, ImGuiSelectableFlags_AllowDoubleClick)) {
+                        std::snprintf(path_, sizeof path_, "%s", file.string().c_str());
+                        ok |= ImGui::IsMouseDoubleClicked(0);
+                    }
+                if (files.empty()) ImGui::TextDisabled("no %s files here", extension);
+                ImGui::EndChild();
+            }
+            if (!error_.empty() && mode_ != Mode::pick_model) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", error_.c_str());
+            ok |= ImGui::Button(mode_ == Mode::save ? "Save" : "Open");
+            ImGui::SameLine();
+            const bool cancel = ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+            if ((ok && confirm(state)) || cancel) {
+                ImGui::CloseCurrentPopup();
+                mode_ = Mode::none;
+                error_.clear();
+            }
+            ImGui::EndPopup();
+        } else {
+            mode_ = Mode::none;
+        }
+    }
+    if (!notice_.empty() && ImGui::GetTime() < notice_until_) {
+        const ImGuiViewport* viewport = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f,
+                                       viewport->WorkPos.y + viewport->WorkSize.y - 20.0f),
+                                ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+        ImGui::SetNextWindowBgAlpha(0.9f);
+        ImGui::Begin("notice", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+        ImGui::TextUnformatted(notice_.c_str());
+        ImGui::End();
+    }
+}
+
+}  // namespace hashscope::gui
