@@ -17,7 +17,7 @@ constexpr ToyKind kKinds[] = {ToyKind::clusters, ToyKind::induction, ToyKind::ne
 bool stepped_slider(const char* label, int& value, int step, int lo, int hi) {
     int units = value / step;
     char text[32];
-    std::snprintf(text, sizeof text, "%d", units * step);
+    std::snprintf(text, sizeof text, "%d", value);  // the value itself, also off the slider's grid (a setting)
     if (!ImGui::SliderInt(label, &units, lo / step, hi / step, text)) return false;
     value = units * step;
     return true;
