@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
         hashscope::cli::add_learn_command(root),
         hashscope::cli::add_topk_command(root),
         hashscope::cli::add_screenshot_command(root),
+        hashscope::cli::add_export_command(root),
         hashscope::cli::add_capture_command(root),
         hashscope::cli::add_info_command(root),
         hashscope::cli::add_eval_command(root),

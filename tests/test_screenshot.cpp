@@ -53,7 +53,8 @@ Image shoot_view(const std::string& view, const std::string& extra = "") {
                      ("hashscope_test_view_" + view + "_" + std::to_string(getpid()) + ".png");
     std::filesystem::remove(png);
     Image image;
-    if (run("screenshot --view " + view + " --size 800x500 --frames 3 " + extra + " --out " + png.string()) != 0)
+    // No model: these views show the toy scene, and loading the default model would only cost time.
+    if (run("screenshot --view " + view + " --size 800x500 --frames 3 --set model=none " + extra + " --out " + png.string()) != 0)
         return image;
     int channels = 0;
     unsigned char* pixels = stbi_load(png.string().c_str(), &image.width, &image.height, &channels, 3);

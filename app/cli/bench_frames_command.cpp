@@ -17,7 +17,7 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
-#include "app/cli/window_size.hpp"
+#include "app/cli/gui_flags.hpp"
 #include "app/gui/gui_main.hpp"
 
 namespace hashscope::cli {

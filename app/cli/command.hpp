@@ -19,6 +19,7 @@ Command add_hash_command(CLI::App& root);
 Command add_learn_command(CLI::App& root);  // trains learned hash codes
 Command add_topk_command(CLI::App& root);   // keys kept per query by a top-k method
 Command add_screenshot_command(CLI::App& root);  // renders the GUI to a PNG (needs an X display)
+Command add_export_command(CLI::App& root);      // a session's view as a PNG or an animated GIF (X display)
 Command add_capture_command(CLI::App& root);     // real models: logits and per-layer Q/K/V
 Command add_info_command(CLI::App& root);        // real models: architecture, tensors, tokenizer
 Command add_eval_command(CLI::App& root);        // real models: next-token loss, dense vs hashed heads

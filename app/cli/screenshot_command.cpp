@@ -3,14 +3,13 @@
 // window) under the current X display (Xvfb works) for N frames and writes the window as a PNG. --set
 // pins the scene (app/gui/scene_settings.hpp lists the keys) over what a --session file holds; --lesson opens a lesson at step N (from
 // 1), its Lesson panel beside the views that step sets up.
-#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/cli/command.hpp"
-#include "app/cli/window_size.hpp"
+#include "app/cli/gui_flags.hpp"
 #include "app/gui/gui_main.hpp"
 
 namespace hashscope::cli {
@@ -51,16 +50,7 @@ Command add_screenshot_command(CLI::App& root) {
                     std::cerr << "hashscope screenshot: --step needs --lesson\n";
                     return 2;
                 }
-                if (!options->view.empty()) {
-                    const auto ids = gui::view_ids();
-                    if (std::find(ids.begin(), ids.end(), options->view) == ids.end()) {
-                        std::string valid;
-                        for (const auto& id : ids) valid += (valid.empty() ? "" : ", ") + id;
-                        std::cerr << "hashscope screenshot: unknown --view '" << options->view
-                                  << "'; valid views: " << valid << "\n";
-                        return 2;
-                    }
-                }
+                if (!check_view("hashscope screenshot", options->view)) return 2;
                 gui::GuiOptions gui;
                 if (!parse_window_size("hashscope screenshot", options->size, gui.width, gui.height)) return 2;
                 gui.screenshot = options->out;

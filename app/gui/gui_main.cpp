@@ -11,7 +11,6 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
-#include <stb_image_write.h>
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +34,10 @@
 #include "app/gui/display_settings.hpp"
 #include "app/gui/file_dialogs.hpp"
 #include "app/gui/fonts.hpp"
+#include "app/gui/gif_writer.hpp"
 #include "app/gui/lesson_player.hpp"
+#include "app/gui/offscreen.hpp"
+#include "app/gui/png_file.hpp"
 #include "app/gui/presenter.hpp"
 #include "app/gui/recent_files.hpp"
 #include "app/gui/session.hpp"
@@ -72,28 +74,6 @@ constexpr double kFixedFrameSeconds = 1.0 / 60.0;
 
 void on_drop(GLFWwindow*, int count, const char** paths) {
     for (int i = 0; i < count; ++i) g_dropped.emplace_back(paths[i]);
-}
-
-// Reads the back buffer (before the swap), flips it to top-down rows and writes an RGB PNG.
-bool write_screenshot(const std::string& path, int width, int height) {
-    std::vector<std::uint8_t> pixels(std::size_t(width) * std::size_t(height) * 3);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-    const std::size_t stride = std::size_t(width) * 3;
-    std::vector<std::uint8_t> flipped(pixels.size());
-    for (int y = 0; y < height; ++y)
-        std::copy_n(pixels.data() + std::size_t(height - 1 - y) * stride, stride, flipped.data() + std::size_t(y) * stride);
-    // Written beside the target and renamed, so a failed write never leaves a partial PNG.
-    const std::string partial = path + ".partial";
-    if (stbi_write_png(partial.c_str(), width, height, 3, flipped.data(), int(stride)) == 0) {
-        std::filesystem::remove(partial);
-        return false;
-    }
-    std::error_code ec;
-    std::filesystem::rename(partial, path, ec);
-    if (ec) std::filesystem::remove(partial);
-    return !ec;
 }
 
 // imgui.ini in the config folder; empty when there is none (then the layout is not persisted).
@@ -305,7 +285,9 @@ int run_gui(const GuiOptions& options) {
         std::cerr << "hashscope: " << e.what() << "\n";
         return 2;
     }
-    const bool headless = options.screenshot.has_value() || options.bench != nullptr;
+    // Captures (a PNG, a GIF) render off-screen at exactly the requested size, in a hidden window.
+    const bool capture = options.screenshot.has_value() || options.gif.has_value();
+    const bool headless = capture || options.bench != nullptr;
 
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
@@ -318,6 +300,7 @@ int run_gui(const GuiOptions& options) {
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     if (headless) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+    if (capture) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, "hashscope", nullptr, nullptr);
     if (!window) {
         std::cerr << "hashscope: cannot create an OpenGL 3.2 window" << (g_glfw_error.empty() ? "" : ": ")
@@ -337,14 +320,34 @@ int run_gui(const GuiOptions& options) {
     // A screenshot must not depend on where the display's pointer happens to be (no hover, no tooltip).
     if (headless) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;
     // HiDPI: the monitor's content scale sizes fonts and widgets (1 under Xvfb).
-    float content_scale = 1.0f;
-    {
+    // A capture's --scale plays the monitor's part.
+    float content_scale = options.scale;
+    if (!capture) {
         float sx = 1.0f, sy = 1.0f;
         glfwGetWindowContentScale(window, &sx, &sy);
         content_scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
     }
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 150");
+
+    std::optional<Offscreen> target;
+    if (capture) {
+        target.emplace(options.width, options.height);
+        if (!target->valid()) {
+            std::cerr << "hashscope: cannot render off-screen at " << options.width << "x" << options.height << "\n";
+            target.reset();
+            ImGui_ImplOpenGL3_Shutdown();
+            ImGui_ImplGlfw_Shutdown();
+            ImGui::DestroyContext();
+            glfwDestroyWindow(window);
+            glfwTerminate();
+            return 2;
+        }
+    }
+    std::vector<std::vector<std::uint8_t>> gif_frames;
+    // A GIF covers one whole pipeline cycle in its frames, whatever the animation speed.
+    const double gif_step = double(kStages) * Playback::kSecondsPerStage / state_owner->playback.speed /
+                            double(std::max(options.gif_frames, 1));
 
     AppState& state = *state_owner;
     glfwSetDropCallback(window, on_drop);
@@ -400,8 +403,12 @@ int run_gui(const GuiOptions& options) {
         state.poll();
         state.model_lab.poll();
         state.begin_frame();
-        const double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
+        double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
         last = frame_start;
+        if (options.gif && frame >= options.frames) {
+            state.playback.playing = true;  // even when a setting paused it: the GIF plays from there
+            dt = frame == options.frames ? 0.0 : gif_step;
+        }
         state.playback.advance(dt);
         if (options.bench && frame > 0 && frame % 100 == 0) {
             state.params.hash_seed = state.params.hash_seed % 1000 + 1;
@@ -410,6 +417,10 @@ int run_gui(const GuiOptions& options) {
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
+        if (capture) {
+            io.DisplaySize = ImVec2(float(options.width), float(options.height));
+            io.DisplayFramebufferScale = ImVec2(1.0f, 1.0f);
+        }
         // The backend reads the pointer even with NoMouse; headless frames must not see it.
         if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
@@ -428,20 +439,33 @@ int run_gui(const GuiOptions& options) {
         ImGui::Render();
         const auto ui_done = std::chrono::steady_clock::now();
 
-        int fb_w = 0, fb_h = 0;
-        glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        int fb_w = options.width, fb_h = options.height;
+        if (target) target->bind();
+        else glfwGetFramebufferSize(window, &fb_w, &fb_h);
         glViewport(0, 0, fb_w, fb_h);
         glClearColor(0.10f, 0.10f, 0.12f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
         if (options.screenshot && frame + 1 >= options.frames) {
-            if (!write_screenshot(*options.screenshot, fb_w, fb_h)) {
-                std::cerr << "hashscope screenshot: cannot write " << *options.screenshot << "\n";
+            if (!write_png(*options.screenshot, target->read(), fb_w, fb_h)) {
+                std::cerr << "hashscope: cannot write " << *options.screenshot << "\n";
                 exit_code = 2;
             }
             break;
         }
+        if (options.gif && frame >= options.frames) {
+            gif_frames.push_back(target->read());
+            if (int(gif_frames.size()) < options.gif_frames) continue;
+            try {
+                write_gif(*options.gif, gif_frames, fb_w, fb_h, std::max(2, int(std::lround(gif_step * 100.0))));
+            } catch (const std::exception& e) {
+                std::cerr << "hashscope: " << e.what() << "\n";
+                exit_code = 2;
+            }
+            break;
+        }
+        if (capture) continue;
         glfwSwapBuffers(window);
         if (options.bench) {
             glFinish();
@@ -452,6 +476,7 @@ int run_gui(const GuiOptions& options) {
         }
     }
 
+    target.reset();
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -1,5 +1,6 @@
-// The desktop app: a GLFW window with Dear ImGui, or (with a screenshot path) N rendered frames
-// written as a PNG, or (bench) N frames with every view open, timed.
+// The desktop app: a GLFW window with Dear ImGui, or (with a screenshot or GIF path) frames rendered
+// off-screen at the requested size written as a PNG or an animated GIF, or (bench) N frames with
+// every view open, timed.
 #pragma once
 
 #include <optional>
@@ -15,7 +16,10 @@ struct FrameTimes {
 };
 
 struct GuiOptions {
-    std::optional<std::string> screenshot;  // write the framebuffer here after `frames` frames, then exit
+    std::optional<std::string> screenshot;  // write a PNG here after `frames` frames, then exit
+    std::optional<std::string> gif;         // after `frames` frames, `gif_frames` more over one pipeline cycle as a GIF
+    int gif_frames = 24;
+    float scale = 1.0f;                     // captures: widgets and text scaled so (the monitor's content scale)
     int width = 1600;
     int height = 1000;
     int frames = 3;

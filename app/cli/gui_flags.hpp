@@ -1,9 +1,13 @@
-// "WxH" window sizes for the GUI subcommands (screenshot, bench-frames): one parser, one message.
+// Flags the GUI subcommands share (screenshot, export, bench-frames): "WxH" sizes and view names,
+// each with one parser and one message.
 #pragma once
 
 #include <iostream>
 #include <regex>
 #include <string>
+#include <vector>
+
+#include "app/gui/gui_main.hpp"
 
 namespace hashscope::cli {
 
@@ -22,6 +26,19 @@ inline bool parse_window_size(const std::string& command, const std::string& siz
         return false;
     }
     return true;
+}
+
+// True for one of the app's view ids (or an empty name: the whole window); otherwise prints one line
+// naming --view under `command` with the valid names and returns false.
+inline bool check_view(const std::string& command, const std::string& view) {
+    const std::vector<std::string> ids = gui::view_ids();
+    if (view.empty()) return true;
+    for (const std::string& id : ids)
+        if (id == view) return true;
+    std::string valid;
+    for (const auto& id : ids) valid += (valid.empty() ? "" : ", ") + id;
+    std::cerr << command << ": unknown --view '" << view << "'; valid views: " << valid << "\n";
+    return false;
 }
 
 }  // namespace hashscope::cli
