@@ -35,6 +35,9 @@ private:
 };
 
 std::string regular_file_sha256(const fs::path& path) {
+    // A device or a pipe (/dev/zero, a FIFO) would be read for ever: only plain files are digested.
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) throw InputError(path.string() + ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path.string() + ": cannot read");
     Sha256 sha;

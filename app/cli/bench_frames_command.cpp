@@ -48,6 +48,7 @@ Command add_bench_frames_command(CLI::App& root) {
                 gui::GuiOptions gui;
                 if (!parse_window_size("hashscope bench-frames", o->size, gui.width, gui.height)) return 2;
                 gui::FrameTimes times;
+                gui.command = "hashscope bench-frames";
                 gui.frames = o->frames;
                 gui.settings = {"n=" + std::to_string(o->n)};
                 gui.bench = &times;

@@ -54,6 +54,7 @@ Command add_export_command(CLI::App& root) {
                 if (!parse_window_size(command, options->size, gui.width, gui.height)) return 2;
                 gui.width = int(float(gui.width) * options->scale + 0.5f);
                 gui.height = int(float(gui.height) * options->scale + 0.5f);
+                gui.command = command;
                 gui.scale = options->scale;
                 gui.view = options->view;
                 gui.session = options->session;

@@ -53,6 +53,7 @@ Command add_screenshot_command(CLI::App& root) {
                 if (!check_view("hashscope screenshot", options->view)) return 2;
                 gui::GuiOptions gui;
                 if (!parse_window_size("hashscope screenshot", options->size, gui.width, gui.height)) return 2;
+                gui.command = "hashscope screenshot";
                 gui.screenshot = options->out;
                 gui.frames = options->frames;
                 gui.view = options->view;

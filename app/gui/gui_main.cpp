@@ -243,7 +243,7 @@ int run_gui(const GuiOptions& options) {
         for (std::size_t i = 0; i < registry().size(); ++i)
             if (options.view == registry()[i].id) single = views.all[i].get();
         if (!single) {
-            std::cerr << "hashscope: unknown view '" << options.view << "'\n";
+            std::cerr << options.command << ": unknown view '" << options.view << "'\n";
             return 2;
         }
     }
@@ -253,7 +253,7 @@ int run_gui(const GuiOptions& options) {
         std::optional<Session> session;
         if (!options.session.empty()) session = read_session(options.session);
         if (session)
-            for (const std::string& warning : session->warnings) std::cerr << "hashscope: warning: " << warning << "\n";
+            for (const std::string& warning : session->warnings) std::cerr << options.command << ": warning: " << warning << "\n";
         StartState start = session ? session->start : StartState();
         for (const std::string& setting : options.settings) apply_setting(setting, start);
         // A lesson loads the model it needs; the default one would only cost time.
@@ -282,7 +282,7 @@ int run_gui(const GuiOptions& options) {
                                       state_owner->version());
         }
     } catch (const std::exception& e) {
-        std::cerr << "hashscope: " << e.what() << "\n";
+        std::cerr << options.command << ": " << e.what() << "\n";
         return 2;
     }
     // Captures (a PNG, a GIF) render off-screen at exactly the requested size, in a hidden window.
@@ -291,7 +291,7 @@ int run_gui(const GuiOptions& options) {
 
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
-        std::cerr << "hashscope: cannot open a window (no display?)" << (g_glfw_error.empty() ? "" : ": ") << g_glfw_error
+        std::cerr << options.command << ": cannot open a window (no display?)" << (g_glfw_error.empty() ? "" : ": ") << g_glfw_error
                   << "\n";
         return 2;
     }
@@ -303,7 +303,7 @@ int run_gui(const GuiOptions& options) {
     if (capture) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, "hashscope", nullptr, nullptr);
     if (!window) {
-        std::cerr << "hashscope: cannot create an OpenGL 3.2 window" << (g_glfw_error.empty() ? "" : ": ")
+        std::cerr << options.command << ": cannot create an OpenGL 3.2 window" << (g_glfw_error.empty() ? "" : ": ")
                   << g_glfw_error << "\n";
         glfwTerminate();
         return 2;
@@ -334,7 +334,7 @@ int run_gui(const GuiOptions& options) {
     if (capture) {
         target.emplace(options.width, options.height);
         if (!target->valid()) {
-            std::cerr << "hashscope: cannot render off-screen at " << options.width << "x" << options.height << "\n";
+            std::cerr << options.command << ": cannot render off-screen at " << options.width << "x" << options.height << "\n";
             target.reset();
             ImGui_ImplOpenGL3_Shutdown();
             ImGui_ImplGlfw_Shutdown();
@@ -449,7 +449,7 @@ int run_gui(const GuiOptions& options) {
 
         if (options.screenshot && frame + 1 >= options.frames) {
             if (!write_png(*options.screenshot, target->read(), fb_w, fb_h)) {
-                std::cerr << "hashscope: cannot write " << *options.screenshot << "\n";
+                std::cerr << options.command << ": cannot write " << *options.screenshot << "\n";
                 exit_code = 2;
             }
             break;
@@ -460,7 +460,7 @@ int run_gui(const GuiOptions& options) {
             try {
                 write_gif(*options.gif, gif_frames, fb_w, fb_h, std::max(2, int(std::lround(gif_step * 100.0))));
             } catch (const std::exception& e) {
-                std::cerr << "hashscope: " << e.what() << "\n";
+                std::cerr << options.command << ": " << e.what() << "\n";
                 exit_code = 2;
             }
             break;

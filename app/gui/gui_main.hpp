@@ -16,6 +16,7 @@ struct FrameTimes {
 };
 
 struct GuiOptions {
+    std::string command = "hashscope";      // names the command in messages ("hashscope screenshot")
     std::optional<std::string> screenshot;  // write a PNG here after `frames` frames, then exit
     std::optional<std::string> gif;         // after `frames` frames, `gif_frames` more over one pipeline cycle as a GIF
     int gif_frames = 24;

@@ -127,6 +127,25 @@ def learned_hash_seeds():
     put("learned_hash", "tiny.hslh", b"HSLHASH1" + struct.pack("<5I", 1, heads, d, hidden, bits) + values)
 
 
+def lesson_seeds():
+    # A real lesson (every block kind the lessons use) and a broken one (bad values, unknown metric,
+    # nested lists, an image, a relative model path).
+    put("lesson", "reformer.md", (ROOT.parent.parent.parent / "tutorials" / "03-reformer-step-by-step.md").read_bytes())
+    put("lesson", "broken.md", b"# L\n\n## A\n\n```hashscope\nrounds = x\ncheck = recall >= 0.9\nview = sort\n"
+                               b"model = ../m.gguf\n```\n\n- a\n  1. b\n\n![i](x.png)\n")
+
+
+def session_seeds():
+    plain = {"hashscope_session": 1,
+             "settings": {"kind": "clusters", "n": "128", "rounds": "2", "stage": "sort", "progress": "0.5",
+                          "view": "sort", "crypto-bits": "5"},
+             "lesson": {"path": "l.md", "step": 2}}
+    put("session", "plain.json", json.dumps(plain).encode())
+    # A model that is a device: the checksum must refuse it, not read it for ever.
+    model = {"hashscope_session": 1, "settings": {"head": "0.1"}, "model": {"path": "/dev/zero", "sha256": "00"}}
+    put("session", "device_model.json", json.dumps(model).encode())
+
+
 for seeds in (npy_seeds, gguf_seeds, safetensors_seeds, llama2c_seeds, tokenizer_bin_seeds,
-              tokenizer_json_seeds, learned_hash_seeds):
+              tokenizer_json_seeds, learned_hash_seeds, lesson_seeds, session_seeds):
     seeds()
