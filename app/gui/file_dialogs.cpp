@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 constexpr double kNoticeSeconds = 6.0;
 
 const char* title_of(int mode) {
-    static const char* const titles[] = {"", "Save session", "Open session", "Open lesson", "Pick the model"};
+    static const char* const titles[] = {"", "Save session", "Open session", "Open lesson", "Pick the model", "Export"};
     return titles[mode];
 }
 
@@ -45,9 +45,10 @@ void FileDialogs::ask(Mode mode) {
     error_.clear();
     std::error_code ec;
     const fs::path here = fs::current_path(ec);
-    const fs::path suggestion = mode == Mode::save ? here / "hashscope-session.json"
-                                : mode == Mode::lesson ? fs::path(tutorials_dir()) / ""
-                                                       : here / "";
+    const fs::path suggestion = mode == Mode::save          ? here / "hashscope-session.json"
+                                : mode == Mode::export_view ? here / "hashscope.png"
+                                : mode == Mode::lesson      ? fs::path(tutorials_dir()) / ""
+                                                            : here / "";
     std::snprintf(path_, sizeof path_, "%s", suggestion.string().c_str());
 }
 
@@ -112,6 +113,15 @@ bool FileDialogs::confirm(AppState& state) {
         case Mode::pick_model:
             open_session_file(waiting_session_, state, path);
             return asked_ != Mode::pick_model;
+        case Mode::export_view: {
+            const std::string extension = fs::path(path).extension().string();
+            if (extension != ".png" && extension != ".gif") throw InputError(path + ": the name must end in .png or .gif");
+            if (!fs::is_directory(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path()))
+                throw InputError(path + ": no such folder");
+            draft_.path = path;
+            export_ = draft_;
+            return true;
+        }
         case Mode::none: return true;
         }
     } catch (const std::exception& e) {
@@ -120,7 +130,32 @@ bool FileDialogs::confirm(AppState& state) {
     return false;
 }
 
-void FileDialogs::draw(AppState& state) {
+// What to export and how large: the view (or the whole window), the size, and a GIF's frames.
+void FileDialogs::export_fields(const AppState& state, const std::vector<std::pair<std::string, std::string>>& views) {
+    if (ImGui::IsWindowAppearing()) draft_.view = state.display.clean ? state.display.view : std::string();
+    std::string shown = "the whole window";
+    for (const auto& [id, title] : views)
+        if (id == draft_.view) shown = title;
+    if (ImGui::BeginCombo("view", shown.c_str())) {
+        if (ImGui::Selectable("the whole window", draft_.view.empty())) draft_.view.clear();
+        for (const auto& [id, title] : views)
+            if (ImGui::Selectable(title.c_str(), id == draft_.view)) draft_.view = id;
+        ImGui::EndCombo();
+    }
+    int size[2] = {draft_.width, draft_.height};
+    if (ImGui::InputInt2("width x height", size)) {
+        draft_.width = std::clamp(size[0], 64, 8192);
+        draft_.height = std::clamp(size[1], 64, 8192);
+    }
+    if (fs::path(path_).extension() == ".gif") {
+        ImGui::SliderInt("frames", &draft_.gif_frames, 2, 240);
+        ImGui::TextDisabled("A .gif plays one whole pipeline cycle from where the animation is.");
+    } else {
+        ImGui::TextDisabled("Name the file .gif for an animation.");
+    }
+}
+
+void FileDialogs::draw(AppState& state, const std::vector<std::pair<std::string, std::string>>& views) {
     if (asked_ != Mode::none) {
         mode_ = asked_;
         asked_ = Mode::none;
@@ -136,7 +171,8 @@ void FileDialogs::draw(AppState& state) {
             if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
             ImGui::SetNextItemWidth(-FLT_MIN);
             bool ok = ImGui::InputText("##path", path_, sizeof path_, ImGuiInputTextFlags_EnterReturnsTrue);
-            const char* extension = mode_ == Mode::lesson ? ".md" : mode_ == Mode::pick_model ? "" : ".json";
+            if (mode_ == Mode::export_view) export_fields(state, views);
+            const char* extension = mode_ == Mode::lesson ? ".md" : mode_ == Mode::pick_model || mode_ == Mode::export_view ? "" : ".json";
             if (*extension) {
                 const fs::path typed(path_);
                 const auto files = candidates(fs::is_directory(typed) ? typed : typed.parent_path(), extension);
@@ -150,7 +186,7 @@ void FileDialogs::draw(AppState& state) {
                 ImGui::EndChild();
             }
             if (!error_.empty() && mode_ != Mode::pick_model) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", error_.c_str());
-            ok |= ImGui::Button(mode_ == Mode::save ? "Save" : "Open");
+            ok |= ImGui::Button(mode_ == Mode::save ? "Save" : mode_ == Mode::export_view ? "Export" : "Open");
             ImGui::SameLine();
             const bool cancel = ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
             if ((ok && confirm(state)) || cancel) {

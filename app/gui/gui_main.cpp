@@ -29,15 +29,13 @@
 #include <vector>
 
 #include "app/gui/actions.hpp"
+#include "app/gui/capture.hpp"
 #include "app/gui/app_state.hpp"
 #include "app/gui/command_palette.hpp"
 #include "app/gui/display_settings.hpp"
 #include "app/gui/file_dialogs.hpp"
 #include "app/gui/fonts.hpp"
-#include "app/gui/gif_writer.hpp"
 #include "app/gui/lesson_player.hpp"
-#include "app/gui/offscreen.hpp"
-#include "app/gui/png_file.hpp"
 #include "app/gui/presenter.hpp"
 #include "app/gui/recent_files.hpp"
 #include "app/gui/session.hpp"
@@ -330,12 +328,14 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 150");
 
-    std::optional<Offscreen> target;
+    // Headless captures start at once; File -> Export makes one later.
+    std::optional<Capture> capturing;
     if (capture) {
-        target.emplace(options.width, options.height);
-        if (!target->valid()) {
-            std::cerr << options.command << ": cannot render off-screen at " << options.width << "x" << options.height << "\n";
-            target.reset();
+        capturing.emplace(CaptureRequest{options.gif ? *options.gif : *options.screenshot, options.width, options.height,
+                                         options.frames, options.gif_frames, {}});
+        if (!capturing->error().empty()) {
+            std::cerr << options.command << ": " << capturing->error() << "\n";
+            capturing.reset();
             ImGui_ImplOpenGL3_Shutdown();
             ImGui_ImplGlfw_Shutdown();
             ImGui::DestroyContext();
@@ -344,10 +344,7 @@ int run_gui(const GuiOptions& options) {
             return 2;
         }
     }
-    std::vector<std::vector<std::uint8_t>> gif_frames;
-    // A GIF covers one whole pipeline cycle in its frames, whatever the animation speed.
-    const double gif_step = double(kStages) * Playback::kSecondsPerStage / state_owner->playback.speed /
-                            double(std::max(options.gif_frames, 1));
+    Playback before_export;  // the user's animation, given back when an in-app export ends
 
     AppState& state = *state_owner;
     glfwSetDropCallback(window, on_drop);
@@ -367,6 +364,7 @@ int run_gui(const GuiOptions& options) {
                            [&] { dialogs.ask_save_session(); },
                            [&] { dialogs.ask_open_session(); },
                            [&] { dialogs.ask_open_lesson(); },
+                           [&] { dialogs.ask_export(); },
                            [&](const std::string& path, AppState& s) { dialogs.open_path(path, s); }};
     std::vector<Action> actions = make_actions(hooks, tabs, recent.paths());
     std::vector<std::string> listed_recent = recent.paths();
@@ -403,13 +401,20 @@ int run_gui(const GuiOptions& options) {
         state.poll();
         state.model_lab.poll();
         state.begin_frame();
-        double dt = headless ? kFixedFrameSeconds : std::chrono::duration<double>(frame_start - last).count();
-        last = frame_start;
-        if (options.gif && frame >= options.frames) {
-            state.playback.playing = true;  // even when a setting paused it: the GIF plays from there
-            dt = frame == options.frames ? 0.0 : gif_step;
+        if (!capturing) {
+            if (auto request = dialogs.take_export()) {
+                before_export = state.playback;
+                capturing.emplace(std::move(*request));
+                if (!capturing->error().empty()) {
+                    dialogs.notify(capturing->error());
+                    capturing.reset();
+                }
+            }
         }
-        state.playback.advance(dt);
+        const double real_dt = std::chrono::duration<double>(frame_start - last).count();
+        last = frame_start;
+        state.playback.advance(capturing ? capturing->frame_seconds(state.playback, kFixedFrameSeconds)
+                                         : headless ? kFixedFrameSeconds : real_dt);
         if (options.bench && frame > 0 && frame % 100 == 0) {
             state.params.hash_seed = state.params.hash_seed % 1000 + 1;
             state.request();
@@ -417,55 +422,60 @@ int run_gui(const GuiOptions& options) {
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
-        if (capture) {
-            io.DisplaySize = ImVec2(float(options.width), float(options.height));
+        if (capturing) {
+            io.DisplaySize = ImVec2(float(capturing->request().width), float(capturing->request().height));
             io.DisplayFramebufferScale = ImVec2(1.0f, 1.0f);
         }
-        // The backend reads the pointer even with NoMouse; headless frames must not see it.
-        if (headless) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+        // The backend reads the pointer even with NoMouse; captured frames must not see it.
+        if (headless || capturing) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         ImGui::NewFrame();
-        run_shortcuts(actions, state);
-        if (single) {
-            draw_single(state, *single);
+        View* alone = capturing && !capturing->request().view.empty() ? views.by_id(capturing->request().view) : single;
+        if (!capturing) run_shortcuts(actions, state);
+        if (alone) {
+            draw_single(state, *alone);
         } else if (state.display.clean) {
             draw_clean(state, views);
         } else {
             draw_menu_bar(actions, state);
             draw_layout(state, views, options.bench != nullptr);
         }
-        palette.draw(actions, state);
-        dialogs.draw(state);
-        if (state.display.cursor) draw_cursor_ring();
+        if (!capturing) {
+            palette.draw(actions, state);
+            dialogs.draw(state, tabs);
+            if (state.display.cursor) draw_cursor_ring();
+        }
         ImGui::Render();
         const auto ui_done = std::chrono::steady_clock::now();
 
-        int fb_w = options.width, fb_h = options.height;
-        if (target) target->bind();
-        else glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        int fb_w = 0, fb_h = 0;
+        if (capturing) {
+            capturing->bind();
+            fb_w = capturing->request().width;
+            fb_h = capturing->request().height;
+        } else {
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        }
         glViewport(0, 0, fb_w, fb_h);
         glClearColor(0.10f, 0.10f, 0.12f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
-        if (options.screenshot && frame + 1 >= options.frames) {
-            if (!write_png(*options.screenshot, target->read(), fb_w, fb_h)) {
-                std::cerr << options.command << ": cannot write " << *options.screenshot << "\n";
-                exit_code = 2;
+        if (capturing) {
+            if (!capturing->frame_drawn()) continue;
+            const std::string error = capturing->error(), path = capturing->request().path;
+            capturing.reset();
+            if (headless) {
+                if (!error.empty()) {
+                    std::cerr << options.command << ": " << error << "\n";
+                    exit_code = 2;
+                }
+                break;
             }
-            break;
+            state.playback = before_export;
+            dialogs.notify(error.empty() ? "exported " + path : error);
+            continue;
         }
-        if (options.gif && frame >= options.frames) {
-            gif_frames.push_back(target->read());
-            if (int(gif_frames.size()) < options.gif_frames) continue;
-            try {
-                write_gif(*options.gif, gif_frames, fb_w, fb_h, std::max(2, int(std::lround(gif_step * 100.0))));
-            } catch (const std::exception& e) {
-                std::cerr << options.command << ": " << e.what() << "\n";
-                exit_code = 2;
-            }
-            break;
-        }
-        if (capture) continue;
         glfwSwapBuffers(window);
         if (options.bench) {
             glFinish();
@@ -476,7 +486,7 @@ int run_gui(const GuiOptions& options) {
         }
     }
 
-    target.reset();
+    capturing.reset();
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
