@@ -26,13 +26,14 @@ const char* title_of(int mode) {
     return titles[mode];
 }
 
-// Files of `folder` with `extension`, sorted (at most 200: a dialog, not a file manager).
+// Files of `folder` with `extension` (a folder's README.md is not a lesson), sorted (at most 200: a
+// dialog, not a file manager).
 std::vector<fs::path> candidates(const fs::path& folder, const char* extension) {
     std::vector<fs::path> found;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(folder.empty() ? fs::path(".") : folder, ec)) {
         if (found.size() >= 200) break;
-        if (entry.path().extension() == extension) found.push_back(entry.path());
+        if (entry.path().extension() == extension && entry.path().filename() != "README.md") found.push_back(entry.path());
     }
     std::sort(found.begin(), found.end());
     return found;
