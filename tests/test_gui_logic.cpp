@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 #include <set>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/npy_data.hpp"
 #include "app/gui/bucket_collisions.hpp"
 #include "app/gui/heatmap.hpp"
 #include "app/gui/hyperplane_sectors.hpp"
@@ -21,6 +23,7 @@
 #include "app/gui/scene_settings.hpp"
 #include "app/gui/token_grid.hpp"
 #include "core/error.hpp"
+#include "core/npy.hpp"
 #include "core/random.hpp"
 #include "kernels/gpu.hpp"
 
@@ -454,7 +457,7 @@ TEST(SceneSettings, EverySettingRoundTrips) {
                           "compute=gpu", "rounds=3", "buckets=8", "chunk=16", "causal=1", "hash-seed=11", "bits=24",
                           "top-k=9", "stage=attend", "progress=0.25", "playing=1", "speed=2.5", "font-scale=1.75",
                           "theme=projector", "clean=1", "cursor=1", "view=sort", "model=/m/x.gguf", "prompt=Once upon",
-                          "head=1.2", "crypto-algo=blake3", "crypto-bits=9", "crypto-route=query",
+                          "head=1.2", "data=/d/qk.npy", "crypto-algo=blake3", "crypto-bits=9", "crypto-route=query",
                           "crypto-aggregate=softmax", "crypto-rounds=2", "crypto-salt=00ff", "crypto-quantize=int8",
                           "crypto-load-cap=4", "crypto-page=claims", "learned.bits=16", "learned.top=8",
                           "learned.epochs=5", "learned.train=1"})
@@ -472,6 +475,43 @@ TEST(SceneSettings, EverySettingRoundTrips) {
     EXPECT_EQ(back.learned, start.learned);
     EXPECT_NE(std::find(written.begin(), written.end(), "progress=0.25"), written.end());
     EXPECT_NE(std::find(written.begin(), written.end(), "speed=2.5"), written.end());
+}
+
+// A .npy file as the scene's data: [n, d] shared, [2, n, d] and [3, n, d] split, each refused
+// shape, size and value naming the file.
+TEST(NpyData, ShapesBecomeQueriesKeysAndValues) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto write = [&](const std::string& name, std::vector<double> values, std::vector<std::int64_t> shape) {
+        const std::string path = (dir / name).string();
+        write_npy(path, make_npy<double>(values, shape));
+        return path;
+    };
+    const ToySequence shared = npy_sequence(write("hs_qk.npy", {1, 2, 3, 4, 5, 6}, {3, 2}));
+    EXPECT_EQ(shared.q.rows(), 3);
+    EXPECT_EQ(shared.q(2, 1), 6.0);
+    EXPECT_EQ(shared.k, shared.q);
+    EXPECT_EQ(shared.v, shared.q);
+    std::vector<double> three(3 * 2 * 2);
+    for (std::size_t i = 0; i < three.size(); ++i) three[i] = double(i);
+    const ToySequence split = npy_sequence(write("hs_qkv.npy", three, {3, 2, 2}));
+    EXPECT_EQ(split.q(1, 0), 2.0);
+    EXPECT_EQ(split.k(0, 1), 5.0);
+    EXPECT_EQ(split.v(1, 1), 11.0);
+    EXPECT_THROW(npy_sequence(write("hs_4d.npy", {1, 2, 3, 4, 5, 6, 7, 8}, {4, 1, 2})), InputError);  // 4 stacked
+    EXPECT_THROW(npy_sequence(write("hs_one.npy", {1, 2}, {1, 2})), InputError);
+    EXPECT_THROW(npy_sequence(write("hs_nan.npy", {1, std::nan("")}, {2, 1})), InputError);
+    EXPECT_THROW(npy_sequence(write("hs_big.npy", std::vector<double>(4097), {4097, 1})), InputError);
+
+    AppState state(small_scene(Method::reformer));
+    StartState start = start_state_of(state);
+    apply_setting("data=" + (dir / "hs_qk.npy").string(), start);
+    start.params.config.chunk = 3;
+    start.params.config.n_hashes = 1;
+    apply_start_state(start, state);
+    EXPECT_EQ(state.result().sequence.k, shared.k);
+    EXPECT_EQ(start_state_of(state).data, (dir / "hs_qk.npy").string());
+    for (const char* name : {"hs_qk.npy", "hs_qkv.npy", "hs_4d.npy", "hs_one.npy", "hs_nan.npy", "hs_big.npy"})
+        std::filesystem::remove(dir / name);
 }
 
 // The running app read back as settings and applied to another app gives the same picture inputs.

@@ -6,6 +6,7 @@
 #include <stb_image.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,6 +17,7 @@
 #include "app/gui/session.hpp"
 #include "core/error.hpp"
 #include "core/file_digest.hpp"
+#include "core/npy.hpp"
 #include "support/cli_run.hpp"
 
 namespace {
@@ -102,6 +104,37 @@ TEST(Session, RecordsTheModelRelativelyWithItsChecksumAndTheLessonStep) {
     const Session replaced = read_session(file.string(), (model / "model.bin").string());
     EXPECT_EQ(replaced.start.model, (model / "model.bin").string());
     EXPECT_EQ(replaced.warnings.size(), 0u);  // the same bytes as the file saved
+    fs::remove_all(dir);
+}
+
+// A .npy file as the scene's data travels with the session by relative path and checksum.
+TEST(Session, RecordsTheDataFile) {
+    const fs::path dir = scratch("with_data");
+    fs::create_directories(dir);
+    std::vector<double> values(64 * 4);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(double(i));
+    write_npy((dir / "qk.npy").string(), make_npy<double>(values, {64, 4}));
+    AppState state;
+    configure(state, {"data=" + (dir / "qk.npy").string(), "chunk=16", "rounds=2"});
+    const fs::path file = dir / "s.json";
+    save_session(state, file.string());
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"data\": {"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"path\": \"qk.npy\""), std::string::npos) << text;
+    const Session back = read_session(file.string());
+    EXPECT_EQ(back.start.data, (dir / "qk.npy").string());
+    AppState other;
+    open_session(back, other);
+    EXPECT_EQ(other.result().sequence.k, state.result().sequence.k);
+    fs::remove(dir / "qk.npy");
+    try {
+        read_session(file.string());
+        ADD_FAILURE() << "a missing data file was accepted";
+    } catch (const MissingModel& e) {
+        EXPECT_EQ(e.kind, "data");
+        EXPECT_NE(std::string(e.what()).find("the data " + (dir / "qk.npy").string() + " is missing"), std::string::npos);
+    }
     fs::remove_all(dir);
 }
 

@@ -25,6 +25,7 @@ AppState::~AppState() {
 void AppState::use_model_head(int layer, int head) {
     if (!model_lab.run()) throw InputError("no model loaded: open a model file first");
     params.data = std::make_shared<const ToySequence>(head_sequence(*model_lab.run(), layer, head));
+    params.data_file.clear();
     params.config.causal = true;
     model_lab.layer = layer;
     model_lab.head = head;

@@ -68,6 +68,10 @@ void FileDialogs::open_session_file(const std::string& path, AppState& state, co
         for (const std::string& warning : session.warnings) text += "\n" + warning;
         notify(text);
     } catch (const MissingModel& e) {
+        if (e.kind != "model") {
+            notify(e.what());
+            return;
+        }
         waiting_session_ = path;
         asked_ = Mode::pick_model;
         error_ = e.what();
@@ -85,6 +89,16 @@ void FileDialogs::open_path(const std::string& path, AppState& state) {
         try {
             open_lesson(path, state);
             recent_.add(path);
+        } catch (const std::exception& e) {
+            notify(e.what());
+        }
+    } else if (extension == ".npy") {
+        try {
+            StartState start = start_state_of(state);
+            start.head = -1;
+            start.data = path;
+            apply_start_state(start, state);
+            notify("the scene's data is now " + path);
         } catch (const std::exception& e) {
             notify(e.what());
         }

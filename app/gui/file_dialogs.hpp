@@ -23,7 +23,7 @@ public:
     void ask_open_session() { ask(Mode::open); }
     void ask_open_lesson() { ask(Mode::lesson); }
     void ask_export() { ask(Mode::export_view); }
-    // A session (.json), a lesson (.md) or else a model file or folder.
+    // A session (.json), a lesson (.md), Q/K data (.npy, npy_data.hpp) or else a model file or folder.
     void open_path(const std::string& path, AppState& state);
     // Once per frame: the dialog asked for, if any, and the notice. `views`: (id, title) of the views
     // an export may show alone.

@@ -35,6 +35,7 @@ struct SceneParams {
     // Non-null: the scene's data instead of the toy (a model head, model_lab.hpp); toy.n, d and dv
     // then follow its shape.
     std::shared_ptr<const ToySequence> data;
+    std::string data_file;  // the .npy file `data` came from (npy_data.hpp); empty: a model head
 };
 SceneParams default_scene();
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "app/gui/npy_data.hpp"
 #include "app/gui/view_ids.hpp"
 #include "core/crypto_attention.hpp"
 #include "core/crypto_buckets.hpp"
@@ -187,6 +188,15 @@ const std::vector<Row>& rows() {
              s.head_layer = layer;
              s.head = head;
          }},
+        {"data",
+         [](const S& s) -> std::optional<std::string> {
+             if (s.data.empty()) return std::nullopt;
+             return s.data;
+         },
+         [](S& s, V k, V v) {
+             if (v.empty()) refuse(k, "expected a .npy file");
+             s.data = v;
+         }},
         {"crypto-algo", [](const S& s) -> std::optional<std::string> { return std::string(digest_name(s.crypto.algo)); },
          [](S& s, V, V v) { s.crypto.algo = parse_digest_algo(v); }},
         {"crypto-bits", [](const S& s) -> std::optional<std::string> { return text(s.crypto.bits); },
@@ -251,7 +261,9 @@ StartState start_state_of(const AppState& state) {
     const auto& run = state.model_lab.run();
     start.model = run ? run->path : "none";
     start.prompt = run ? run->prompt : std::string();
-    if (run && state.params.data) {
+    if (state.params.data && !state.params.data_file.empty()) {
+        start.data = state.params.data_file;
+    } else if (run && state.params.data) {
         start.head_layer = state.model_lab.layer;
         start.head = state.model_lab.head;
     }
@@ -286,7 +298,12 @@ void apply_start_state(const StartState& start, AppState& state) {
     }
     if (start.head >= 0 && !state.model_lab.run())
         throw InputError("head " + std::to_string(start.head_layer) + "." + std::to_string(start.head) + " needs a model");
+    if (start.head >= 0 && !start.data.empty()) throw InputError("data and head both name the scene's data: keep one");
+    std::shared_ptr<const ToySequence> data;
+    if (!start.data.empty()) data = std::make_shared<const ToySequence>(npy_sequence(start.data));
     state.params = start.params;
+    state.params.data = data;
+    state.params.data_file = start.data;
     state.playback = start.playback;
     state.display = start.display;
     state.crypto.settings = start.crypto;

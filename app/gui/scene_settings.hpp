@@ -10,6 +10,7 @@
 //                    high-contrast theme, the view in front alone, a ring at the pointer, view in front)
 //   model=PATH|none  prompt=TEXT  head=L.H   (a real model loaded before the first frame; head L.H of it
 //                                        as the scene's data)
+//   data=PATH.npy   (the scene's data from a file: npy_data.hpp)
 //   crypto-algo= crypto-bits= crypto-route= crypto-aggregate=mean|softmax|projection crypto-rounds=
 //   crypto-salt=HEX crypto-quantize= crypto-load-cap= crypto-page=buckets|attack|claims
 //   learned.bits=8|16|32|64  learned.top=  learned.epochs=  learned.train=0|1   (Learned view; train=1
@@ -36,6 +37,7 @@ struct StartState {
     DisplayState display;
     std::string model, prompt;        // model: empty = default_model_path(), "none" = none; prompt: empty = the default
     int head_layer = -1, head = -1;   // head=L.H; -1: the toy stays the data
+    std::string data;                 // data=PATH.npy; empty: the toy (or the head)
     CryptoSettings crypto;
     LearnedLabSettings learned;
     bool learned_train = false;

@@ -51,6 +51,27 @@ std::string text_of(const Json& value, const std::string& what, const std::strin
     return value.get<std::string>();
 }
 
+// A file the session records by path and checksum ("model", "data"): its resolved path (or
+// `override`), nullopt when the session has none. MissingModel when it is not there; a checksum that
+// differs is a warning.
+std::optional<std::string> recorded_file(const Json& j, const char* key, const std::string& path,
+                                         const std::string& override, std::vector<std::string>& warnings) {
+    const auto it = j.find(key);
+    if (it == j.end()) return std::nullopt;
+    const std::string what(key);
+    if (!it->is_object()) bad(path, "\"" + what + "\" must be an object with \"path\" and \"sha256\"");
+    const std::string written = text_of(member(*it, "path", path), what + ".path", path);
+    const std::string recorded = text_of(member(*it, "sha256", path), what + ".sha256", path);
+    const std::string file = override.empty() ? resolve(written, path) : override;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) throw MissingModel(path, file, what);
+    const std::string actual = file_sha256(file);
+    if (actual != recorded)
+        warnings.push_back("the " + what + " " + file + " differs from the one saved (SHA-256 " + actual.substr(0, 12) +
+                           "… instead of " + recorded.substr(0, 12) + "…): the picture may differ");
+    return file;
+}
+
 }  // namespace
 
 std::string session_json(const AppState& state, const std::string& session_path) {
@@ -61,12 +82,14 @@ std::string session_json(const AppState& state, const std::string& session_path)
     for (const std::string& setting : settings_of(start)) {
         const auto eq = setting.find('=');
         const std::string key = setting.substr(0, eq);
-        if (key == "model") continue;  // recorded below with its checksum
+        if (key == "model" || key == "data") continue;  // recorded below with their checksums
         settings[key] = setting.substr(eq + 1);
     }
     j["settings"] = settings;
     if (start.model != "none")
         j["model"] = {{"path", portable(start.model, session_path)}, {"sha256", file_sha256(start.model)}};
+    if (!start.data.empty())
+        j["data"] = {{"path", portable(start.data, session_path)}, {"sha256", file_sha256(start.data)}};
     if (state.lesson.open())
         j["lesson"] = {{"path", portable(state.lesson.path, session_path)}, {"step", state.lesson.step + 1}};
     return j.dump(2) + "\n";
@@ -107,7 +130,7 @@ Session parse_session(std::string_view text, const std::string& path, const std:
     const Json& settings = member(j, "settings", path);
     if (!settings.is_object()) bad(path, "\"settings\" must be an object of \"key\": \"value\"");
     for (const auto& [key, value] : settings.items()) {
-        if (key == "model") bad(path, "the model goes in \"model\", not in \"settings\"");
+        if (key == "model" || key == "data") bad(path, "the " + key + " file goes in \"" + key + "\", not in \"settings\"");
         const std::string setting = key + "=" + text_of(value, "settings." + key, path);
         try {
             apply_setting(setting, session.start);
@@ -116,21 +139,13 @@ Session parse_session(std::string_view text, const std::string& path, const std:
         }
     }
     session.start.model = "none";
-    if (const auto it = j.find("model"); it != j.end()) {
-        if (!it->is_object()) bad(path, "\"model\" must be an object with \"path\" and \"sha256\"");
-        const std::string written = text_of(member(*it, "path", path), "model.path", path);
-        session.model_sha256 = text_of(member(*it, "sha256", path), "model.sha256", path);
-        const std::string model = model_override.empty() ? resolve(written, path) : model_override;
-        std::error_code ec;
-        if (!fs::exists(model, ec)) throw MissingModel(path, model);
-        const std::string actual = file_sha256(model);
-        if (actual != session.model_sha256)
-            session.warnings.push_back("the model " + model + " differs from the one saved (SHA-256 " + actual.substr(0, 12) +
-                                       "… instead of " + session.model_sha256.substr(0, 12) + "…): the picture may differ");
-        session.start.model = model;
+    if (const auto model = recorded_file(j, "model", path, model_override, session.warnings)) {
+        session.start.model = *model;
+        session.model_sha256 = j["model"]["sha256"].get<std::string>();
     } else if (session.start.head >= 0) {
         bad(path, "settings.head names a model head, but there is no \"model\"");
     }
+    if (const auto data = recorded_file(j, "data", path, {}, session.warnings)) session.start.data = *data;
     if (const auto it = j.find("lesson"); it != j.end()) {
         if (!it->is_object()) bad(path, "\"lesson\" must be an object with \"path\" and \"step\"");
         session.lesson = resolve(text_of(member(*it, "path", path), "lesson.path", path), path);

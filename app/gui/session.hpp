@@ -4,6 +4,7 @@
 //    "settings": {"kind": "clusters", "n": "256", ...},      every setting (scene_settings.hpp), as text
 //    "model": {"path": "...", "sha256": "..."},              when a model is loaded: path relative to the
 //                                                            session's folder (else absolute) and checksum
+//    "data": {"path": "...", "sha256": "..."},               when a .npy file is the scene's data, likewise
 //    "lesson": {"path": "...", "step": 3}}                   when a lesson is open (step from 1)
 // Sessions hold settings only: they cannot run commands, and every path in them is shown before use.
 #pragma once
@@ -31,11 +32,13 @@ std::string session_json(const AppState& state, const std::string& session_path)
 // the file when it cannot be written.
 void save_session(const AppState& state, const std::string& path);
 
-// A session that names a model file that is not there: says which, so the app can offer to pick it.
+// A session that names a model (or data) file that is not there: says which, so the app can offer
+// to pick another.
 struct MissingModel : InputError {
-    MissingModel(const std::string& session, std::string model_path)
-        : InputError(session + ": the model " + model_path + " is missing"), model(std::move(model_path)) {}
+    MissingModel(const std::string& session, std::string model_path, const std::string& what = "model")
+        : InputError(session + ": the " + what + " " + model_path + " is missing"), model(std::move(model_path)), kind(what) {}
     std::string model;
+    std::string kind;  // "model" or "data"
 };
 
 // Parses a session's text (`path` names it in messages and anchors its relative paths). InputError
