@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/model/byte_level_bpe_tokenizer.hpp"
+#include "core/model/unicode_classes.hpp"
 #include "core/model/gguf_model.hpp"
 #include "core/model/hf_model.hpp"
 #include "support/gguf_writer.hpp"
@@ -74,4 +75,40 @@ TEST(ByteLevelBpe, GgufGpt2TokenizerGivesTheSameIds) {
     ASSERT_NE(tok, nullptr);
     expect_matches_tokenizers(*tok);
     EXPECT_THROW(gguf_tokenizer(read_gguf(dir / "tok.gguf"), 500), InputError);
+}
+
+// \p{L}, \p{N} and \s as the Unicode Character Database has them, at code points whose category
+// is not in doubt, including the ones an ASCII-plus-blocks guess gets wrong.
+TEST(ByteLevelBpe, UnicodeClassesFollowTheCharacterDatabase) {
+    for (const char32_t c : {U'A', U'\u00E9', U'\u00DF', U'\u03A9', U'\u4E2D', U'\u30A2', U'\u02B0', U'\U0001D400'})
+        EXPECT_TRUE(is_unicode_letter(c)) << std::hex << std::uint32_t(c);
+    for (const char32_t c : {U'7', U'\u0663', U'\u216B', U'\u00BD', U'\u00B2'})
+        EXPECT_TRUE(is_unicode_number(c)) << std::hex << std::uint32_t(c);
+    for (const char32_t c : {U' ', U'\t', U'\u0085', U'\u00A0', U'\u3000', U'\u2029'})
+        EXPECT_TRUE(is_unicode_space(c)) << std::hex << std::uint32_t(c);
+    // Currency, a dash, an emoji, a combining accent (Mn) and a zero-width space (not White_Space):
+    // none of the three.
+    for (const char32_t c : {U'\u20AC', U'\u2014', U'\U0001F600', U'\u0301', U'\u200B', U'_'}) {
+        EXPECT_FALSE(is_unicode_letter(c)) << std::hex << std::uint32_t(c);
+        EXPECT_FALSE(is_unicode_number(c)) << std::hex << std::uint32_t(c);
+        EXPECT_FALSE(is_unicode_space(c)) << std::hex << std::uint32_t(c);
+    }
+    // A combining accent is not a letter, so it breaks a run of letters as GPT-2's regex does.
+    using V = std::vector<std::string>;
+    EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("cafe\u0301 \u216B!"), (V{"cafe", "\u0301", " \u216B", "!"}));
+    // A byte that starts no UTF-8 sequence stands alone, as a symbol.
+    EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("ab\xFF" "cd"), (V{"ab", "\xFF", "cd"}));
+}
+
+// Added tokens (tokenizer.json's added_tokens) written in the text become their own id, and BPE
+// runs on the text around them, as Hugging Face's added vocabulary does.
+TEST(ByteLevelBpe, AddedTokensAreMatchedInTheText) {
+    const auto tok = load_hf_tokenizer(kFolder, 420);
+    const std::vector<int> hello = tok->encode("Hello world", false), lily = tok->encode(" Lily", false);
+    std::vector<int> expected = hello;
+    expected.push_back(0);  // <|endoftext|>
+    expected.insert(expected.end(), lily.begin(), lily.end());
+    EXPECT_EQ(tok->encode("Hello world<|endoftext|> Lily", false), expected);
+    EXPECT_EQ(tok->encode("<|endoftext|><|endoftext|>", false), (std::vector<int>{0, 0}));
+    EXPECT_NE(tok->encode("<|endoftext|", false).back(), 0);  // incomplete: ordinary text
 }

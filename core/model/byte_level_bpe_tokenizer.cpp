@@ -5,17 +5,25 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/model/unicode_classes.hpp"
 
 namespace hashscope {
 namespace {
 
-// One code point of UTF-8 text: its value and byte length (invalid bytes count as one symbol).
+// One code point of UTF-8 text: its value and byte length. A byte that starts no valid sequence is
+// one symbol, U+FFFD (a symbol, class "other"), so that it never joins a run of letters.
 std::pair<char32_t, std::size_t> code_point(std::string_view s, std::size_t i) {
     const auto b = (unsigned char)s[i];
-    const std::size_t length = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
-    if (i + length > s.size() || length == 1) return {b, 1};
+    if (b < 0x80) return {b, 1};
+    const std::size_t length = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    constexpr std::pair<char32_t, std::size_t> kInvalid{0xFFFD, 1};
+    if (length == 0 || i + length > s.size()) return kInvalid;
     char32_t c = b & (0x7F >> length);
-    for (std::size_t k = 1; k < length; ++k) c = (c << 6) | ((unsigned char)s[i + k] & 0x3F);
+    for (std::size_t k = 1; k < length; ++k) {
+        const auto next = (unsigned char)s[i + k];
+        if ((next >> 6) != 2) return kInvalid;
+        c = (c << 6) | (next & 0x3F);
+    }
     return {c, length};
 }
 
@@ -32,25 +40,12 @@ void append_utf8(std::string& out, char32_t c) {
     }
 }
 
-bool is_space(char32_t c) {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-bool is_number(char32_t c) { return (c >= '0' && c <= '9') || c == 0xB2 || c == 0xB3 || c == 0xB9 || (c >= 0xBC && c <= 0xBE); }
-bool is_letter(char32_t c) {
-    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (is_space(c) || is_number(c)) return false;
-    if (c < 0xC0) return c == 0xAA || c == 0xB5 || c == 0xBA;  // Latin-1 punctuation and symbols
-    if (c == 0xD7 || c == 0xF7) return false;                  // multiplication and division signs
-    if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) ||
-        (c >= 0xFF00 && c <= 0xFF20) || c >= 0x1F000)
-        return false;  // punctuation, symbols, arrows, maths, CJK punctuation, emoji
-    return true;
-}
-
 enum class Class { letter, number, space, other };
 Class classify(char32_t c) {
-    return is_letter(c) ? Class::letter : is_number(c) ? Class::number : is_space(c) ? Class::space : Class::other;
+    return is_unicode_letter(c) ? Class::letter
+           : is_unicode_number(c) ? Class::number
+           : is_unicode_space(c)  ? Class::space
+                                  : Class::other;
 }
 
 // GPT-2's bytes_to_unicode: printable bytes map to themselves, the rest to 256, 257, ... in order.
@@ -70,12 +65,20 @@ const std::array<std::string, 256>& byte_symbols() {
 }  // namespace
 
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(std::string source, std::vector<std::string> pieces,
-                                             const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos)
+                                             const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos,
+                                             const std::vector<int>& added)
     : Tokenizer(std::move(source), bos, eos), pieces_(std::move(pieces)) {
     for (int id : {bos, eos})
         if (id < 0 || id >= vocab_size())
             throw InputError(this->source() + ": control token id " + std::to_string(id) + " outside the vocabulary of " +
                              std::to_string(vocab_size()));
+    for (const int id : added) {
+        if (id < 0 || id >= vocab_size())
+            throw InputError(this->source() + ": added token id " + std::to_string(id) + " outside the vocabulary of " +
+                             std::to_string(vocab_size()));
+        if (!pieces_[std::size_t(id)].empty()) added_.emplace_back(pieces_[std::size_t(id)], id);
+    }
+    std::stable_sort(added_.begin(), added_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
     for (int id = 0; id < vocab_size(); ++id) ids_.emplace(pieces_[std::size_t(id)], id);
     for (std::size_t rank = 0; rank < merges.size(); ++rank) ranks_.emplace(merges[rank], int(rank));
 }
@@ -133,6 +136,21 @@ std::vector<std::pair<std::string, std::string>> ByteLevelBpeTokenizer::merges()
 std::vector<int> ByteLevelBpeTokenizer::encode(std::string_view text, bool add_bos) const {
     std::vector<int> tokens;
     if (add_bos) tokens.push_back(bos());
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < text.size() && !added_.empty(); ++i)
+        for (const auto& [piece, id] : added_)  // longest first: the first that matches here wins
+            if (text.compare(i, piece.size(), piece) == 0) {
+                encode_text(text.substr(done, i - done), tokens);
+                tokens.push_back(id);
+                done = i + piece.size();
+                i = done - 1;
+                break;
+            }
+    encode_text(text.substr(done), tokens);
+    return tokens;
+}
+
+void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<int>& tokens) const {
     for (const auto& word : pre_tokenize(text)) {
         std::vector<std::string> symbols;
         for (const char ch : word) symbols.push_back(byte_symbols()[(unsigned char)ch]);
@@ -159,7 +177,6 @@ std::vector<int> ByteLevelBpeTokenizer::encode(std::string_view text, bool add_b
             tokens.push_back(it->second);
         }
     }
-    return tokens;
 }
 
 std::string ByteLevelBpeTokenizer::decode_token(int, int token) const {

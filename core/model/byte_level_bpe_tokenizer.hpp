@@ -4,9 +4,11 @@
 // each piece's UTF-8 bytes are mapped to printable characters (bytes_to_unicode: printable Latin-1
 // bytes stand for themselves, the other 68 become U+0100..U+0143), and adjacent symbols are merged,
 // lowest merge rank first (every occurrence of that pair at once), until no listed pair remains.
-// The letter/number classes are exact for ASCII; beyond it, code points count as letters except
-// common Unicode whitespace, punctuation and symbol blocks (an approximation of \p{L} and \p{N}).
-// Special tokens written in the text (e.g. "<|endoftext|>") are not split out.
+// \p{L}, \p{N} and \s are the Unicode Character Database's (unicode_classes.hpp). Added tokens
+// (tokenizer.json's added_tokens, GGUF's control and user-defined tokens, e.g. "<|endoftext|>")
+// written in the text are matched first, leftmost and longest, each becoming its own id; BPE runs
+// on the text between them, as Hugging Face's added vocabulary does (its lstrip/rstrip options,
+// which widen a match over neighbouring spaces, are not applied).
 #pragma once
 
 #include <map>
@@ -21,9 +23,11 @@ namespace hashscope {
 
 class ByteLevelBpeTokenizer : public Tokenizer {
 public:
-    // `pieces` as stored (byte-level characters); `merges` in rank order. Errors name `source`.
+    // `pieces` as stored (byte-level characters); `merges` in rank order; `added`: ids whose pieces
+    // are matched literally in the text before BPE. Errors name `source`.
     ByteLevelBpeTokenizer(std::string source, std::vector<std::string> pieces,
-                          const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos);
+                          const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos,
+                          const std::vector<int>& added = {});
 
     std::vector<int> encode(std::string_view text, bool add_bos) const override;
     std::string decode_token(int previous, int token) const override;
@@ -39,7 +43,11 @@ public:
     static std::vector<std::string> pre_tokenize(std::string_view text);
 
 private:
+    // BPE of text that holds no added token.
+    void encode_text(std::string_view text, std::vector<int>& tokens) const;
+
     std::vector<std::string> pieces_;
+    std::vector<std::pair<std::string, int>> added_;  // (text, id), longest first
     std::unordered_map<std::string, int> ids_;
     std::map<std::pair<std::string, std::string>, int> ranks_;
 };

@@ -21,6 +21,19 @@ std::vector<std::string> strings(const GgufFile& g, const std::string& key) {
     return out;
 }
 
+// (id, type) of every token from tokenizer.ggml.token_type, if present: 1 normal, 2 unknown,
+// 3 control, 4 user-defined, 5 unused, 6 byte.
+std::vector<std::pair<int, std::int64_t>> token_types(const GgufFile& g, std::size_t tokens) {
+    std::vector<std::pair<int, std::int64_t>> out;
+    if (!g.has("tokenizer.ggml.token_type")) return out;
+    const auto& types = g.array("tokenizer.ggml.token_type").items;
+    if (types.size() != tokens)
+        throw InputError(g.path() + ": metadata tokenizer.ggml.token_type has " + std::to_string(types.size()) +
+                         " entries for " + std::to_string(tokens) + " tokens");
+    for (std::size_t i = 0; i < types.size(); ++i) out.emplace_back(int(i), types[i].integer);
+    return out;
+}
+
 }  // namespace
 
 ModelWeights gguf_model_weights(const GgufFile& g) {
@@ -85,8 +98,13 @@ std::shared_ptr<const Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
             merges.emplace_back(m.substr(0, space), m.substr(space + 1));
         }
         const int eos = int(g.integer("tokenizer.ggml.eos_token_id", vocab - 1));
+        // Control (3) and user-defined (4) tokens are matched in the text before BPE, as llama.cpp
+        // does when it parses special tokens.
+        std::vector<int> added;
+        for (const auto& [id, type] : token_types(g, pieces.size()))
+            if (type == 3 || type == 4) added.push_back(id);
         return std::make_shared<ByteLevelBpeTokenizer>(g.path(), std::move(pieces), merges,
-                                                       int(g.integer("tokenizer.ggml.bos_token_id", eos)), eos);
+                                                       int(g.integer("tokenizer.ggml.bos_token_id", eos)), eos, added);
     }
     std::vector<float> scores(pieces.size(), 0.0f);
     std::vector<bool> special(pieces.size(), false);
@@ -98,15 +116,8 @@ std::shared_ptr<const Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
                              std::to_string(pieces.size()) + " tokens");
         for (std::size_t i = 0; i < s.size(); ++i) scores[i] = float(s[i].real);
     }
-    if (g.has("tokenizer.ggml.token_type")) {
-        const auto& types = g.array("tokenizer.ggml.token_type").items;
-        if (types.size() != pieces.size())
-            throw InputError(g.path() + ": metadata tokenizer.ggml.token_type has " + std::to_string(types.size()) +
-                             " entries for " + std::to_string(pieces.size()) + " tokens");
-        // Types: 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte. Only normal,
-        // user-defined and byte pieces stand for text.
-        for (std::size_t i = 0; i < types.size(); ++i) special[i] = types[i].integer == 2 || types[i].integer == 3 || types[i].integer == 5;
-    }
+    // Only normal, user-defined and byte pieces stand for text.
+    for (const auto& [id, type] : token_types(g, pieces.size())) special[std::size_t(id)] = type == 2 || type == 3 || type == 5;
     const int bos = int(g.integer("tokenizer.ggml.bos_token_id", 1)), eos = int(g.integer("tokenizer.ggml.eos_token_id", 2));
     return std::make_shared<SentencePieceTokenizer>(g.path(), std::move(pieces), std::move(scores), bos, eos, std::move(special));
 }

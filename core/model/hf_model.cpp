@@ -204,10 +204,12 @@ std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int 
         };
         for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id.get<int>(), "model.vocab");
         int bos = -1, eos = -1;
+        std::vector<int> added_ids;
         for (const auto& added : j.value("added_tokens", json::array())) {
             const int id = added.at("id").get<int>();
             const std::string content = added.at("content").get<std::string>();
             place(content, id, "added_tokens");
+            added_ids.push_back(id);
             if (added.value("special", false)) special[std::size_t(id)] = true;
             if (content == "<s>" || content == "<|begin_of_text|>" || content == "<|endoftext|>") bos = bos < 0 ? id : bos;
             if (content == "</s>" || content == "<|end_of_text|>" || content == "<|endoftext|>") eos = id;
@@ -224,7 +226,8 @@ std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int 
             if (space == std::string::npos) throw InputError(file.string() + ": merge '" + text + "' has no space");
             merges.emplace_back(text.substr(0, space), text.substr(space + 1));
         }
-        if (byte_level) return std::make_shared<ByteLevelBpeTokenizer>(file.string(), std::move(pieces), merges, bos, eos);
+        if (byte_level)
+            return std::make_shared<ByteLevelBpeTokenizer>(file.string(), std::move(pieces), merges, bos, eos, added_ids);
 
         for (int id = 0; id < vocab; ++id)
             if (!filled[std::size_t(id)]) special[std::size_t(id)] = true;  // padding rows of the embedding
