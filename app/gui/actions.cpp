@@ -59,6 +59,7 @@ std::vector<Action> make_actions(const ShellHooks& hooks, const std::vector<std:
     a.push_back({"File", "Save session...", {GLFW_KEY_S, true}, [hooks](AppState&) { hooks.save_session(); }, {}, {}});
     a.push_back({"File", "Open session...", {GLFW_KEY_O, true}, [hooks](AppState&) { hooks.open_session(); }, {}, {}});
     a.push_back({"File", "Open lesson file...", {}, [hooks](AppState&) { hooks.open_lesson_file(); }, {}, {}});
+    a.push_back({"File", "Open model...", {GLFW_KEY_M, true}, [hooks](AppState&) { hooks.open_model(); }, {}, {}});
     a.push_back({"File", "Export PNG or GIF...", {GLFW_KEY_E, true}, [hooks](AppState&) { hooks.export_view(); }, {}, {}});
     for (const std::string& path : recent)
         a.push_back({"File", "Recent: " + path, {}, [hooks, path](AppState& s) { hooks.open_path(path, s); }, {}, {}});

@@ -29,7 +29,7 @@ struct Action {
 struct ShellHooks {
     std::function<void()> toggle_full_screen;
     std::function<void()> open_palette;
-    std::function<void()> save_session, open_session, open_lesson_file, export_view;
+    std::function<void()> save_session, open_session, open_lesson_file, export_view, open_model;
     std::function<void(const std::string&, AppState&)> open_path;  // a recent file
 };
 

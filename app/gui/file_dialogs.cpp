@@ -6,6 +6,8 @@
 #include <cfloat>
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
+#include <string_view>
 #include <vector>
 
 #include "app/gui/app_state.hpp"
@@ -22,21 +24,29 @@ namespace fs = std::filesystem;
 constexpr double kNoticeSeconds = 6.0;
 
 const char* title_of(int mode) {
-    static const char* const titles[] = {"", "Save session", "Open session", "Open lesson", "Pick the model", "Export"};
+    static const char* const titles[] = {"", "Save session", "Open session", "Open lesson", "Pick the model", "Export",
+                                         "Open model"};
     return titles[mode];
 }
 
-// Files of `folder` with `extension` (a folder's README.md is not a lesson), sorted (at most 200: a
-// dialog, not a file manager).
-std::vector<fs::path> candidates(const fs::path& folder, const char* extension) {
-    std::vector<fs::path> found;
+// The files of `folder` a dialog offers: its subfolders (to walk into, and model folders), then the
+// files with one of `extensions` (a folder's README.md is not a lesson), sorted; at most 200: a
+// dialog, not a file manager.
+std::vector<fs::path> candidates(const fs::path& folder, std::initializer_list<std::string_view> extensions) {
+    std::vector<fs::path> folders, files;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(folder.empty() ? fs::path(".") : folder, ec)) {
-        if (found.size() >= 200) break;
-        if (entry.path().extension() == extension && entry.path().filename() != "README.md") found.push_back(entry.path());
+        if (folders.size() + files.size() >= 200) break;
+        const std::string extension = entry.path().extension().string();
+        if (entry.is_directory(ec) && entry.path().filename().string().front() != '.') folders.push_back(entry.path());
+        else if (std::find(extensions.begin(), extensions.end(), extension) != extensions.end() &&
+                 entry.path().filename() != "README.md")
+            files.push_back(entry.path());
     }
-    std::sort(found.begin(), found.end());
-    return found;
+    std::sort(folders.begin(), folders.end());
+    std::sort(files.begin(), files.end());
+    folders.insert(folders.end(), files.begin(), files.end());
+    return folders;
 }
 
 }  // namespace
@@ -46,7 +56,9 @@ void FileDialogs::ask(Mode mode) {
     error_.clear();
     std::error_code ec;
     const fs::path here = fs::current_path(ec);
+    const std::string bundled = default_model_path();
     const fs::path suggestion = mode == Mode::save          ? here / "hashscope-session.json"
+                                : mode == Mode::model && !bundled.empty() ? fs::path(bundled).parent_path() / ""
                                 : mode == Mode::export_view ? here / "hashscope.png"
                                 : mode == Mode::lesson      ? fs::path(tutorials_dir()) / ""
                                                             : here / "";
@@ -125,6 +137,11 @@ bool FileDialogs::confirm(AppState& state) {
             open_lesson(path, state);
             recent_.add(path);
             return true;
+        case Mode::model:
+            if (!fs::exists(path)) throw InputError(path + ": no such file or folder");
+            state.model_lab.load(path);  // on the model's worker: a failure shows in the Model view
+            state.display.view = "model";
+            return true;
         case Mode::pick_model:
             open_session_file(waiting_session_, state, path);
             return asked_ != Mode::pick_model;
@@ -183,21 +200,30 @@ void FileDialogs::draw(AppState& state, const std::vector<std::pair<std::string,
         ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, ImGui::GetFontSize() * 40.0f), 0.0f));
         if (ImGui::BeginPopupModal(title_of(int(mode_)), nullptr, ImGuiWindowFlags_NoSavedSettings)) {
             if (mode_ == Mode::pick_model) ImGui::TextWrapped("%s. Pick the model file (or folder) to use instead:", error_.c_str());
+            if (mode_ == Mode::model)
+                ImGui::TextWrapped("A llama2.c .bin (its tokenizer beside it), a .gguf, a .safetensors or a Hugging Face folder:");
             if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
             ImGui::SetNextItemWidth(-FLT_MIN);
             bool ok = ImGui::InputText("##path", path_, sizeof path_, ImGuiInputTextFlags_EnterReturnsTrue);
             if (mode_ == Mode::export_view) export_fields(state, views);
-            const char* extension = mode_ == Mode::lesson ? ".md" : mode_ == Mode::pick_model || mode_ == Mode::export_view ? "" : ".json";
-            if (*extension) {
+            if (mode_ != Mode::export_view && mode_ != Mode::save) {
                 const fs::path typed(path_);
-                const auto files = candidates(fs::is_directory(typed) ? typed : typed.parent_path(), extension);
+                const fs::path folder = fs::is_directory(typed) ? typed : typed.parent_path();
+                const auto files = mode_ == Mode::lesson ? candidates(folder, {".md"})
+                                   : mode_ == Mode::open ? candidates(folder, {".json"})
+                                                         : candidates(folder, {".gguf", ".bin", ".safetensors"});
                 ImGui::BeginChild("files", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 8.0f), true);
-                for (const fs::path& file : files)
-                    if (ImGui::Selectable(file.filename().string().c_str(), file.string() == path_, ImGuiSelectableFlags_AllowDoubleClick)) {
-                        std::snprintf(path_, sizeof path_, "%s", file.string().c_str());
-                        ok |= ImGui::IsMouseDoubleClicked(0);
+                if (folder.has_parent_path() && folder != folder.root_path() && ImGui::Selectable("../"))
+                    std::snprintf(path_, sizeof path_, "%s/", folder.parent_path().string().c_str());
+                for (const fs::path& file : files) {
+                    const bool is_folder = fs::is_directory(file);
+                    const std::string label = file.filename().string() + (is_folder ? "/" : "");
+                    if (ImGui::Selectable(label.c_str(), file.string() == path_, ImGuiSelectableFlags_AllowDoubleClick)) {
+                        std::snprintf(path_, sizeof path_, "%s%s", file.string().c_str(), is_folder ? "/" : "");
+                        ok |= !is_folder && ImGui::IsMouseDoubleClicked(0);
                     }
-                if (files.empty()) ImGui::TextDisabled("no %s files here", extension);
+                }
+                if (files.empty()) ImGui::TextDisabled("nothing to open here");
                 ImGui::EndChild();
             }
             if (!error_.empty() && mode_ != Mode::pick_model) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", error_.c_str());

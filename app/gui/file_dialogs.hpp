@@ -1,4 +1,4 @@
-// The File menu's dialogs: save a session, open a session or a lesson by path (with the matching files
+// The File menu's dialogs: save a session, open a session, a lesson or a model by path (with the matching files
 // of that folder listed to pick from), export a view (or the window) as a PNG or GIF at a chosen size,
 // and — when a session's model is missing — pick the model instead. Also what a dropped file or a recent entry opens, by its extension, and a short notice
 // after each (saved, opened, a checksum warning). Paths are typed or picked, never run.
@@ -23,6 +23,7 @@ public:
     void ask_open_session() { ask(Mode::open); }
     void ask_open_lesson() { ask(Mode::lesson); }
     void ask_export() { ask(Mode::export_view); }
+    void ask_open_model() { ask(Mode::model); }
     // A session (.json), a lesson (.md), Q/K data (.npy, npy_data.hpp) or else a model file or folder.
     void open_path(const std::string& path, AppState& state);
     // Once per frame: the dialog asked for, if any, and the notice. `views`: (id, title) of the views
@@ -34,7 +35,7 @@ public:
     void notify(std::string text);
 
 private:
-    enum class Mode { none, save, open, lesson, pick_model, export_view };
+    enum class Mode { none, save, open, lesson, pick_model, export_view, model };
     void ask(Mode mode);
     void open_session_file(const std::string& path, AppState& state, const std::string& model = {});
     bool confirm(AppState& state);  // OK pressed: true when the dialog may close

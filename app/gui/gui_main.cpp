@@ -365,6 +365,7 @@ int run_gui(const GuiOptions& options) {
                            [&] { dialogs.ask_open_session(); },
                            [&] { dialogs.ask_open_lesson(); },
                            [&] { dialogs.ask_export(); },
+                           [&] { dialogs.ask_open_model(); },
                            [&](const std::string& path, AppState& s) { dialogs.open_path(path, s); }};
     std::vector<Action> actions = make_actions(hooks, tabs, recent.paths());
     std::vector<std::string> listed_recent = recent.paths();
