@@ -140,7 +140,11 @@ void LessonView::draw_image(const std::string& path, const std::string& alt) {
     const float avail = ImGui::GetContentRegionAvail().x;
     const float scale = std::min(avail / float(picture->width), 1.5f * ImGui::GetFontSize() / kFontSize);
     ImGui::Image(picture->texture.id(), ImVec2(float(picture->width) * scale, float(picture->height) * scale));
-    if (!alt.empty()) ImGui::TextDisabled("%s", alt.c_str());
+    if (!alt.empty()) {  // the caption, wrapped
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("%s", alt.c_str());
+        ImGui::PopStyleColor();
+    }
 }
 
 void LessonView::draw_catalog(AppState& state) {
