@@ -122,25 +122,37 @@ LearnedLabResult analyse_learned_codes(const ToySequence& sequence, const SceneP
 LearnedLab::~LearnedLab() { stop(); }
 
 void LearnedLab::stop() {
+    queued_.reset();
     cancel_ = true;
     if (worker_.joinable()) worker_.join();  // training stops at its next step
     cancel_ = false;
 }
 
-void LearnedLab::start(const SceneResult& scene, std::uint64_t version, bool train) {
-    stop();
+void LearnedLab::ask(const SceneResult& scene, std::uint64_t version, bool train) {
     job_version_ = version;
     job_settings_ = settings;
     job_trains_ = train;
     has_job_ = true;
+    Request request{scene.sequence, scene.params, version, settings, train};
+    if (running_) {
+        cancel_ = true;  // training stops at its next step; an analysis finishes first
+        queued_ = std::move(request);
+        return;
+    }
+    launch(std::move(request));
+}
+
+void LearnedLab::launch(Request request) {
+    if (worker_.joinable()) worker_.join();  // it has ended (running_ is false): no wait
+    cancel_ = false;
     {
         std::lock_guard lock(mutex_);
-        if (train) curve_ = LossCurve{{}, {}, {}, settings.epochs};
+        if (request.train) curve_ = LossCurve{{}, {}, {}, request.settings.epochs};
         finished_.reset();
     }
     running_ = true;
-    // The job owns a copy of the scene's Q/K/V, so the app may replace its result while training runs.
-    worker_ = std::jthread([this, sequence = scene.sequence, params = scene.params, version, train, job = settings] {
+    // The job owns its copy of the scene's Q/K/V, so the app may replace its result while it runs.
+    worker_ = std::jthread([this, r = std::move(request)] {
         LearnOptions hooks;
         hooks.cancel = &cancel_;
         hooks.on_step = [this](const LearnStep& s) {
@@ -154,11 +166,11 @@ void LearnedLab::start(const SceneResult& scene, std::uint64_t version, bool tra
         };
         std::shared_ptr<LearnedLabResult> done;
         try {
-            done = std::make_shared<LearnedLabResult>(analyse_learned_codes(sequence, params, version, job, train, hooks));
+            done = std::make_shared<LearnedLabResult>(analyse_learned_codes(r.sequence, r.params, r.version, r.settings, r.train, hooks));
         } catch (const std::exception& e) {
             done = std::make_shared<LearnedLabResult>();
-            done->scene_version = version;
-            done->settings = job;
+            done->scene_version = r.version;
+            done->settings = r.settings;
             done->error = e.what();
         }
         std::lock_guard lock(mutex_);
@@ -172,16 +184,24 @@ void LearnedLab::follow(const SceneResult& scene, std::uint64_t version) {
         std::lock_guard lock(mutex_);
         if (finished_) result_ = std::move(finished_);
     }
+    if (!running_ && queued_) {
+        launch(std::move(*queued_));
+        queued_.reset();
+    }
     if (has_job_ && job_version_ == version && job_settings_ == settings) return;
-    start(scene, version, false);
+    ask(scene, version, false);
 }
 
-void LearnedLab::train(const SceneResult& scene, std::uint64_t version) { start(scene, version, true); }
+void LearnedLab::train(const SceneResult& scene, std::uint64_t version) { ask(scene, version, true); }
 
-void LearnedLab::cancel() { cancel_ = true; }
+void LearnedLab::cancel() {
+    queued_.reset();
+    cancel_ = true;
+}
 
 void LearnedLab::compute_now(const SceneResult& scene, std::uint64_t version, bool train) {
-    start(scene, version, train);
+    stop();
+    ask(scene, version, train);
     worker_.join();
     std::lock_guard lock(mutex_);
     result_ = std::move(finished_);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -87,9 +88,10 @@ public:
     LearnedLabSettings settings;  // what the view's controls edit
 
     // Once per frame: when the scene or the settings differ from the shown result's (and no job for
-    // them is under way), starts the SimHash-only analysis. Then takes a finished job's result.
+    // them is under way), asks for the SimHash-only analysis. Takes a finished job's result and
+    // starts the job asked for once the one under way has ended: the UI thread never waits on a job.
     void follow(const SceneResult& scene, std::uint64_t version);
-    // Starts training on the scene (cancelling any job under way).
+    // Asks for training on the scene (a job under way is cancelled first).
     void train(const SceneResult& scene, std::uint64_t version);
     void cancel();
     // Synchronous, for screenshots: the result is there when it returns.
@@ -102,7 +104,16 @@ public:
     LossCurve curve() const;
 
 private:
-    void start(const SceneResult& scene, std::uint64_t version, bool train);
+    // A job asked for while another one runs.
+    struct Request {
+        ToySequence sequence;
+        SceneParams params;
+        std::uint64_t version = 0;
+        LearnedLabSettings settings;
+        bool train = false;
+    };
+    void ask(const SceneResult& scene, std::uint64_t version, bool train);
+    void launch(Request request);
     void stop();
 
     std::shared_ptr<const LearnedLabResult> result_;
@@ -116,6 +127,7 @@ private:
     std::shared_ptr<const LearnedLabResult> finished_;  // the job's result, not yet taken
     std::atomic<bool> cancel_{false};
     std::atomic<bool> running_{false};
+    std::optional<Request> queued_;                  // starts when the job under way has ended
     std::jthread worker_;
 };
 
