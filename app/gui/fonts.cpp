@@ -13,11 +13,11 @@ constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";
 
 FontSet g_fonts;
 
-// Latin-1 plus what lessons write: Greek (θ, π), dashes and bullets, arrows, maths (≥, ≈, −, ×),
-// geometric shapes (▶) and check marks (✓, ✗).
+// Latin-1 plus what lessons write: Greek (θ, π), dashes and bullets, superscripts (2¹⁶), arrows,
+// maths (≥, ≈, −, ×), geometric shapes (▶) and check marks (✓, ✗).
 const ImWchar* glyph_ranges() {
     static const ImWchar ranges[] = {
-        0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
+        0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x209F, 0x2190, 0x21FF,
         0x2200, 0x22FF, 0x25A0, 0x25FF, 0x2713, 0x2717, 0,
     };
     return ranges;

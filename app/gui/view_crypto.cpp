@@ -398,9 +398,11 @@ void CryptoView::claims_page(AppState& state) {
                 m.name.c_str(), m.layers, m.heads, m.kv_heads, m.head_dim, m.dtype_bytes, a.settings.bits,
                 a.settings.rounds);
     if (ImGui::BeginTable("memory", 3, flags)) {
-        ImGui::TableSetupColumn("structure", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 16.0f);
-        ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7.0f);
-        ImGui::TableSetupColumn("assumption");
+        // All three stretch by weight: a fixed width beside one stretching column left the
+        // assumption a letter wide in a narrow view.
+        ImGui::TableSetupColumn("structure", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+        ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("assumption", ImGuiTableColumnFlags_WidthStretch, 5.0f);
         ImGui::TableHeadersRow();
         for (const MemoryLine& line : a.memory) {
             ImGui::TableNextRow();
