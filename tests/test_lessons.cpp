@@ -195,6 +195,39 @@ TEST(LessonPlayer, ChecksCompareTheMetricWithItsValue) {
     std::filesystem::remove(path);
 }
 
+// Next keeps what the learner changed; a jump, Back or Reset sets the step up from the lesson's own
+// actions (every step's up to it) over the app as it was when the lesson opened.
+TEST(LessonPlayer, StepsBuildOnEachOtherWhateverTheWayThere) {
+    const auto path = write_temp("hashscope_steps_lesson.md",
+                                 "# S\n\n## One\n\n```hashscope\nn = 128\n```\n\n## Two\n\n```hashscope\nrounds = 2\n```\n\n"
+                                 "## Three\n\n```hashscope\nbuckets = 8\n```\n");
+    SceneParams small = default_scene();
+    small.toy.n = 64;
+    small.toy.d = 16;
+    AppState state(small);
+    open_lesson(path.string(), state);
+    go_to_step(2, state);  // a jump: steps one and two apply too
+    EXPECT_EQ(state.result().params.toy.n, 128);
+    EXPECT_EQ(state.result().params.config.n_hashes, 2);
+    EXPECT_EQ(state.result().params.config.n_buckets, 8);
+    EXPECT_EQ(state.result().params.toy.d, 16);  // from before the lesson
+
+    go_to_step(0, state);  // back: what step one sets up, from the start
+    EXPECT_EQ(state.result().params.config.n_hashes, small.config.n_hashes);
+    EXPECT_EQ(state.result().params.config.n_buckets, small.config.n_buckets);
+
+    StartState changed = start_state_of(state);  // the learner raises the width...
+    changed.params.toy.d = 32;
+    apply_start_state(changed, state);
+    go_to_step(1, state);  // ...and Next keeps it
+    EXPECT_EQ(state.result().params.toy.d, 32);
+    EXPECT_EQ(state.result().params.config.n_hashes, 2);
+    go_to_step(1, state);  // Reset this step: the lesson's setup again
+    EXPECT_EQ(state.result().params.toy.d, 16);
+    EXPECT_EQ(state.result().params.config.n_hashes, 2);
+    std::filesystem::remove(path);
+}
+
 TEST(LessonPlayer, PathsAreResolvedAgainstTheLessonsFolder) {
     EXPECT_EQ(resolve_lesson_path("/a/tutorials/01.md", "../assets/x.png"), "/a/assets/x.png");
     EXPECT_EQ(resolve_lesson_path("/a/tutorials/01.md", "/abs/m.gguf"), "/abs/m.gguf");

@@ -128,20 +128,33 @@ void open_lesson(const std::string& given, AppState& state) {
     l.lesson = std::move(parsed);
     l.path = path;
     l.error.clear();
+    l.origin = settings_of(start_state_of(state));
+    l.step = -1;
     go_to_step(0, state);
 }
 
 void go_to_step(int index, AppState& state, bool wait) {
     LessonState& l = state.lesson;
     if (!l.open() || l.steps.empty()) return;
-    l.step = std::clamp(index, 0, int(l.steps.size()) - 1);
+    const int target = std::clamp(index, 0, int(l.steps.size()) - 1);
+    // Next builds on what the learner has done; any other move (Back, a jump, Reset this step) shows
+    // the step as the lesson sets it up: the app as it was when the lesson opened, then every step's
+    // actions up to this one.
+    const bool next = target == l.step + 1;
+    l.step = target;
     PreparedStep& step = l.steps[std::size_t(l.step)];
     // A problem from applying an earlier visit would repeat: only parse and validation ones stay.
     std::erase_if(step.problems, [](const lesson::Problem& p) { return p.line == 0; });
-    if (step.settings.empty()) return;
     try {
-        StartState start = start_state_of(state);
-        start.learned_train = false;
+        StartState start;
+        if (next) {
+            start = start_state_of(state);
+        } else {
+            for (const std::string& setting : l.origin) apply_setting(setting, start);
+            for (int s = 0; s < target; ++s)
+                for (const std::string& setting : l.steps[std::size_t(s)].settings) apply_setting(setting, start);
+        }
+        start.learned_train = false;  // training runs only when this step asks for it
         for (const std::string& setting : step.settings) apply_setting(setting, start);
         apply_start_state(start, state);
         if (start.learned_train) {

@@ -34,6 +34,7 @@ struct LessonState {
     lesson::Lesson lesson;
     std::vector<PreparedStep> steps;
     int step = 0;                  // index of the step on show
+    std::vector<std::string> origin;  // the app's settings when the lesson opened (steps apply over them)
     std::string error;             // why the last lesson asked for did not open (the current one stays)
     bool open() const { return !path.empty(); }
 };
@@ -44,8 +45,10 @@ std::vector<PreparedStep> prepare_steps(const lesson::Lesson& lesson, const std:
 // Reads, parses and validates the lesson and shows its first step. InputError naming the file when
 // it cannot be read (the lesson open before stays).
 void open_lesson(const std::string& path, AppState& state);
-// Shows step `index` (clamped to the lesson) and applies its settings; a setting that fails to apply
-// becomes a problem of the step. `wait`: training a step asks for runs before returning (headless
+// Shows step `index` (clamped to the lesson). The next step applies its settings over the app as the
+// learner left it; any other step (Back, a jump, Reset this step) is set up afresh: the settings from
+// when the lesson opened, then every step's up to it. A setting that fails to apply becomes a problem
+// of the step. `wait`: training a step asks for runs before returning (headless
 // screenshots); otherwise in the background.
 void go_to_step(int index, AppState& state, bool wait = false);
 void close_lesson(AppState& state);
