@@ -329,19 +329,14 @@ int run_gui(const GuiOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 150");
 
     // Headless captures start at once; File -> Export makes one later.
+    int exit_code = 0;
     std::optional<Capture> capturing;
     if (capture) {
         capturing.emplace(CaptureRequest{options.gif ? *options.gif : *options.screenshot, options.width, options.height,
                                          options.frames, options.gif_frames, {}});
         if (!capturing->error().empty()) {
             std::cerr << options.command << ": " << capturing->error() << "\n";
-            capturing.reset();
-            ImGui_ImplOpenGL3_Shutdown();
-            ImGui_ImplGlfw_Shutdown();
-            ImGui::DestroyContext();
-            glfwDestroyWindow(window);
-            glfwTerminate();
-            return 2;
+            exit_code = 2;  // no frame is drawn
         }
     }
     Playback before_export;  // the user's animation, given back when an in-app export ends
@@ -370,9 +365,8 @@ int run_gui(const GuiOptions& options) {
     std::vector<Action> actions = make_actions(hooks, tabs, recent.paths());
     std::vector<std::string> listed_recent = recent.paths();
 
-    int exit_code = 0;
     auto last = std::chrono::steady_clock::now();
-    for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
+    for (int frame = 0; exit_code == 0 && !glfwWindowShouldClose(window); ++frame) {
         const auto frame_start = std::chrono::steady_clock::now();
         glfwPollEvents();
         // The atlas is rebuilt between frames; the backend makes its texture on the first frame.
