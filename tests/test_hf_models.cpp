@@ -152,4 +152,14 @@ TEST(HfModels, RefusesATokenizerJsonThatDoesNotParseOrFit) {
     fs::copy_file(HASHSCOPE_TEST_DATA_DIR "/bpe/tokenizer.json", dir / "tokenizer.json", fs::copy_options::overwrite_existing);
     const std::string too_big = input_error_of([&] { load_model(dir.path.string()); });
     EXPECT_NE(too_big.find("outside the model's vocab of 128"), std::string::npos) << too_big;
+    // Ids that are no int: a float, and a literal too long for 64 bits (which JSON parses as a float;
+    // converting it was undefined behaviour, found by fuzz_tokenizer_json).
+    for (const std::string& id : std::vector<std::string>{"1.5", std::string(100, '1'), "-1e300", "\"7\""}) {
+        SCOPED_TRACE(id);
+        std::ofstream(dir / "tokenizer.json", std::ios::trunc)
+            << "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": " << id << "}, \"merges\": []}}";
+        const std::string bad_id = input_error_of([&] { load_model(dir.path.string()); });
+        EXPECT_NE(bad_id.find("model.vocab id"), std::string::npos) << bad_id;
+        EXPECT_NE(bad_id.find("is not an integer id"), std::string::npos) << bad_id;
+    }
 }

@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
 #include "core/memory_model.hpp"
+#include "core/model/json_integer.hpp"
 
 namespace hashscope::cli {
 namespace {
@@ -34,8 +36,9 @@ ModelShape load_shape(const std::string& config) {
             if (required) throw InputError("--config " + config + ": missing \"" + key + "\"");
             return;
         }
-        if (!j[key].is_number_integer()) throw InputError("--config " + config + ": \"" + key + "\" is not an integer");
-        out = j[key].get<int>();
+        const auto value = json_integer(j[key], 0, std::numeric_limits<int>::max());
+        if (!value) throw InputError("--config " + config + ": \"" + key + "\" is not a whole number of int's range");
+        out = int(*value);
     };
     field("layers", s.layers, true);
     field("heads", s.heads, true);

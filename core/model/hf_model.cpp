@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 
 #include "core/model/byte_level_bpe_tokenizer.hpp"
+#include "core/model/json_integer.hpp"
 #include "core/model/safetensors_reader.hpp"
 #include "core/model/sentencepiece_tokenizer.hpp"
 
@@ -202,11 +204,17 @@ std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int 
             pieces[std::size_t(id)] = byte_level ? piece : sentencepiece_spaces(piece);
             filled[std::size_t(id)] = true;
         };
-        for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id.get<int>(), "model.vocab");
+        // An id that is no integer of int's range is refused before it is converted (json_integer.hpp).
+        const auto id_of = [&](const json& value, const std::string& where) {
+            const auto id = json_integer(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+            if (!id) throw InputError(file.string() + ": " + where + " id " + value.dump().substr(0, 40) + " is not an integer id");
+            return int(*id);
+        };
+        for (const auto& [piece, id] : model.at("vocab").items()) place(piece, id_of(id, "model.vocab"), "model.vocab");
         int bos = -1, eos = -1;
         std::vector<int> added_ids;
         for (const auto& added : j.value("added_tokens", json::array())) {
-            const int id = added.at("id").get<int>();
+            const int id = id_of(added.at("id"), "added_tokens");
             const std::string content = added.at("content").get<std::string>();
             place(content, id, "added_tokens");
             added_ids.push_back(id);

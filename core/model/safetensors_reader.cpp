@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
+#include "core/model/json_integer.hpp"
 #include "core/model/tensor_ranges.hpp"
 
 namespace hashscope {
@@ -32,15 +35,21 @@ SafetensorsFile read_safetensors(const std::string& path) {
             else throw InputError(path + ": " + what + " has unsupported dtype " + dtype + " (F32, F16, BF16 are read)");
             std::uint64_t count = 1;
             for (const auto& d : entry.at("shape")) {
-                const auto size = d.get<std::int64_t>();
+                const auto dimension = json_integer(d, 1, std::numeric_limits<std::int64_t>::max());
+                const std::int64_t size = dimension.value_or(0);
                 // Each dimension and their product stay within the file (no overflow in the count).
                 if (size <= 0 || std::uint64_t(size) > st.file->size() || count > st.file->size() / std::uint64_t(size))
-                    throw InputError(path + ": " + what + " has implausible dimension " + std::to_string(size));
+                    throw InputError(path + ": " + what + " has implausible dimension " + d.dump().substr(0, 40));
                 count *= std::uint64_t(size);
                 t.shape.push_back(size);
             }
-            const auto begin = entry.at("data_offsets").at(0).get<std::uint64_t>();
-            const auto end = entry.at("data_offsets").at(1).get<std::uint64_t>();
+            const auto offset = [&](int i) {
+                const auto value = json_integer(entry.at("data_offsets").at(i), 0, std::numeric_limits<std::int64_t>::max());
+                if (!value) throw InputError(path + ": " + what + " data_offsets are not offsets in the file");
+                return std::uint64_t(*value);
+            };
+            const auto begin = offset(0);
+            const auto end = offset(1);
             if (end < begin) throw InputError(path + ": " + what + " data_offsets run backwards");
             const auto needed = *tensor_bytes(t.type, std::uint64_t(t.count()));
             if (end - begin != needed)

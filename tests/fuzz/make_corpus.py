@@ -117,6 +117,9 @@ def tokenizer_json_seeds():
                     "merges": [["O", "n"]]},
           "added_tokens": [{"id": 6, "content": "<|endoftext|>", "special": True}]}
     put("tokenizer_json", "sentencepiece.json", bytes([7]) + json.dumps(sp).encode())
+    # Found by the fuzzer: an id too long for 64 bits parses as a float (its conversion was undefined).
+    put("tokenizer_json", "regression_huge_id.json",
+        bytes([6]) + b'{"model": {"type": "BPE", "vocab": {"O": 0, "n": 1, "c": ' + b"1" * 120 + b'}, "merges": []}}')
     put("tokenizer_json", "byte_level.json", bytes([6]) + json.dumps(bl).encode())
 
 
