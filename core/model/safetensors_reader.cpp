@@ -43,8 +43,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
                 count *= std::uint64_t(size);
                 t.shape.push_back(size);
             }
+            const auto& offsets = entry.at("data_offsets");  // clang 14 lambdas cannot capture `entry` (a binding)
             const auto offset = [&](int i) {
-                const auto value = json_integer(entry.at("data_offsets").at(i), 0, std::numeric_limits<std::int64_t>::max());
+                const auto value = json_integer(offsets.at(i), 0, std::numeric_limits<std::int64_t>::max());
                 if (!value) throw InputError(path + ": " + what + " data_offsets are not offsets in the file");
                 return std::uint64_t(*value);
             };
