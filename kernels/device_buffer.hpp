@@ -18,6 +18,13 @@ inline void check_cuda(cudaError_t status, const char* what) {
     if (status != cudaSuccess) throw GpuError(std::string(what) + ": " + cudaGetErrorString(status));
 }
 
+// check_device_memory against what the device has free now.
+inline void require_device_memory(const std::string& what, double need) {
+    std::size_t free = 0, total = 0;
+    check_cuda(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    check_device_memory(what, need, free);
+}
+
 // After a launch: reports a bad configuration at once, and in debug builds a fault in the kernel.
 inline void check_launch(const char* kernel) { check_cuda(cudaGetLastError(), kernel); }
 

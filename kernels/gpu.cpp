@@ -45,6 +45,12 @@ std::vector<ReformerResult> run_reformer(const std::vector<Matrix<float>>& x, co
     ReformerShape s;
     s.heads = int(x.size()), s.n = int(x[0].rows()), s.d = int(x[0].cols()), s.dv = int(v[0].cols());
     s.rounds = c.n_hashes, s.buckets = c.n_buckets, s.chunk = c.chunk, s.causal = c.causal;
+    const double e = sizeof(T), slots = double(s.slots());
+    // x, v, out, rotations; per slot buckets, sort keys twice, concat, sorted and the radix sort's
+    // double buffers (about as much again), the round outputs and logsumexps; key scales.
+    require_device_memory("reformer", double(s.heads) * s.n * ((s.d + 2.0 * s.dv) * e + 4.0) +
+                                          double(s.heads) * s.rounds * s.d * (s.buckets / 2) * 4.0 +
+                                          slots * (5 * 4.0 + 4 * 4.0 + s.dv * e + 4.0));
     std::vector<Matrix<float>> flat_rotations;
     for (const auto& head : rotations) flat_rotations.insert(flat_rotations.end(), head.begin(), head.end());
     DeviceBuffer<T> dx(flatten<T>(x)), dv(flatten<T>(v)), out(std::size_t(s.heads) * s.n * s.dv);
@@ -76,6 +82,7 @@ template <class T>
 DenseResult run_dense(const Matrix<float>& q, const Matrix<float>& k, const Matrix<float>& v, bool causal) {
     DenseShape s;
     s.n = int(q.rows()), s.m = int(k.rows()), s.d = int(q.cols()), s.dv = int(v.cols()), s.causal = causal;
+    require_device_memory("dense attention", (double(s.n) * (s.d + s.dv) + double(s.m) * (s.d + s.dv)) * sizeof(T) + 4.0 * s.n);
     DeviceBuffer<T> dq(flatten<T>({q})), dk(flatten<T>({k})), dv(flatten<T>({v})), out(std::size_t(s.n) * s.dv);
     DeviceBuffer<float> lse(std::size_t(s.n));
     launch_dense_attention(dq.get(), dk.get(), dv.get(), out.get(), lse.get(), s, nullptr);
@@ -121,6 +128,8 @@ SimHashCodes simhash_codes(const Matrix<float>& x, const Matrix<float>& planes, 
     require_device();
     SimHashShape s;
     s.rows = int(x.rows()), s.d = int(x.cols()), s.bits = int(planes.cols());
+    const double key_bytes = storage == Storage::bf16 ? 2.0 : 4.0;
+    require_device_memory("simhash", double(s.rows) * (s.d * key_bytes + 4.0 * s.words()) + 4.0 * s.d * s.bits);
     DeviceBuffer<float> dplanes(flatten<float>({planes}));
     DeviceBuffer<std::uint32_t> codes(std::size_t(s.rows) * s.words());
     if (storage == Storage::bf16) {
@@ -183,6 +192,11 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     if (o.k < 0 || o.sinks < 0 || o.window < 0 || o.k + o.sinks + o.window == 0)
         throw InputError("hamming decode: --k, --sinks and --window must be >= 0 and select at least one token");
     require_device();
+    // codes, bf16 q/k/v, then the workspace: a distance byte per head and key, the selected lists
+    // and the per-segment partial outputs (as many segments as selected rows / 128, rounded up).
+    require_device_memory("hamming decode", 4.0 * s.words * (double(s.kv_heads) * s.n + s.q_heads) +
+                                                2.0 * s.d * (s.q_heads + 2.0 * s.kv_heads * s.n) + 4.0 * s.q_heads * s.d +
+                                                double(s.q_heads) * s.n + 4.0 * s.q_heads * s.capacity() * (2.0 + (s.d + 2.0) / kHammingSegment));
     std::vector<std::uint32_t> flat_codes;
     for (const auto& c : key_codes) flat_codes.insert(flat_codes.end(), c.words.begin(), c.words.end());
     DeviceBuffer<std::uint32_t> dkey_codes(flat_codes), dquery_codes(query_codes.words);
@@ -208,6 +222,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits) {
     if (bits < 1 || bits > 32) throw InputError("--bits must be in 1..32 for SHA-256 buckets, got " + std::to_string(bits));
     require_device();
+    require_device_memory("sha256 buckets", 4.0 * double(x.rows()) * (x.cols() + 1.0));
     DeviceBuffer<float> rows(flatten<float>({x}));
     DeviceBuffer<std::uint32_t> buckets(std::size_t(x.rows()));
     launch_sha256_buckets(rows.get(), buckets.get(), x.rows(), int(x.cols()), bits, nullptr);

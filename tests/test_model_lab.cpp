@@ -200,10 +200,10 @@ TEST(ModelLab, StartSettingsLoadTheModelAndPickTheHead) {
     start.model = model_fixture(kStories);
     start.head_layer = 5;  // stories260K has layers 0..4
     AppState state;
-    const std::string message = hashscope_test::input_error_of([&] { load_start_model(start, state); });
+    const std::string message = hashscope_test::input_error_of([&] { apply_start_state(start, state); });
     EXPECT_NE(message.find("5.7"), std::string::npos) << message;
     start.head_layer = 4;
-    load_start_model(start, state);
+    apply_start_state(start, state);
     EXPECT_EQ(state.model_lab.run()->prompt, "Lily went");
     EXPECT_EQ(state.result().sequence.labels, state.model_lab.run()->tokens);
     EXPECT_EQ(state.model_lab.layer, 4);  // the Model view shows the head the scene does

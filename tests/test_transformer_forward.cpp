@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <numeric>
 
 #include "core/dense_attention.hpp"
@@ -148,4 +149,43 @@ TEST(TransformerForward, RefusesPromptsLongerThanTheContextAndUnknownTokens) {
     }
     EXPECT_THROW(transformer_forward<float>(stories(), std::vector<int>{1, 512}), InputError);
     EXPECT_THROW(transformer_forward<float>(stories(), std::vector<int>{}), InputError);
+}
+
+// The trace's size worked by hand for a small GQA config: per layer q and outputs 2 x heads x n x d,
+// k and v 2 x kv_heads x n x d, probabilities heads x n x n; then the logits n x vocab.
+TEST(TransformerForward, CountsTheTraceBeforeComputingIt) {
+    ModelConfig c;
+    c.layers = 5, c.heads = 8, c.kv_heads = 4, c.head_dim = 8, c.vocab = 512;
+    ForwardOptions<float> o;
+    o.capture_probabilities = true;
+    EXPECT_EQ(forward_trace_bytes(c, 10, o), 4.0 * (5 * (1280 + 640 + 800) + 5120));
+    o.capture_probabilities = false;
+    EXPECT_EQ(forward_trace_bytes(c, 10, o), 4.0 * (5 * (1280 + 640) + 5120));
+    o.capture = false;
+    EXPECT_EQ(forward_trace_bytes(c, 10, o), 4.0 * 5120);
+    // A 7B-like model at 128K tokens: 32 x 32 probability matrices of 2^34 floats alone are 70 TB.
+    c.layers = 32, c.heads = 32, c.kv_heads = 8, c.head_dim = 128, c.vocab = 32000;
+    o.capture = o.capture_probabilities = true;
+    EXPECT_GT(forward_trace_bytes(c, 131072, o), 32.0 * 32 * 131072.0 * 131072 * 4);
+}
+
+TEST(TransformerForward, RefusesATraceOverTheBudgetSayingWhatItNeeds) {
+    REQUIRE_MODEL_FIXTURE(hashscope_test::kStories);
+    const std::vector<int> prompt(300, 1);
+    ForwardOptions<float> o;
+    o.capture_probabilities = true;
+    o.memory_budget_bytes = std::size_t(2) << 20;
+    const double need = forward_trace_bytes(stories().config, 300, o);
+    ASSERT_GT(need, double(o.memory_budget_bytes));
+    try {
+        transformer_forward<float>(stories(), prompt, o);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "would keep %.1f MiB", need / 1048576.0);
+        EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("over the budget of 2.0 MiB"), std::string::npos) << e.what();
+    }
+    o.capture_probabilities = false;  // the same prompt fits without the probabilities
+    EXPECT_EQ(transformer_forward<float>(stories(), prompt, o).layers.size(), std::size_t(stories().config.layers));
 }

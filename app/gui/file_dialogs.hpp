@@ -33,6 +33,10 @@ public:
     std::optional<CaptureRequest> take_export() { return std::exchange(export_, std::nullopt); }
     // A line at the bottom of the window for a few seconds.
     void notify(std::string text);
+    // What the user reads now: the last notice, and the error in the dialog on show (a session's
+    // missing model, a path that did not open).
+    const std::string& notice() const { return notice_; }
+    const std::string& dialog_error() const { return error_; }
 
 private:
     enum class Mode { none, save, open, lesson, pick_model, export_view, model };

@@ -85,6 +85,12 @@ inline constexpr const char* kComputeSteps[] = {"toy sequence", "hashing", "full
                                                 "projection", "done"};
 inline constexpr int kComputeStepCount = 6;
 
+// The parameters compute_scene runs with: with data, the data's n, d and dv, and the chunk lowered
+// to the largest divisor of rounds x n (a prompt has any length).
+SceneParams effective_scene(const SceneParams& requested);
+// Throws InputError for effective parameters out of range (what compute_scene checks first).
+void check_scene(const SceneParams& effective);
+
 // Throws InputError for parameters out of range; returns early with an empty result (n == 0) when
 // `stop` is requested, since the result would be discarded anyway. `reuse`: a trace no longer shown
 // (an older result's) whose buffers the Reformer pass recomputes in place instead of allocating.

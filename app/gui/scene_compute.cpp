@@ -59,16 +59,6 @@ double mean_of(const std::vector<double>& xs) {
     return xs.empty() ? 0.0 : std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
 }
 
-void check_scene(const SceneParams& p) {
-    if (!p.data) check_toy_params(p.toy);
-    check_reformer_config(p.config);
-    if (p.simhash_bits < 1 || p.simhash_bits > 64)
-        throw InputError("bits must be in 1..64, got " + std::to_string(p.simhash_bits));
-    if (p.top_k < 1) throw InputError("top-k must be at least 1, got " + std::to_string(p.top_k));
-    if ((std::int64_t(p.config.n_hashes) * p.toy.n) % p.config.chunk != 0 && p.toy.n > p.config.chunk)
-        throw InputError("chunk " + std::to_string(p.config.chunk) + " must divide rounds x n = " +
-                         std::to_string(p.config.n_hashes * p.toy.n));
-}
 
 // Fills the pooled maps and the per-query statistics of the method against full attention, whose
 // top-recall_k keys per query are `truth`.
@@ -130,6 +120,30 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
 
 }  // namespace
 
+SceneParams effective_scene(const SceneParams& requested) {
+    SceneParams p = requested;
+    if (!p.data) return p;
+    p.toy.n = int(p.data->k.rows());
+    p.toy.d = int(p.data->k.cols());
+    p.toy.dv = int(p.data->v.cols());
+    // A model's prompt has any length, and Reformer's chunks must tile rounds x n: the chunk used
+    // (and shown) is the largest divisor of rounds x n not above the chosen one.
+    const int slots = p.config.n_hashes * p.toy.n;
+    while (p.config.chunk > 1 && slots % p.config.chunk != 0) --p.config.chunk;
+    return p;
+}
+
+void check_scene(const SceneParams& p) {
+    if (!p.data) check_toy_params(p.toy);
+    check_reformer_config(p.config);
+    if (p.simhash_bits < 1 || p.simhash_bits > 64)
+        throw InputError("bits must be in 1..64, got " + std::to_string(p.simhash_bits));
+    if (p.top_k < 1) throw InputError("top-k must be at least 1, got " + std::to_string(p.top_k));
+    if ((std::int64_t(p.config.n_hashes) * p.toy.n) % p.config.chunk != 0 && p.toy.n > p.config.chunk)
+        throw InputError("chunk " + std::to_string(p.config.chunk) + " must divide rounds x n = " +
+                         std::to_string(p.config.n_hashes * p.toy.n));
+}
+
 SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, std::atomic<int>* step,
                           ReformerTrace<double> reuse) {
     const auto start = std::chrono::steady_clock::now();
@@ -138,16 +152,7 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
         return stop.stop_requested();
     };
     SceneResult r;
-    r.params = requested;
-    if (requested.data) {
-        r.params.toy.n = int(requested.data->k.rows());
-        r.params.toy.d = int(requested.data->k.cols());
-        r.params.toy.dv = int(requested.data->v.cols());
-        // A model's prompt has any length, and Reformer's chunks must tile rounds x n: the chunk used
-        // (and shown) is the largest divisor of rounds x n not above the chosen one.
-        const int slots = r.params.config.n_hashes * r.params.toy.n;
-        while (r.params.config.chunk > 1 && slots % r.params.config.chunk != 0) --r.params.config.chunk;
-    }
+    r.params = effective_scene(requested);
     const SceneParams& params = r.params;
     check_scene(params);
     if (at(0)) return {};

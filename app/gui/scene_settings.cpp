@@ -273,36 +273,32 @@ StartState start_state_of(const AppState& state) {
     return start;
 }
 
-void load_start_model(const StartState& start, AppState& state) {
-    const std::string path = start.model == "none" ? "" : start.model.empty() ? default_model_path() : start.model;
-    if (path.empty()) {
-        if (start.head >= 0) throw InputError("--set head needs a model: --set model=PATH (the default kjv-llama is missing or model=none)");
-        return;
-    }
-    if (!start.prompt.empty()) state.model_lab.job.prompt = start.prompt;
-    state.model_lab.load_now(path);
-    if (start.head < 0) return;
-    state.use_model_head(start.head_layer, start.head);
-    state.wait_idle();
-    if (!state.error().empty()) throw InputError(state.error());
-}
-
 void apply_start_state(const StartState& start, AppState& state) {
     const auto& run = state.model_lab.run();
     const std::string path = start.model == "none" ? "" : start.model.empty() ? default_model_path() : start.model;
     const std::string prompt = start.prompt.empty() ? ModelJob().prompt : start.prompt;
     const bool same_model = run && run->path == path && run->prompt == prompt;
+    // Everything is checked before anything changes, so a refused start leaves the app as it was.
+    if (start.head >= 0 && !start.data.empty()) throw InputError("data and head both name the scene's data: keep one");
+    std::shared_ptr<const ToySequence> data;
+    if (!start.data.empty()) data = std::make_shared<const ToySequence>(npy_sequence(start.data));
+    SceneParams params = start.params;
+    params.data = data;
+    if (start.head < 0) check_scene(effective_scene(params));  // a head's data comes from the model below
+    check_crypto_settings(start.crypto);
     if (!same_model && !path.empty()) {
         state.model_lab.job.prompt = prompt;
         state.model_lab.load_now(path);
     }
     if (start.head >= 0 && !state.model_lab.run())
-        throw InputError("head " + std::to_string(start.head_layer) + "." + std::to_string(start.head) + " needs a model");
-    if (start.head >= 0 && !start.data.empty()) throw InputError("data and head both name the scene's data: keep one");
-    std::shared_ptr<const ToySequence> data;
-    if (!start.data.empty()) data = std::make_shared<const ToySequence>(npy_sequence(start.data));
-    state.params = start.params;
-    state.params.data = data;
+        throw InputError("head " + std::to_string(start.head_layer) + "." + std::to_string(start.head) +
+                         " needs a model: set model=PATH (model=none was given, or the default kjv-llama is missing)");
+    if (start.head >= 0) {  // the scene's settings over that head's data
+        SceneParams over_head = params;
+        over_head.data = std::make_shared<const ToySequence>(head_sequence(*state.model_lab.run(), start.head_layer, start.head));
+        check_scene(effective_scene(over_head));
+    }
+    state.params = params;
     state.params.data_file = start.data;
     state.playback = start.playback;
     state.display = start.display;

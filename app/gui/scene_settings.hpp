@@ -56,11 +56,6 @@ std::vector<std::string> settings_of(const StartState& start);
 // loaded (its path, or none), the head in use, the Crypto and Learned settings (train when trained).
 StartState start_state_of(const AppState& state);
 
-// Loads model=PATH (or the default model, unless model=none) into state.model_lab on this thread, so
-// a screenshot shows it, and with head=L.H computes the scene on that head. InputError when the
-// model or the head is bad.
-void load_start_model(const StartState& start, AppState& state);
-
 // Makes the running app show `start` (a lesson step, an opened session): every setting, the model
 // (loaded on this thread only when it is not the one loaded already; model=none keeps a loaded one,
 // unused) and its head; then the scene is recomputed and waited for. Training (learned_train) is the

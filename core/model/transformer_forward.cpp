@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "core/dense_attention.hpp"
 #include "core/model/parallel_for.hpp"
@@ -63,6 +65,7 @@ public:
         : m_(model), c_(model.config), o_(options), n_(int(tokens.size())) {
         trace_.tokens.assign(tokens.begin(), tokens.end());
         check_tokens();
+        check_memory();
         if (c_.architecture == Architecture::llama) rope_ = rope_table<T>(n_, c_.head_dim, c_.rope_theta);
     }
 
@@ -91,6 +94,20 @@ private:
             if (trace_.tokens[std::size_t(i)] < 0 || trace_.tokens[std::size_t(i)] >= c_.vocab)
                 throw InputError(m_.source() + ": token " + std::to_string(trace_.tokens[std::size_t(i)]) + " at position " +
                                  std::to_string(i) + " is outside the vocabulary of " + std::to_string(c_.vocab));
+    }
+
+    void check_memory() const {
+        const double need = forward_trace_bytes(c_, n_, o_);
+        if (need <= double(o_.memory_budget_bytes)) return;
+        const auto mib = [](double bytes) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.1f MiB", bytes / 1048576.0);
+            return std::string(text);
+        };
+        std::string what = "q, k, v and outputs of " + std::to_string(c_.layers) + " layers";
+        if (o_.capture_probabilities) what += ", the " + std::to_string(n_) + " x " + std::to_string(n_) + " probabilities of every head";
+        throw InputError(m_.source() + ": the forward pass over " + std::to_string(n_) + " tokens would keep " + mib(need) + " (" +
+                         what + "), over the budget of " + mib(double(o_.memory_budget_bytes)) + ": use a shorter prompt");
     }
 
     Vector<T> vec(const std::string& name, int size) const { return m_.vector<T>(name, size); }
@@ -209,10 +226,23 @@ private:
 }  // namespace
 
 template <class T>
+double forward_trace_bytes(const ModelConfig& c, std::int64_t n, const ForwardOptions<T>& o) {
+    const double rows = double(n), d = double(c.head_dim), layers = double(c.layers);
+    double per_layer = 0.0;
+    if (o.capture) {
+        per_layer += 2.0 * double(c.heads) * rows * d + 2.0 * double(c.kv_heads) * rows * d;  // q, outputs; k, v
+        if (o.capture_probabilities) per_layer += double(c.heads) * rows * rows;
+    }
+    return (layers * per_layer + rows * double(c.vocab)) * double(sizeof(T));
+}
+
+template <class T>
 ForwardTrace<T> transformer_forward(const ModelWeights& model, std::span<const int> tokens, const ForwardOptions<T>& options) {
     return Forward<T>(model, tokens, options).run();
 }
 
+template double forward_trace_bytes<float>(const ModelConfig&, std::int64_t, const ForwardOptions<float>&);
+template double forward_trace_bytes<double>(const ModelConfig&, std::int64_t, const ForwardOptions<double>&);
 template ForwardTrace<float> transformer_forward<float>(const ModelWeights&, std::span<const int>, const ForwardOptions<float>&);
 template ForwardTrace<double> transformer_forward<double>(const ModelWeights&, std::span<const int>, const ForwardOptions<double>&);
 

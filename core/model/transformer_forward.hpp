@@ -48,12 +48,21 @@ struct ForwardOptions {
     bool capture = true;                 // keep q, k, v and attention outputs
     bool capture_probabilities = false;  // also the n x n probabilities of every dense head
     int threads = 2;
+    // What the trace may keep (forward_trace_bytes); more is refused before anything is computed.
+    std::size_t memory_budget_bytes = std::size_t(4) << 30;  // 4 GiB
     AttentionHook<T> attention = {};     // empty: dense everywhere
     std::function<void(int layers_done, int layers_total)> progress = {};
 };
 
-// Throws InputError for an empty prompt, a token outside the vocabulary or a prompt longer than
-// the model's context, naming the model file.
+// Bytes of the trace a pass over n tokens keeps with these options: per layer the captured q, k, v
+// and attention outputs, the n x n probabilities of every head when asked, and the logits. Counted
+// in double so that any config and n give a finite answer.
+template <class T>
+double forward_trace_bytes(const ModelConfig& config, std::int64_t n, const ForwardOptions<T>& options);
+
+// Throws InputError for an empty prompt, a token outside the vocabulary, a prompt longer than the
+// model's context, or a trace over options.memory_budget_bytes (saying what it needs), naming the
+// model file.
 template <class T>
 ForwardTrace<T> transformer_forward(const ModelWeights& model, std::span<const int> tokens,
                                     const ForwardOptions<T>& options = {});

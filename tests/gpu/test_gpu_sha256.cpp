@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/crypto_buckets.hpp"
 #include "gpu_support.hpp"
 
 namespace {
@@ -43,6 +44,28 @@ TEST(GpuSha256, MatchesOpenSsl) {
             ASSERT_EQ(got.size(), 333u);
             for (int i = 0; i < 333; ++i) ASSERT_EQ(got[std::size_t(i)], openssl_bucket(x.row(i).data(), d, bits)) << "row " << i;
         }
+}
+
+// Determinism across devices: core's buckets on 1, 2, 3 and 7 threads and the kernel's on two runs
+// are one and the same array, for the news piece's workload (d = 64 float32 keys, 256 bytes).
+TEST(GpuSha256, BitEqualToCoreOnEveryThreadCountAndRun) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    Rng rng(77);
+    const Matrix<float> x = normal_matrix<float>(4099, 64, rng);
+    for (int bits : {5, 16, 32}) {
+        SCOPED_TRACE("bits=" + std::to_string(bits));
+        const auto gpu_first = gpu::sha256_buckets(x, bits);
+        EXPECT_EQ(gpu::sha256_buckets(x, bits), gpu_first);
+        for (int threads : {1, 2, 3, 7}) {
+            CryptoBucketConfig<float> c;
+            c.bits = bits;
+            c.threads = threads;
+            const CryptoBucketTrace t = crypto_buckets(x, c);
+            ASSERT_EQ(t.buckets.size(), gpu_first.size());
+            for (std::size_t i = 0; i < gpu_first.size(); ++i)
+                ASSERT_EQ(t.buckets[i], std::int64_t(gpu_first[i])) << "row " << i << ", " << threads << " threads";
+        }
+    }
 }
 
 TEST(GpuSha256, RefusesBadWidth) {
