@@ -118,3 +118,25 @@ TEST(CryptoBuckets, BadConfigIsRefused) {
     EXPECT_THROW(crypto_buckets(bad, config(DigestAlgo::sha256, 8)), InputError);
     EXPECT_THROW(parse_quantize("fp8"), InputError);
 }
+
+// Bucketing into a trace that holds another run's buffers gives the fresh result; a refused
+// config leaves the trace as it was.
+TEST(CryptoBuckets, ReusedTraceGivesTheFreshResult) {
+    Rng rng(8);
+    const Matrix<float> x = normal_matrix<float>(41, 6, rng);
+    CryptoBucketTrace reused = crypto_buckets(Matrix<float>(normal_matrix<float>(90, 6, rng)), config(DigestAlgo::blake3, 5));
+    for (DigestAlgo algo : {DigestAlgo::sha256, DigestAlgo::xxh3}) {
+        auto c = config(algo, 20);
+        c.threads = 3;
+        crypto_buckets(x, c, reused);
+        const CryptoBucketTrace fresh = crypto_buckets(x, config(algo, 20));
+        EXPECT_EQ(reused.buckets, fresh.buckets) << digest_name(algo);
+        EXPECT_EQ(reused.digest_head, fresh.digest_head) << digest_name(algo);
+        EXPECT_EQ(reused.algo, algo);
+        EXPECT_EQ(reused.bits, 20);
+    }
+    const CryptoBucketTrace before = reused;
+    EXPECT_THROW(crypto_buckets(x, config(DigestAlgo::sha256, 33), reused), InputError);
+    EXPECT_EQ(reused.buckets, before.buckets);
+    EXPECT_EQ(reused.bits, before.bits);
+}

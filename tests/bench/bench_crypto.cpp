@@ -1,9 +1,11 @@
 // Crypto bucketing throughput beside raw digest throughput on the same machine. The workload is the
-// news piece's: d = 64 float32 keys, 256 bytes each, 16384 of them (4 MiB). Per algorithm:
+// news piece's: d = 64 float32 keys, 256 bytes each, 131072 of them (one head's keys at 128K tokens,
+// 32 MiB). Per algorithm:
 //   BM_RawDigest      one reused Digester per thread over 256-byte messages, on 1 and 2 threads at
 //                     once (the ceiling for bucketing on as many threads, as `openssl speed -multi`)
 //   BM_OpenSslOneShot EVP_Digest per message, as `openssl speed -evp ALGO -bytes 256` times it
-//   BM_Bucketing      crypto_buckets over the [16384, 64] matrix on 1 and 2 threads
+//   BM_Bucketing      crypto_buckets over the [131072, 64] matrix on 1 and 2 threads, into fresh
+//                     output buffers or reused ones
 // Bytes/s are message bytes. Every benchmark first checks its buckets/digests against the other path.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
@@ -18,7 +20,7 @@ using namespace hashscope;
 
 namespace {
 
-constexpr int kRows = 16384, kDim = 64;
+constexpr int kRows = 131072, kDim = 64;
 constexpr std::size_t kMessage = kDim * sizeof(float);
 
 const Matrix<float>& keys() {
@@ -44,11 +46,14 @@ void BM_RawDigest(benchmark::State& state) {
     std::uint8_t out[64];
     d.digest({}, row_bytes(0), out);
     if (std::vector<std::uint8_t>(out, out + d.size()) != digest(algo, row_bytes(0))) fail("reused digester", algo);
-    int i = 0;
+    // Each thread cycles over its own share of the rows, as bucketing's threads do, so that two
+    // threads do not serve each other's rows from the shared cache.
+    const int begin = kRows * state.thread_index() / state.threads(), end = kRows * (state.thread_index() + 1) / state.threads();
+    int i = begin;
     for (auto _ : state) {
         d.digest({}, row_bytes(i), out);
         benchmark::DoNotOptimize(out);
-        i = (i + 1) % kRows;
+        if (++i == end) i = begin;
     }
     state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(kMessage));
     state.SetLabel(std::string(digest_name(algo)));
@@ -78,13 +83,24 @@ void BM_Bucketing(benchmark::State& state) {
     c.bits = 32;
     c.threads = int(state.range(1));
     const CryptoBucketTrace t = crypto_buckets(keys(), c);
-    for (int i = 0; i < kRows; i += 1021) {
+    for (int i = 0; i < kRows; i += 8191) {
         const auto d = digest(c.algo, row_bytes(i));
         if (t.buckets[std::size_t(i)] != (std::int64_t(d[0]) << 24 | d[1] << 16 | d[2] << 8 | d[3])) fail("buckets", c.algo);
     }
-    for (auto _ : state) benchmark::DoNotOptimize(crypto_buckets(keys(), c).buckets.data());
+    // Fresh output buffers per call (a one-shot caller), or the previous call's reused (a caller that
+    // buckets again): the difference is allocating and first-touching 16 bytes per key.
+    CryptoBucketTrace reused;
+    for (auto _ : state) {
+        if (state.range(2)) {
+            crypto_buckets(keys(), c, reused);
+            benchmark::DoNotOptimize(reused.buckets.data());
+        } else {
+            benchmark::DoNotOptimize(crypto_buckets(keys(), c).buckets.data());
+        }
+    }
     state.SetBytesProcessed(std::int64_t(state.iterations()) * kRows * std::int64_t(kMessage));
-    state.SetLabel(std::string(digest_name(c.algo)) + " threads " + std::to_string(c.threads));
+    state.SetLabel(std::string(digest_name(c.algo)) + " threads " + std::to_string(c.threads) +
+                   (state.range(2) ? " reused" : " fresh"));
 }
 
 void all_algos(benchmark::internal::Benchmark* b) {
@@ -98,13 +114,16 @@ void openssl_algos(benchmark::internal::Benchmark* b) {
 
 void algos_and_threads(benchmark::internal::Benchmark* b) {
     for (DigestAlgo a : all_digest_algos())
-        for (int threads : {1, 2}) b->Args({int(a), threads});
+        for (int threads : {1, 2})
+            for (int reuse : {0, 1}) b->Args({int(a), threads, reuse});
 }
 
 }  // namespace
 
 // Wall-clock rates throughout: on T threads the raw rate is the sum over the T threads hashing at
-// once, which is what bucketing on T threads is held to (run on an idle machine).
+// once, which is what bucketing on T threads is held to. Run on an idle machine with
+// --benchmark_enable_random_interleaving=true: the repetitions of all cases are shuffled, so a
+// virtual machine's drifting speed falls on raw and bucketing alike.
 BENCHMARK(BM_RawDigest)->Apply(all_algos)->ThreadRange(1, 2)->UseRealTime();
 BENCHMARK(BM_OpenSslOneShot)->Apply(openssl_algos);
 BENCHMARK(BM_Bucketing)->Apply(algos_and_threads)->UseRealTime()->Unit(benchmark::kMillisecond);
