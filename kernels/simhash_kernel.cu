@@ -71,21 +71,30 @@ __global__ void __launch_bounds__(kThreads) simhash_kernel(const T* __restrict__
     }
 }
 
-constexpr int kTensorRows = 128, kTensorThreads = 256, kStages = 2;
+// Tensor path: each warp runs its own pipeline over 16-row tiles (rows of one head, strided by the
+// warps of the grid), with kWarpStages - 1 tiles in flight (cp.async) while it projects and packs
+// the current one; the block only shares the split planes. No block-wide barrier in the loop, so a
+// warp never waits for another's loads.
+constexpr int kMaxTensorWarps = 12, kWarpStages = 3, kTileRows = 16;
 
 struct TensorLayout {
-    int bits_p, ldx, ldb, ldo, tiles;  // tiles: 128-row tiles per head
-    std::size_t x_bytes, planes_bytes, out_bytes;
+    int bits_p, ldx, ldb, ldo, tiles;  // tiles: 16-row tiles per head
+    int warps;                         // per block: as many as fit in shared memory, up to kMaxTensorWarps
+    std::size_t stage_bytes, planes_bytes, out_bytes;  // stage and out: one warp's
+    std::size_t shared(int warp_count) const { return 2 * planes_bytes + warp_count * (kWarpStages * stage_bytes + out_bytes); }
 };
 
-TensorLayout tensor_layout(const SimHashShape& s) {
+// warps = 0 when not even one warp fits in `shared_limit` bytes (the FMA kernel runs instead).
+TensorLayout tensor_layout(const SimHashShape& s, std::size_t shared_limit) {
     TensorLayout l;
     l.bits_p = (s.bits + 15) / 16 * 16;
     l.ldx = s.d + 8, l.ldb = l.bits_p + 8, l.ldo = l.bits_p + 4;  // padded against bank conflicts
-    l.tiles = (s.rows + kTensorRows - 1) / kTensorRows;
-    l.x_bytes = std::size_t(kTensorRows) * l.ldx * 2;
+    l.tiles = (s.rows + kTileRows - 1) / kTileRows;
+    l.stage_bytes = std::size_t(kTileRows) * l.ldx * 2;
     l.planes_bytes = std::size_t(s.d) * l.ldb * 2;
-    l.out_bytes = std::size_t(kTensorRows) * l.ldo * 4;
+    l.out_bytes = std::size_t(kTileRows) * l.ldo * 4;
+    l.warps = kMaxTensorWarps;
+    while (l.warps > 0 && l.shared(l.warps) > shared_limit) --l.warps;
     return l;
 }
 
@@ -114,25 +123,70 @@ __device__ void project_16_rows(const __nv_bfloat16* x, int ldx, const __nv_bflo
     for (int c = 0; c < ColTiles; ++c) store_matrix_sync(out + c * 16, acc[c], ldo, mem_row_major);
 }
 
-// Persistent over tiles of 128 rows: the planes are split once per block, and the rows of the next
-// kStages - 1 tiles are in flight (cp.async) while the current tile is projected. Each of the 8
-// warps projects and packs its own 16 rows. Measured on the H100 (d 128, 32 bits): no prefetch
-// 779 GB/s; 2 stages with 8 warps 1158 GB/s; 4 stages of 64 rows with 4 warps 854 GB/s; then
-// float4 packing 1255 GB/s and project_16_rows 1477 GB/s; 4 warps of 32 rows each (reusing plane
-// fragments across two row tiles) gave the same at 32 bits and lost 20% at 64: the per-warp work,
-// not the loads in flight, is what limits it.
+// The same with the planes held in registers for the whole kernel: KSteps x ColTiles hi/lo
+// fragments (128 registers at d 128, 32 bits), so a tile costs the planes no shared-memory reads.
+template <int KSteps, int ColTiles>
+struct HeldPlanes {
+    nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, __nv_bfloat16, nvcuda::wmma::row_major> hi[KSteps][ColTiles],
+        lo[KSteps][ColTiles];
+
+    __device__ HeldPlanes(const __nv_bfloat16* hi_shared, const __nv_bfloat16* lo_shared, int ldb) {
+#pragma unroll
+        for (int k = 0; k < KSteps; ++k)
+#pragma unroll
+            for (int c = 0; c < ColTiles; ++c) {
+                nvcuda::wmma::load_matrix_sync(hi[k][c], hi_shared + 16 * k * ldb + c * 16, ldb);
+                nvcuda::wmma::load_matrix_sync(lo[k][c], lo_shared + 16 * k * ldb + c * 16, ldb);
+            }
+    }
+
+    __device__ void project_16_rows(const __nv_bfloat16* x, int ldx, float* out, int ldo) const {
+        using namespace nvcuda::wmma;
+        fragment<accumulator, 16, 16, 16, float> acc[ColTiles];
+#pragma unroll
+        for (int c = 0; c < ColTiles; ++c) fill_fragment(acc[c], 0.f);
+#pragma unroll
+        for (int k = 0; k < KSteps; ++k) {
+            fragment<matrix_a, 16, 16, 16, __nv_bfloat16, row_major> a;
+            load_matrix_sync(a, x + 16 * k, ldx);
+#pragma unroll
+            for (int c = 0; c < ColTiles; ++c) {
+                mma_sync(acc[c], a, hi[k][c], acc[c]);
+                mma_sync(acc[c], a, lo[k][c], acc[c]);
+            }
+        }
+#pragma unroll
+        for (int c = 0; c < ColTiles; ++c) store_matrix_sync(out + c * 16, acc[c], ldo, mem_row_major);
+    }
+};
+
+// An empty stand-in when the planes stay in shared memory.
+struct NoHeldPlanes {
+    __device__ NoHeldPlanes(const __nv_bfloat16*, const __nv_bfloat16*, int) {}
+};
+
+// History (d 128, 32 bits, 8 x 131072 bf16 keys). On the H100, when the block shared one pipeline
+// of 128-row tiles: no prefetch 779 GB/s; 2 stages with 8 warps 1158 GB/s; 4 stages of 64 rows with
+// 4 warps 854 GB/s; float4 packing 1255 GB/s and project_16_rows 1477 GB/s (0.185 ms); 4 warps of 32
+// rows each the same. On the H200 (copy 4.2 TB/s) ncu showed that version at 25% occupancy and the
+// L1/shared-memory pipe busier (62%) than DRAM (32%): per 16 rows a warp read 16 KB of plane
+// fragments from shared memory for 4 KB of keys. A pipeline per warp alone: 0.182 ms; with the
+// planes held in registers (HeldPlanes): 0.121 ms, 2245 GB/s; 4 stages (10 warps fit) instead of 3
+// (12 warps): 0.141 ms. Now DRAM 49%, SM 43%, 12 warps an SM (168 registers each): latency-bound.
 // ColTiles: bits_p / 16 when it is at most 4 (project_16_rows), else 0 (the shared projection).
-template <int ColTiles>
-__global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __nv_bfloat16* __restrict__ keys,
+// KSteps: d / 16 when the planes are held in registers (HeldPlanes), else 0.
+template <int ColTiles, int KSteps>
+__global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(const __nv_bfloat16* __restrict__ keys,
                                                                  const float* __restrict__ planes,
                                                                  std::uint32_t* __restrict__ codes, SimHashShape s,
                                                                  TensorLayout l) {
     extern __shared__ __align__(128) unsigned char shared[];
-    auto buffer_of = [&](int stage) { return reinterpret_cast<__nv_bfloat16*>(shared + stage * l.x_bytes); };
-    auto* hi = reinterpret_cast<__nv_bfloat16*>(shared + kStages * l.x_bytes);
-    auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + kStages * l.x_bytes + l.planes_bytes);
-    auto* out = reinterpret_cast<float*>(shared + kStages * l.x_bytes + 2 * l.planes_bytes);
     const int head = blockIdx.y, words = (s.bits + 31) / 32, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    auto* hi = reinterpret_cast<__nv_bfloat16*>(shared);
+    auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.planes_bytes);
+    unsigned char* own = shared + 2 * l.planes_bytes + warp * (kWarpStages * l.stage_bytes + l.out_bytes);
+    auto stage_of = [&](int stage) { return reinterpret_cast<__nv_bfloat16*>(own + stage * l.stage_bytes); };
+    auto* out = reinterpret_cast<float*>(own + kWarpStages * l.stage_bytes);
     const __nv_bfloat16* head_keys = keys + std::size_t(head) * s.rows * s.d;
     codes += std::size_t(head) * s.rows * words;
     planes += head * s.planes_head_stride;
@@ -140,10 +194,14 @@ __global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __
         const int k = e / l.bits_p, b = e % l.bits_p;
         split_bf16(b < s.bits ? planes[std::size_t(k) * s.bits + b] : 0.f, hi[k * l.ldb + b], lo[k * l.ldb + b]);
     }
-    const int vectors = s.d / 8;
-    auto fetch = [&](int tile, __nv_bfloat16* dst) {  // one commit group; rows past the end are zero-filled
-        const int row0 = tile * kTensorRows;
-        for (int e = threadIdx.x; tile < l.tiles && e < kTensorRows * vectors; e += blockDim.x) {
+    __syncthreads();  // the planes are the only thing the block's warps share
+    using Held = std::conditional_t<(KSteps > 0), HeldPlanes<(KSteps > 0 ? KSteps : 1), (ColTiles > 0 ? ColTiles : 1)>, NoHeldPlanes>;
+    const Held held(hi, lo, l.ldb);
+
+    const int vectors = s.d / 8, stride = gridDim.x * l.warps;
+    auto fetch = [&](int tile, __nv_bfloat16* dst) {  // one commit group per lane; rows past the end are zero-filled
+        const int row0 = tile * kTileRows;
+        for (int e = lane; tile < l.tiles && e < kTileRows * vectors; e += 32) {
             const int r = e / vectors, c = e % vectors;
             const bool inside = row0 + r < s.rows;
             const __nv_bfloat16* src = inside ? head_keys + std::size_t(row0 + r) * s.d + c * 8 : head_keys;
@@ -152,27 +210,28 @@ __global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __
         __pipeline_commit();
     };
     // Every iteration commits exactly one group (empty past the end), so waiting for all but the
-    // newest kStages - 1 groups always means: this iteration's tile has landed.
-    for (int stage = 0; stage < kStages - 1; ++stage) fetch(blockIdx.x + stage * gridDim.x, buffer_of(stage));
-    for (int it = 0, tile = blockIdx.x; tile < l.tiles; ++it, tile += gridDim.x) {
-        fetch(tile + (kStages - 1) * gridDim.x, buffer_of((it + kStages - 1) % kStages));
-        __pipeline_wait_prior(kStages - 1);
-        __syncthreads();
-        const int r0 = 16 * warp;
-        if constexpr (ColTiles > 0)
-            project_16_rows<ColTiles>(buffer_of(it % kStages) + r0 * l.ldx, l.ldx, hi, lo, l.ldb, out + r0 * l.ldo, l.ldo, s.d);
+    // newest kWarpStages - 1 groups always means: this iteration's tile has landed.
+    const int first = blockIdx.x * l.warps + warp;
+    for (int stage = 0; stage < kWarpStages - 1; ++stage) fetch(first + stage * stride, stage_of(stage));
+    for (int it = 0, tile = first; tile < l.tiles; ++it, tile += stride) {
+        fetch(tile + (kWarpStages - 1) * stride, stage_of((it + kWarpStages - 1) % kWarpStages));
+        __pipeline_wait_prior(kWarpStages - 1);
+        __syncwarp();  // every lane's copies of this tile are visible to the whole warp
+        if constexpr (KSteps > 0)
+            held.project_16_rows(stage_of(it % kWarpStages), l.ldx, out, l.ldo);
+        else if constexpr (ColTiles > 0)
+            project_16_rows<ColTiles>(stage_of(it % kWarpStages), l.ldx, hi, lo, l.ldb, out, l.ldo, s.d);
         else
-            project_on_tensor_cores(buffer_of(it % kStages) + r0 * l.ldx, l.ldx, hi, lo, l.ldb, out + r0 * l.ldo, l.ldo, 16,
-                                    l.bits_p, s.d, 0, 1);
+            project_on_tensor_cores(stage_of(it % kWarpStages), l.ldx, hi, lo, l.ldb, out, l.ldo, kTileRows, l.bits_p, s.d, 0, 1);
         __syncwarp();
         // Packing: each lane packs 16 planes of one (row, word) from four float4 reads, and the lane
         // pair holding a word's halves joins them with one shuffle. (A ballot per word, lane j testing
         // plane j, measured slower: 0.272 against 0.233 ms.)
         for (int base = 0; base < 32 * words; base += 32) {
             const int e = base + lane, pair = e / 2, half = e % 2;
-            const int r = r0 + pair / words, w = pair % words, first_plane = w * 32 + half * 16;
+            const int r = pair / words, w = pair % words, first_plane = w * 32 + half * 16;
             std::uint32_t piece = 0;
-            if (pair < 16 * words && first_plane < l.bits_p) {
+            if (pair < kTileRows * words && first_plane < l.bits_p) {
                 const float4* v = reinterpret_cast<const float4*>(out + r * l.ldo + first_plane);
 #pragma unroll
                 for (int q = 0; q < 4; ++q) {
@@ -185,10 +244,10 @@ __global__ void __launch_bounds__(kTensorThreads) simhash_tensor_kernel(const __
             }
             piece <<= 16 * half;
             piece |= __shfl_xor_sync(0xffffffffu, piece, 1);
-            const int row = tile * kTensorRows + r;
-            if (half == 0 && pair < 16 * words && row < s.rows) codes[std::size_t(row) * words + w] = piece;
+            const int row = tile * kTileRows + r;
+            if (half == 0 && pair < kTileRows * words && row < s.rows) codes[std::size_t(row) * words + w] = piece;
         }
-        __syncthreads();  // this tile's buffer is refilled by the next iteration's fetch
+        __syncwarp();  // this tile's stage is refilled by the next iteration's fetch
     }
 }
 
@@ -206,25 +265,35 @@ void launch_simhash(const T* keys, const float* planes, std::uint32_t* codes, co
                     cudaStream_t stream) {
     if (s.rows == 0) return;
     if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-        if (s.d % 16 == 0) {
-            const TensorLayout l = tensor_layout(s);
-            const std::size_t shared = kStages * l.x_bytes + 2 * l.planes_bytes + l.out_bytes;
-            int device = 0, sms = 0;
-            check_cuda(cudaGetDevice(&device), "cudaGetDevice");
-            check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-            const int blocks_per_head = std::max(1, std::min(l.tiles, (2 * sms + s.heads - 1) / s.heads));  // two per SM
+        int device = 0, sms = 0, shared_limit = 0;
+        check_cuda(cudaGetDevice(&device), "cudaGetDevice");
+        check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+        check_cuda(cudaDeviceGetAttribute(&shared_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device),
+                   "cudaDeviceGetAttribute");
+        const TensorLayout l = tensor_layout(s, std::size_t(shared_limit));
+        if (s.d % 16 == 0 && l.warps > 0) {
+            const std::size_t shared = l.shared(l.warps);
+            // As many blocks as SMs (one block fills an SM's shared memory), shared out among the heads.
+            const int blocks_per_head = std::max(1, std::min((l.tiles + l.warps - 1) / l.warps, sms / s.heads));
             const dim3 grid(blocks_per_head, s.heads);
             auto launch = [&](auto kernel) {
                 check_cuda(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
                            "simhash_tensor_kernel shared memory");
-                kernel<<<grid, kTensorThreads, shared, stream>>>(keys, planes, codes, s, l);
+                kernel<<<grid, 32 * l.warps, shared, stream>>>(keys, planes, codes, s, l);
             };
-            switch (l.bits_p / 16) {
-                case 1: launch(simhash_tensor_kernel<1>); break;
-                case 2: launch(simhash_tensor_kernel<2>); break;
-                case 3: launch(simhash_tensor_kernel<3>); break;
-                case 4: launch(simhash_tensor_kernel<4>); break;
-                default: launch(simhash_tensor_kernel<0>); break;
+            // Planes held in registers for the common head dimensions and up to 32 bits.
+            const int col_tiles = l.bits_p / 16, k_steps = s.d / 16;
+            if (col_tiles <= 2 && (k_steps == 4 || k_steps == 8)) {
+                if (col_tiles == 1) k_steps == 4 ? launch(simhash_tensor_kernel<1, 4>) : launch(simhash_tensor_kernel<1, 8>);
+                else k_steps == 4 ? launch(simhash_tensor_kernel<2, 4>) : launch(simhash_tensor_kernel<2, 8>);
+            } else {
+                switch (col_tiles) {
+                    case 1: launch(simhash_tensor_kernel<1, 0>); break;
+                    case 2: launch(simhash_tensor_kernel<2, 0>); break;
+                    case 3: launch(simhash_tensor_kernel<3, 0>); break;
+                    case 4: launch(simhash_tensor_kernel<4, 0>); break;
+                    default: launch(simhash_tensor_kernel<0, 0>); break;
+                }
             }
             check_launch("simhash_tensor_kernel");
             return;
