@@ -5,6 +5,7 @@
 #include <exception>
 #include <utility>
 
+#include "app/gui/background_priority.hpp"
 #include "core/error.hpp"
 
 namespace hashscope::gui {
@@ -41,6 +42,7 @@ void AppState::request() {
 }
 
 void AppState::work(std::stop_token stop) {
+    lower_this_thread_priority();
     while (true) {
         SceneParams job;
         std::uint64_t generation = 0;

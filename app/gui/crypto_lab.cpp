@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "app/gui/background_priority.hpp"
 #include "core/crypto_projection.hpp"
 #include "core/dense_attention.hpp"
 #include "core/error.hpp"
@@ -186,6 +187,7 @@ void CryptoLab::sync(const ToySequence& sequence, bool causal, std::uint64_t sce
 }
 
 void CryptoLab::work(std::stop_token stop) {
+    lower_this_thread_priority();
     while (true) {
         Job job;
         {
@@ -238,6 +240,7 @@ void CryptoLab::start_attack(const ToySequence& sequence) {
     attack_tries_ = 0;
     attack_running_ = true;
     attack_thread_ = std::jthread([this, sequence, s = settings, request = attack](std::stop_token stop) {
+        lower_this_thread_priority();
         std::optional<AttackReport> report;
         std::string error;
         try {

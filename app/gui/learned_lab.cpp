@@ -6,6 +6,7 @@
 #include <numeric>
 #include <utility>
 
+#include "app/gui/background_priority.hpp"
 #include "core/error.hpp"
 #include "core/hamming_topk.hpp"
 #include "core/metrics.hpp"
@@ -153,6 +154,7 @@ void LearnedLab::launch(Request request) {
     running_ = true;
     // The job owns its copy of the scene's Q/K/V, so the app may replace its result while it runs.
     worker_ = std::jthread([this, r = std::move(request)] {
+        lower_this_thread_priority();
         LearnOptions hooks;
         hooks.cancel = &cancel_;
         hooks.on_step = [this](const LearnStep& s) {

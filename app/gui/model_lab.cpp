@@ -10,6 +10,7 @@
 #include <exception>
 #include <utility>
 
+#include "app/gui/background_priority.hpp"
 #include "core/error.hpp"
 #include "core/model/head_swap.hpp"
 
@@ -156,6 +157,7 @@ void ModelLab::load_now(const std::string& path) {
 }
 
 void ModelLab::work(std::stop_token stop) {
+    lower_this_thread_priority();
     while (true) {
         ModelJob next;
         std::shared_ptr<const LoadedModel> current;

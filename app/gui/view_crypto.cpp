@@ -271,8 +271,11 @@ void CryptoView::buckets_page(AppState& state) {
         }
         ImGui::EndTable();
     }
-    ImGui::SameLine(0.0f, 24.0f);
+    // Beside the table when there is room for the lines, else below it; wrapped at the window's edge.
+    const float room = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - ImGui::GetItemRectMax().x - 24.0f;
+    if (room > ImGui::GetFontSize() * 24.0f) ImGui::SameLine(0.0f, 24.0f);
     ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(0.0f);
     const bool many_empty = r0.empty_queries * 2 > n;
     ImGui::TextColored(many_empty ? kWarn : ImVec4(0.8f, 0.9f, 0.8f, 1.0f),
                        "queries whose bucket held no key: %d of %d (round 0); zero output after all rounds: %d",
@@ -290,6 +293,7 @@ void CryptoView::buckets_page(AppState& state) {
     if (s.load_cap > 0)
         ImGui::Text("split above %d keys: %d leaf buckets, the fullest holding %d keys (the table: before splitting)",
                     s.load_cap, r0.occupied, r0.max_load);
+    ImGui::PopTextWrapPos();
     ImGui::EndGroup();
 }
 
