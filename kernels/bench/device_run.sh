@@ -1,7 +1,7 @@
 #!/bin/bash
 # One complete device run over a tree staged by stage_device_run.sh: environment, the GPU tests,
 # the benchmark with its PyTorch peers, then compute-sanitizer. Logs go to $OUT (at most 8 files).
-# Usage (from the staged tree): kernels/bench/device_run.sh [quick]
+# Usage (from the tree's root, after tar xJf .devgpu/dist.tar.xz): kernels/bench/device_run.sh [quick]
 set -uo pipefail
 export LD_LIBRARY_PATH=$PWD/dist/lib PYTHONUNBUFFERED=1
 mode=${1:-full}
