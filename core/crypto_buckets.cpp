@@ -5,10 +5,9 @@
 #include <cmath>
 #include <cstring>
 #include <string>
-#include <exception>
-#include <thread>
 #include <type_traits>
 
+#include "core/parallel_for.hpp"
 #include "core/simhash.hpp"
 
 namespace hashscope {
@@ -122,33 +121,20 @@ void crypto_buckets(const Matrix<T>& x, const CryptoBucketConfig<T>& config, Cry
         base = messages.bytes.data();
         length = messages.length;
     }
-    const Eigen::Index n = x.rows();
-    const int threads = int(std::min<Eigen::Index>(config.threads, std::max<Eigen::Index>(n, 1)));
-    // The caller's digester is made first, so that a missing algorithm throws in the caller's thread.
-    // Each worker makes its own in its own thread: digest states allocated side by side by one
-    // thread share cache lines, and two threads writing them ran no faster than one (measured).
-    Digester first(config.algo);
+    // A missing algorithm throws here, before the trace changes. Each range makes its own digester in
+    // its own thread: digest states allocated side by side by one thread share cache lines, and two
+    // threads writing them ran no faster than one (measured).
+    Digester{config.algo};
     t.algo = config.algo;
     t.bits = config.bits;
     t.quantize = config.quantize;
     t.message_bytes = length + config.salt.size();
     t.buckets.resize(std::size_t(x.rows()));
     t.digest_head.resize(std::size_t(x.rows()));
-    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(threads));
-    std::vector<std::thread> workers;
-    for (int w = 1; w < threads; ++w)
-        workers.emplace_back([&, w] {
-            try {
-                Digester own(config.algo);
-                hash_rows(own, base, length, n * w / threads, n * (w + 1) / threads, config.salt, config.bits, t);
-            } catch (...) {
-                failures[std::size_t(w)] = std::current_exception();
-            }
-        });
-    hash_rows(first, base, length, 0, n / threads, config.salt, config.bits, t);
-    for (auto& w : workers) w.join();
-    for (const auto& failure : failures)
-        if (failure) std::rethrow_exception(failure);
+    parallel_for(int(x.rows()), config.threads, [&](int begin, int end) {
+        Digester own(config.algo);
+        hash_rows(own, base, length, begin, end, config.salt, config.bits, t);
+    });
 }
 
 template <class T>

@@ -59,7 +59,6 @@ double mean_of(const std::vector<double>& xs) {
     return xs.empty() ? 0.0 : std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
 }
 
-
 // Fills the pooled maps and the per-query statistics of the method against full attention, whose
 // top-recall_k keys per query are `truth`.
 void compare_with_full(SceneResult& r, const DenseTrace<double>& full,

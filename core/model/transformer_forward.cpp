@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/dense_attention.hpp"
-#include "core/model/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 #include "core/model/rotary_embedding.hpp"
 
 namespace hashscope {

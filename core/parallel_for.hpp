@@ -1,6 +1,7 @@
 // Splits [0, count) into `threads` contiguous ranges and runs them at once, the caller's thread
 // taking the last. The forward pass uses it for its matrix products (split by rows) and its
-// attention heads; the work per call is large enough that starting threads per call is cheap.
+// attention heads, crypto bucketing for its rows; the work per call is large enough that starting
+// threads per call is cheap.
 // An exception in any range (a bad attention hook, say) is rethrown on the caller's thread.
 #pragma once
 
