@@ -12,7 +12,7 @@ mode=${1:-full}
   ls /usr/include/eigen3 /usr/include/openssl/sha.h /usr/include/gtest 2>&1 | head -3
 } >"$OUT/env.log" 2>&1
 cat "$OUT/env.log"
-for t in dist/test_gpu_*; do timeout 120 "$t" 2>&1; done | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
+timeout 300 dist/test_gpu 2>&1 | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
 if [ "$mode" = quick ]; then
   timeout 120 dist/hashscope bench --gpu --quick 2>&1 | tee "$OUT/bench.log"
   timeout 300 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" --quick 2>&1 | tail -30
@@ -20,12 +20,12 @@ else
   timeout 420 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" 2>&1 | tee "$OUT/bench.log" | tail -40
 fi
 {
-  for t in simhash dense sha256 reformer hamming_decode; do
-    timeout 120 compute-sanitizer --tool memcheck --leak-check full dist/test_gpu_$t 2>&1 | tail -3
+  # One suite of dist/test_gpu at a time (gtest filter), so a report names its kernel.
+  for suite in GpuSimHash GpuDenseAttention GpuSha256 GpuReformer GpuHammingDecode; do
+    timeout 120 compute-sanitizer --tool memcheck --leak-check full dist/test_gpu --gtest_filter="$suite.*" 2>&1 | tail -3
   done
-  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_reformer 2>&1 | tail -3
-  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_dense 2>&1 | tail -3
-  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_simhash 2>&1 | tail -3
-  timeout 120 compute-sanitizer --tool racecheck dist/test_gpu_hamming_decode 2>&1 | tail -3
+  for suite in GpuReformer GpuDenseAttention GpuSimHash GpuHammingDecode; do
+    timeout 120 compute-sanitizer --tool racecheck dist/test_gpu --gtest_filter="$suite.*" 2>&1 | tail -3
+  done
 } >"$OUT/sanitizer.log" 2>&1
 cat "$OUT/sanitizer.log"
