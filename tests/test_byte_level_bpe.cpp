@@ -56,7 +56,8 @@ TEST(ByteLevelBpe, PreTokenizerFollowsGpt2sPattern) {
     EXPECT_EQ(ByteLevelBpeTokenizer::pre_tokenize("a\n b"), (V{"a", "\n", " b"}));
 }
 
-TEST(ByteLevelBpe, GgufGpt2TokenizerGivesTheSameIds) {
+// The fixture's tokenizer as GGUF metadata (tokenizer.ggml.model = "gpt2").
+static void write_gguf_tokenizer(const std::string& path, bool add_space_prefix) {
     const auto json = load("tokenizer.json");
     std::vector<std::string> tokens(420);
     for (const auto& [piece, id] : json["model"]["vocab"].items()) tokens.at(id.get<std::size_t>()) = piece;
@@ -69,8 +70,16 @@ TEST(ByteLevelBpe, GgufGpt2TokenizerGivesTheSameIds) {
     w.strings("tokenizer.ggml.merges", merges);
     w.u32("tokenizer.ggml.bos_token_id", 0);
     w.u32("tokenizer.ggml.eos_token_id", 0);
+    std::vector<std::int32_t> types(420, 1);  // normal, but <|endoftext|> (id 0): control, as in added_tokens
+    types[0] = 3;
+    w.ints("tokenizer.ggml.token_type", types);
+    if (add_space_prefix) w.boolean("tokenizer.ggml.add_space_prefix", true);
+    w.write(path);
+}
+
+TEST(ByteLevelBpe, GgufGpt2TokenizerGivesTheSameIds) {
     hashscope_test::TempDir dir("bpe_gguf");
-    w.write(dir / "tok.gguf");
+    write_gguf_tokenizer(dir / "tok.gguf", false);
     const auto tok = gguf_tokenizer(read_gguf(dir / "tok.gguf"), 420);
     ASSERT_NE(tok, nullptr);
     expect_matches_tokenizers(*tok);
@@ -111,4 +120,40 @@ TEST(ByteLevelBpe, AddedTokensAreMatchedInTheText) {
     EXPECT_EQ(tok->encode("Hello world<|endoftext|> Lily", false), expected);
     EXPECT_EQ(tok->encode("<|endoftext|><|endoftext|>", false), (std::vector<int>{0, 0}));
     EXPECT_NE(tok->encode("<|endoftext|", false).back(), 0);  // incomplete: ordinary text
+}
+
+// Hugging Face's ByteLevel add_prefix_space (kjv-llama's tokenizer; GGUF's tokenizer.ggml.add_space_prefix):
+// a space before each run of text between added tokens that does not start with one, so the first
+// word is coded like every later word. Hand-worked against the same tokenizer without the option.
+TEST(ByteLevelBpe, PrefixSpaceCodesTheFirstWordLikeTheOthers) {
+    const auto plain = load_hf_tokenizer(kFolder, 420);
+    auto json = load("tokenizer.json");
+    hashscope_test::TempDir dir("bpe_prefix");
+    const auto with_pre_tokenizer = [&](const nlohmann::json& pre) {
+        json["pre_tokenizer"] = pre;
+        std::ofstream(dir / "tokenizer.json") << json.dump();
+        return load_hf_tokenizer(dir.path.string(), 420);
+    };
+    const nlohmann::json byte_level = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
+    write_gguf_tokenizer(dir / "tok.gguf", true);
+    for (const auto& prefixed : {with_pre_tokenizer(byte_level),
+                                 with_pre_tokenizer({{"type", "Sequence"}, {"pretokenizers", {byte_level}}}),
+                                 gguf_tokenizer(read_gguf(dir / "tok.gguf"), 420)}) {
+        ASSERT_NE(prefixed, nullptr);
+        EXPECT_EQ(prefixed->encode("Lily", false), plain->encode(" Lily", false));
+        EXPECT_NE(prefixed->encode("Lily", false), plain->encode("Lily", false));
+        EXPECT_EQ(prefixed->encode(" Lily", false), plain->encode(" Lily", false));  // already starts with one
+        EXPECT_EQ(prefixed->encode("Hello world", true), plain->encode(" Hello world", true));
+        EXPECT_TRUE(prefixed->encode("", false).empty());
+        // Each run between added tokens gets its own space.
+        std::vector<int> expected = plain->encode(" Hello", false);
+        expected.push_back(0);
+        for (const int id : plain->encode(" Lily", false)) expected.push_back(id);
+        EXPECT_EQ(prefixed->encode("Hello<|endoftext|>Lily", false), expected);
+        EXPECT_EQ(prefixed->decode(prefixed->encode("Hello", false)), " Hello");  // Hugging Face keeps it too
+    }
+    // The option off, or not a ByteLevel option: no space.
+    EXPECT_EQ(with_pre_tokenizer({{"type", "ByteLevel"}, {"add_prefix_space", false}})->encode("Lily", false), plain->encode("Lily", false));
+    EXPECT_EQ(with_pre_tokenizer({{"type", "Whitespace"}, {"add_prefix_space", true}})->encode("Lily", false), plain->encode("Lily", false));
+    EXPECT_EQ(with_pre_tokenizer({{"type", "ByteLevel"}, {"add_prefix_space", "yes"}})->encode("Lily", false), plain->encode("Lily", false));
 }

@@ -63,12 +63,20 @@ TEST(KjvModels, EveryLlamaFormatGivesTheSameLoss) {
     const LoadedModel hf = load_model(kModels + "/kjv-llama");
     const LoadedModel c = load_model(kModels + "/kjv-llama/model.bin", kModels + "/kjv-llama/tokenizer.bin");
     const LoadedModel gguf = load_model(kModels + "/kjv-llama/model.gguf");
+    const std::string text = slurp(kModels + "/kjv-val-excerpt.txt");
     const std::vector<int> tokens = excerpt_tokens(hf);
     ASSERT_GT(tokens.size(), 200u);
-    EXPECT_EQ(gguf.tokenizer->encode(slurp(kModels + "/kjv-val-excerpt.txt"), true), tokens);
+    // Each format's own tokenizer reads the text alike: tokenizer.json's prefix space (ByteLevel
+    // add_prefix_space), llama2.c's dummy-prefix space, GGUF's tokenizer.ggml.add_space_prefix.
+    EXPECT_EQ(c.tokenizer->encode(text, true), tokens);
+    EXPECT_EQ(gguf.tokenizer->encode(text, true), tokens);
     const double base = loss(hf, tokens);
     EXPECT_GT(base, 1.5);  // a trained model, but not one that has seen these books
     EXPECT_LT(base, 4.0);
+    // transformers on the device, the same text through Hugging Face tokenizers: same count, same loss.
+    const nlohmann::json& device = report()["kjv-llama"]["excerpt"];
+    EXPECT_EQ(device["tokens"].get<std::size_t>(), tokens.size());
+    EXPECT_NEAR(device["loss"].get<double>(), base, 1e-4);  // measured 2.6134822 vs 2.6134823
     EXPECT_NEAR(loss(c, tokens), base, 1e-4);     // F32 copy of the same half-rounded weights
     EXPECT_NEAR(loss(gguf, tokens), base, 5e-3);  // Q8_0: 8-bit weights, the stated bound
 }
@@ -109,7 +117,8 @@ TEST(KjvModels, GreedyContinuationsAgreeAcrossFormatsAndWithTheDevice) {
     // near tie goes the other way (measured). Asserted over the first 8.
     const std::vector<int> quantised = greedy(gguf, prompt, 8);
     EXPECT_EQ(quantised, std::vector<int>(ours.begin(), ours.begin() + std::ptrdiff_t(quantised.size())));
-    EXPECT_EQ(hf.tokenizer->decode(std::span<const int>(ours).subspan(1)).substr(0, 22), "And God said unto him,");
+    // Decoded as Hugging Face decodes it: with the prefix space.
+    EXPECT_EQ(hf.tokenizer->decode(std::span<const int>(ours).subspan(1)).substr(0, 28), " And God said unto him, Thou");
 }
 
 // Rewriting the GGUF from the safetensors gives the shipped file byte for byte.
@@ -124,18 +133,22 @@ TEST(KjvModels, ShippedGgufIsWhatConvertWrites) {
 }
 
 // llama.cpp (node-llama-cpp 3.22.1, CPU) on the shipped GGUF files, greedy after BOS "And God said"
-// (tests/reference/llama_cpp_greedy.mjs MODEL.gguf 16 1 298 383 393), recorded 2026-11-23: the same
-// tokens as hashscope's continuation on the half-precision weights.
+// as each model's tokenizer codes it (tests/reference/llama_cpp_greedy.mjs MODEL.gguf 16 ID...),
+// recorded 2026-12-04: the same tokens as hashscope's continuation on the half-precision weights.
+// kjv-llama's ids carry its prefix space (580 = " And"): llama.cpp reads tokenizer.ggml.add_space_prefix
+// for SentencePiece vocabularies only, so from the text "And God said" it gives 298 383 393.
 TEST(KjvModels, GreedyContinuationsMatchLlamaCpp) {
-    const std::vector<int> prompt = {1, 298, 383, 393};
-    const std::map<std::string, std::vector<int>> llama_cpp = {
-        {"kjv-llama", {323, 341, 14, 1078, 14, 370, 409, 699, 344, 493, 292, 1826, 397, 14, 270, 358}},
-        {"kjv-gpt2", {323, 341, 14, 304, 395, 648, 397, 14, 270, 304, 395, 648, 397, 16, 201, 298}}};
-    for (const auto& [name, continuation] : llama_cpp) {
+    struct Run {
+        std::vector<int> prompt, continuation;
+    };
+    const std::map<std::string, Run> llama_cpp = {
+        {"kjv-llama", {{1, 580, 383, 393}, {323, 341, 14, 1408, 507, 347, 413, 426, 16, 201, 298, 310, 393, 323, 341, 14}}},
+        {"kjv-gpt2", {{1, 298, 383, 393}, {323, 341, 14, 304, 395, 648, 397, 14, 270, 304, 395, 648, 397, 16, 201, 298}}}};
+    for (const auto& [name, run] : llama_cpp) {
         const LoadedModel hf = load_model(kModels + "/" + name);
-        ASSERT_EQ(hf.tokenizer->encode("And God said", true), prompt) << name;
-        std::vector<int> want = prompt;
-        want.insert(want.end(), continuation.begin(), continuation.end());
-        EXPECT_EQ(greedy(hf, prompt, 16), want) << name;
+        ASSERT_EQ(hf.tokenizer->encode("And God said", true), run.prompt) << name;
+        std::vector<int> want = run.prompt;
+        want.insert(want.end(), run.continuation.begin(), run.continuation.end());
+        EXPECT_EQ(greedy(hf, run.prompt, 16), want) << name;
     }
 }

@@ -66,8 +66,8 @@ const std::array<std::string, 256>& byte_symbols() {
 
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(std::string source, std::vector<std::string> pieces,
                                              const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos,
-                                             const std::vector<int>& added)
-    : Tokenizer(std::move(source), bos, eos), pieces_(std::move(pieces)) {
+                                             const std::vector<int>& added, bool add_prefix_space)
+    : Tokenizer(std::move(source), bos, eos), pieces_(std::move(pieces)), add_prefix_space_(add_prefix_space) {
     for (int id : {bos, eos})
         if (id < 0 || id >= vocab_size())
             throw InputError(this->source() + ": control token id " + std::to_string(id) + " outside the vocabulary of " +
@@ -151,6 +151,11 @@ std::vector<int> ByteLevelBpeTokenizer::encode(std::string_view text, bool add_b
 }
 
 void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<int>& tokens) const {
+    std::string prefixed;
+    if (add_prefix_space_ && !text.empty() && text.front() != ' ') {
+        prefixed = " " + std::string(text);
+        text = prefixed;
+    }
     for (const auto& word : pre_tokenize(text)) {
         std::vector<std::string> symbols;
         for (const char ch : word) symbols.push_back(byte_symbols()[(unsigned char)ch]);

@@ -8,7 +8,10 @@
 // (tokenizer.json's added_tokens, GGUF's control and user-defined tokens, e.g. "<|endoftext|>")
 // written in the text are matched first, leftmost and longest, each becoming its own id; BPE runs
 // on the text between them, as Hugging Face's added vocabulary does (its lstrip/rstrip options,
-// which widen a match over neighbouring spaces, are not applied).
+// which widen a match over neighbouring spaces, are not applied). With `add_prefix_space` (Hugging
+// Face's ByteLevel option, GGUF's tokenizer.ggml.add_space_prefix) each run of text between added
+// tokens that does not start with a space gets one first, so a text's first word is coded as every
+// later word is (" And", not "And"), as llama2.c's encoder codes it with its dummy-prefix space.
 #pragma once
 
 #include <map>
@@ -27,7 +30,7 @@ public:
     // are matched literally in the text before BPE. Errors name `source`.
     ByteLevelBpeTokenizer(std::string source, std::vector<std::string> pieces,
                           const std::vector<std::pair<std::string, std::string>>& merges, int bos, int eos,
-                          const std::vector<int>& added = {});
+                          const std::vector<int>& added = {}, bool add_prefix_space = false);
 
     std::vector<int> encode(std::string_view text, bool add_bos) const override;
     std::string decode_token(int previous, int token) const override;
@@ -38,6 +41,7 @@ public:
 
     // The merges in rank order, as given (what a writer stores to rebuild this tokenizer).
     std::vector<std::pair<std::string, std::string>> merges() const;
+    bool adds_prefix_space() const { return add_prefix_space_; }
 
     // GPT-2's pre-tokenizer alone: the pieces BPE then runs on, as UTF-8 text.
     static std::vector<std::string> pre_tokenize(std::string_view text);
@@ -50,6 +54,7 @@ private:
     std::vector<std::pair<std::string, int>> added_;  // (text, id), longest first
     std::unordered_map<std::string, int> ids_;
     std::map<std::pair<std::string, std::string>, int> ranks_;
+    bool add_prefix_space_ = false;
 };
 
 }  // namespace hashscope

@@ -104,7 +104,8 @@ std::shared_ptr<const Tokenizer> gguf_tokenizer(const GgufFile& g, int vocab) {
         for (const auto& [id, type] : token_types(g, pieces.size()))
             if (type == 3 || type == 4) added.push_back(id);
         return std::make_shared<ByteLevelBpeTokenizer>(g.path(), std::move(pieces), merges,
-                                                       int(g.integer("tokenizer.ggml.bos_token_id", eos)), eos, added);
+                                                       int(g.integer("tokenizer.ggml.bos_token_id", eos)), eos, added,
+                                                       g.integer("tokenizer.ggml.add_space_prefix", 0) != 0);
     }
     std::vector<float> scores(pieces.size(), 0.0f);
     std::vector<bool> special(pieces.size(), false);

@@ -164,6 +164,8 @@ void write_gguf(const ModelWeights& model, const ByteLevelBpeTokenizer& tokenize
     m.u32("tokenizer.ggml.bos_token_id", std::uint32_t(tokenizer.bos()));
     m.u32("tokenizer.ggml.eos_token_id", std::uint32_t(tokenizer.eos()));
     m.boolean("tokenizer.ggml.add_bos_token", true);
+    // Written only when set, so a tokenizer without it gives the same file as before the key was known.
+    if (tokenizer.adds_prefix_space()) m.boolean("tokenizer.ggml.add_space_prefix", true);
 
     std::vector<Written> tensors;
     for (const auto& [tensor_name, t] : model.tensors()) {

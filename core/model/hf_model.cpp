@@ -153,6 +153,22 @@ void read_config(ModelConfig& c, const json& j, const fs::path& file) {
     if (c.architecture == Architecture::gpt2) c.head_dim = c.heads > 0 ? c.dim / c.heads : 0;
 }
 
+// Hugging Face's ByteLevel pre-tokenizer option add_prefix_space, given alone or in a Sequence (one
+// level, as the library writes it).
+bool byte_level_prefix_space(const json& pre) {
+    if (!pre.is_object()) return false;
+    const auto type = pre.find("type");
+    if (type == pre.end() || !type->is_string()) return false;
+    if (*type == "Sequence") {
+        const auto list = pre.find("pretokenizers");
+        if (list == pre.end() || !list->is_array()) return false;
+        return std::any_of(list->begin(), list->end(), [](const json& p) {
+            return p.is_object() && p.value("type", json()) == "ByteLevel" && p.value("add_prefix_space", json()) == true;
+        });
+    }
+    return *type == "ByteLevel" && pre.value("add_prefix_space", json()) == true;
+}
+
 }  // namespace
 
 bool is_hf_model(const std::string& path) {
@@ -235,7 +251,8 @@ std::shared_ptr<const Tokenizer> load_hf_tokenizer(const std::string& path, int 
             merges.emplace_back(text.substr(0, space), text.substr(space + 1));
         }
         if (byte_level)
-            return std::make_shared<ByteLevelBpeTokenizer>(file.string(), std::move(pieces), merges, bos, eos, added_ids);
+            return std::make_shared<ByteLevelBpeTokenizer>(file.string(), std::move(pieces), merges, bos, eos, added_ids,
+                                                           byte_level_prefix_space(j.value("pre_tokenizer", json())));
 
         for (int id = 0; id < vocab; ++id)
             if (!filled[std::size_t(id)]) special[std::size_t(id)] = true;  // padding rows of the embedding

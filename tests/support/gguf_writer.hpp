@@ -16,6 +16,7 @@ class GgufWriter {
 public:
     void u32(const std::string& key, std::uint32_t v) { kv(key, 4, raw(v)); }
     void f32(const std::string& key, float v) { kv(key, 6, raw(v)); }
+    void boolean(const std::string& key, bool v) { kv(key, 7, raw(std::uint8_t(v))); }
     void string(const std::string& key, const std::string& v) { kv(key, 8, str(v)); }
     void strings(const std::string& key, const std::vector<std::string>& v) {
         Bytes b = raw(std::uint32_t(8));

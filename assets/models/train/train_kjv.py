@@ -6,6 +6,10 @@ Runs on a CUDA machine with torch, transformers and tokenizers (nothing is downl
 is seeded and the step count is fixed, so a rerun on the same software repeats the run.
 
   train_kjv.py --corpus DIR --out DIR [--steps 800]
+  train_kjv.py --corpus DIR --out DIR --measure MODELS   (no training: re-measures the models already
+      in MODELS, e.g. assets/models, with the tokenizers this script gives them now; updates
+      MODELS/train/report.json's tokenizer-dependent entries into OUT/report.json and writes the
+      tokenizer files into OUT/kjv-ARCH/)
 
 DIR/train.txt and DIR/val.txt come from make_corpus.py. The validation loss is the mean over 64
 windows of 512 tokens spread over the held-out books. Writes OUT/kjv-llama/ and OUT/kjv-gpt2/
@@ -21,7 +25,7 @@ import time
 
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 VOCAB = 2048
 CONTEXT = 512
@@ -41,6 +45,17 @@ def train_tokenizer(corpus):
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train([os.path.join(corpus, "train.txt")], trainer)
     return tok
+
+
+def tokenizer_for(arch, tok):
+    """kjv-llama's tokenizer puts a space before a text (ByteLevel add_prefix_space), so its first
+    word is coded as llama2.c's encoder codes it after its dummy-prefix space and every format of the
+    model reads a text alike; kjv-gpt2 keeps GPT-2's convention (no space). Same vocabulary and merges."""
+    if arch != "llama":
+        return tok
+    prefixed = Tokenizer.from_str(tok.to_str())
+    prefixed.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    return prefixed
 
 
 def model_for(arch):
@@ -76,7 +91,10 @@ def mean_loss(model, ids, windows=64):
     return total / windows
 
 
-def train(arch, tok, train_ids, val_ids, steps, out, report, excerpt):
+def train(arch, train_ids, val_ids, steps):
+    """The model after `steps` steps, rounded to half ONCE (every format is written from these same
+    weights), and the run's figures. The ids are the corpus coded without a prefix space (the only
+    difference kjv-llama's tokenizer makes is the files' first token)."""
     torch.manual_seed(0)
     model = model_for(arch).cuda()
     params = sum(p.numel() for p in model.parameters())
@@ -100,10 +118,14 @@ def train(arch, tok, train_ids, val_ids, steps, out, report, excerpt):
             val = mean_loss(model, val_ids)
             curve.append({"step": step, "train": loss.item(), "val": val, "seconds": time.time() - began})
             print(f"{arch} step {step} train {loss.item():.3f} val {val:.3f} ({time.time() - began:.0f} s)", flush=True)
-    # Rounded to half ONCE: every format is written from these same weights.
     model = model.half().float().eval()
-    r = {"parameters": params, "steps": steps, "batch": 32, "context": CONTEXT, "seconds": time.time() - began,
-         "curve": curve, "train_loss": mean_loss(model, train_ids), "val_loss": mean_loss(model, val_ids)}
+    return model, {"parameters": params, "steps": steps, "batch": 32, "context": CONTEXT,
+                   "seconds": time.time() - began, "curve": curve}
+
+
+def measure(model, tok, train_ids, val_ids, excerpt, r):
+    """Losses, greedy samples, the reference logits and the excerpt's loss, into r."""
+    r["train_loss"], r["val_loss"] = mean_loss(model, train_ids), mean_loss(model, val_ids)
     r["samples"] = {}
     for prompt in PROMPTS:
         x = torch.tensor([[BOS_ID] + tok.encode(prompt).ids]).cuda()
@@ -119,13 +141,11 @@ def train(arch, tok, train_ids, val_ids, steps, out, report, excerpt):
         with torch.no_grad():
             loss = model(torch.tensor([ids]).cuda(), labels=torch.tensor([ids]).cuda()).loss.item()
         r["excerpt"] = {"tokens": len(ids), "loss": loss}
-    path = os.path.join(out, f"kjv-{arch}")
-    model.half().save_pretrained(path, safe_serialization=True)
+
+
+def save_tokenizer(tok, path):
     PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=BOS, eos_token=BOS, unk_token=SPECIALS[0],
                             pad_token=SPECIALS[2]).save_pretrained(path)
-    if arch == "llama":
-        write_llama2c(model.float(), tok, path)
-    report[f"kjv-{arch}"] = r
 
 
 def write_llama2c(model, tok, path):
@@ -195,16 +215,33 @@ def main():
     ap.add_argument("--steps", type=int, default=800)
     ap.add_argument("--arch", default="llama,gpt2")
     ap.add_argument("--excerpt", help="text whose transformers loss the report records (kjv-val-excerpt.txt)")
+    ap.add_argument("--measure", help="folder of already trained models to re-measure instead of training")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     tok = train_tokenizer(a.corpus)
     encode = lambda name: torch.tensor(tok.encode(open(os.path.join(a.corpus, name)).read()).ids, dtype=torch.long)
     train_ids, val_ids = encode("train.txt"), encode("val.txt")
-    report = {"vocab": VOCAB, "train_tokens": len(train_ids), "val_tokens": len(val_ids),
-              "torch": torch.__version__}
+    report = {"vocab": VOCAB, "train_tokens": len(train_ids), "val_tokens": len(val_ids), "torch": torch.__version__}
+    if a.measure:
+        with open(os.path.join(a.measure, "train", "report.json")) as f:
+            report = json.load(f)
     print(f"tokens: train {len(train_ids)}, val {len(val_ids)}", flush=True)
     for arch in a.arch.split(","):
-        train(arch, tok, train_ids, val_ids, a.steps, a.out, report, a.excerpt)
+        name = f"kjv-{arch}"
+        arch_tok = tokenizer_for(arch, tok)
+        path = os.path.join(a.out, name)
+        if a.measure:  # the shipped weights (F16), as float32: what training left after rounding
+            model = AutoModelForCausalLM.from_pretrained(os.path.join(a.measure, name), torch_dtype=torch.float32).cuda().eval()
+            r = report[name]
+        else:
+            model, r = train(arch, train_ids, val_ids, a.steps)
+        measure(model, arch_tok, train_ids, val_ids, a.excerpt, r)
+        save_tokenizer(arch_tok, path)
+        if not a.measure:
+            model.half().save_pretrained(path, safe_serialization=True)
+            if arch == "llama":
+                write_llama2c(model.float(), tok, path)
+        report[name] = r
         with open(os.path.join(a.out, "report.json"), "w") as f:
             json.dump(report, f, indent=1)
 
