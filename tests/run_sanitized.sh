@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The sanitized check, CI's second stage: builds everything with AddressSanitizer + UndefinedBehavior-
 # Sanitizer (HASHSCOPE_SANITIZE, no CUDA) in build-asan and runs the whole unit suite there (GUI tests
-# under Xvfb). With clang the same build also carries libFuzzer's coverage (HASHSCOPE_FUZZ), so one
-# instrumented build serves the suite and the harnesses; each harness (one per folder of
-# tests/fuzz/corpus) then runs for FUZZ_SECONDS of wall time over a copy of its seed corpus, five at a
-# time (the nine harnesses in two rounds: the whole CI stays under 30 minutes on two cores). The
-# benchmarks are not built here: they are timed in the release build, and they are no part of the suite. Any
-# sanitizer report, failed test or fuzzer crash fails the script.
+# under Xvfb). With clang the same build also builds the libFuzzer harnesses (HASHSCOPE_FUZZ: coverage
+# on the parsers they reach), so one instrumented build serves the suite and the harnesses; each
+# harness (one per folder of tests/fuzz/corpus) then runs for FUZZ_SECONDS of wall time over a copy of
+# its seed corpus, five at a time (the nine harnesses in two rounds: the whole CI stays under 30
+# minutes on two cores). The benchmarks are not built here: they are timed in the release build, and
+# they are no part of the suite. Any sanitizer report, failed test or fuzzer crash fails the script.
 # Usage: tests/run_sanitized.sh [--no-fuzz]   (JOBS=2 FUZZ_SECONDS=60 FUZZ_PARALLEL=5 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +21,8 @@ if ! command -v clang++ >/dev/null; then
 fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-# -O2 with line tables (-g1 keeps inlined frames in reports): at -O1 Eigen's small functions are not
-# inlined and the Eigen-heavy tests ran 10-15x slower than in the release build; -O2 compiles in
-# about the same time.
+# -O2 with line tables (-g1 keeps inlined frames in reports): at -O1 Eigen's small functions were not
+# inlined and the Eigen-heavy tests ran 10-15x slower than in the release build.
 flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1"
        "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1" -DHASHSCOPE_CUDA=OFF -DHASHSCOPE_SANITIZE=ON
        -DHASHSCOPE_BUILD_BENCHMARKS=OFF "${launcher[@]}")
