@@ -26,6 +26,7 @@
 #include <utility>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/gui/actions.hpp"
@@ -63,6 +64,17 @@ std::vector<std::string> g_dropped;  // GLFW's drop callback has no user data of
 
 void on_glfw_error(int code, const char* description) {
     g_glfw_error = "GLFW error " + std::to_string(code) + ": " + (description ? description : "");
+}
+
+// A display that is named but busy can refuse a connection for a moment (seen under Xvfb while other
+// clients come and go): it gets three more tries, 250 ms apart. With no display named, no retry.
+bool init_glfw() {
+    const bool display_named = std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
+    for (int attempt = 0;; ++attempt) {
+        if (glfwInit()) return true;
+        if (!display_named || attempt == 3) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
 }
 
 constexpr float kSceneWidth = 390.0f;
@@ -288,7 +300,7 @@ int run_gui(const GuiOptions& options) {
     const bool headless = capture || options.bench != nullptr;
 
     glfwSetErrorCallback(on_glfw_error);
-    if (!glfwInit()) {
+    if (!init_glfw()) {
         std::cerr << options.command << ": cannot open a window (no display?)" << (g_glfw_error.empty() ? "" : ": ") << g_glfw_error
                   << "\n";
         return 2;
