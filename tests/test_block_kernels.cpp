@@ -13,12 +13,12 @@ namespace {
 
 using namespace hashscope;
 
-struct Shape {
+struct ProductShape {
     int rows, inner, cols;
 };
 
 // Sizes chosen against the tiles: 8 rows, 2 lanes (32 floats / 16 doubles) of columns.
-const Shape kShapes[] = {{64, 64, 128}, {64, 128, 64}, {13, 7, 37}, {8, 1, 32}, {1, 3, 1}, {17, 33, 48}, {9, 16, 15}};
+const ProductShape kProductShapes[] = {{64, 64, 128}, {64, 128, 64}, {13, 7, 37}, {8, 1, 32}, {1, 3, 1}, {17, 33, 48}, {9, 16, 15}};
 
 template <class T>
 std::vector<T> random_values(std::size_t count, Rng& rng) {
@@ -28,7 +28,7 @@ std::vector<T> random_values(std::size_t count, Rng& rng) {
 }
 
 template <class T>
-void check_product(const Shape& s, double tolerance) {
+void check_product(const ProductShape& s, double tolerance) {
     Rng rng(std::uint64_t(s.rows * 10007 + s.inner * 101 + s.cols));
     // Row strides wider than the rows, so that an index that ignores the stride reads the wrong value.
     const int lda = s.inner + 3, ldb = s.cols + 5, ldc = s.cols + 2;
@@ -53,11 +53,11 @@ void check_product(const Shape& s, double tolerance) {
 }
 
 TEST(BlockKernels, ProductMatchesLoopsFloat) {
-    for (const auto& s : kShapes) check_product<float>(s, 1e-6);
+    for (const auto& s : kProductShapes) check_product<float>(s, 1e-6);
 }
 
 TEST(BlockKernels, ProductMatchesLoopsDouble) {
-    for (const auto& s : kShapes) check_product<double>(s, 1e-14);
+    for (const auto& s : kProductShapes) check_product<double>(s, 1e-14);
 }
 
 // A hand-worked 2 x 2 x 2 product: [[1, 2], [3, 4]] [[5, 6], [7, 8]] = [[19, 22], [43, 50]].

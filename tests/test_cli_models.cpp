@@ -23,7 +23,7 @@ std::string stories() { return model_fixture(hashscope_test::kStories); }
 
 std::vector<double> values(const std::string& file) { return hashscope::npy_values<double>(hashscope::read_npy(file)); }
 
-double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+double largest_difference(const std::vector<double>& a, const std::vector<double>& b) {
     EXPECT_EQ(a.size(), b.size());
     double worst = 0;
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
@@ -87,13 +87,13 @@ TEST_F(CliModels, CaptureWritesWhatTheReferenceComputes) {
     const auto logits = hashscope::read_npy(out + "/logits.npy");
     EXPECT_EQ(logits.dtype, hashscope::DType::f32);
     EXPECT_EQ(logits.shape, (std::vector<std::int64_t>{12, 512}));
-    EXPECT_LT(max_abs_diff(values(out + "/logits.npy"), values(dir / "ref/logits.npy")), 1e-4);
+    EXPECT_LT(largest_difference(values(out + "/logits.npy"), values(dir / "ref/logits.npy")), 1e-4);
     for (int l = 0; l < 5; ++l)
         for (const std::string part : {"q", "k", "v"}) {
             const std::string name = "layer" + std::to_string(l) + "." + part + ".npy";
             const auto a = hashscope::read_npy(out + "/" + name);
             EXPECT_EQ(a.shape, (std::vector<std::int64_t>{part == "q" ? 8 : 4, 12, 8})) << name;
-            EXPECT_LT(max_abs_diff(values(out + "/" + name), values(dir / ("ref/" + name))), 1e-4) << name;
+            EXPECT_LT(largest_difference(values(out + "/" + name), values(dir / ("ref/" + name))), 1e-4) << name;
         }
     EXPECT_FALSE(fs::exists(out + "/layer5.q.npy"));
 }

@@ -97,7 +97,7 @@ TEST(GifWriter, FramesDecodeWithTheirColoursAndLoop) {
     fs::remove_all(gif.parent_path());
 }
 
-int run(const std::string& args) {
+int run_hashscope(const std::string& args) {
     const hashscope_test::CliRun r = hashscope_test::run_cli(args);
     if (r.exit_code != 0) std::cerr << "hashscope " << args << " -> " << r.exit_code << ": " << r.output;
     return r.exit_code;
@@ -105,7 +105,7 @@ int run(const std::string& args) {
 
 TEST(Export, GifHasTheRequestedFramesAndTheyMove) {
     const fs::path gif = scratch("sort.gif");
-    ASSERT_EQ(run("export --view sort --frames 6 --size 480x320 --set model=none --out " + gif.string()), 0);
+    ASSERT_EQ(run_hashscope("export --view sort --frames 6 --size 480x320 --set model=none --out " + gif.string()), 0);
     const Decoded d = decode(gif);
     ASSERT_EQ(d.frames.size(), 6u);
     EXPECT_EQ(d.width, 480);
@@ -123,7 +123,7 @@ TEST(Export, PngHasTheRequestedSizeAndScale) {
              {"--size 800x500", 800, 500}, {"--size 400x300 --scale 2", 800, 600}}) {
         SCOPED_TRACE(flags);
         fs::remove(png);
-        ASSERT_EQ(run("export --view compare " + flags + " --set model=none --out " + png.string()), 0);
+        ASSERT_EQ(run_hashscope("export --view compare " + flags + " --set model=none --out " + png.string()), 0);
         int width = 0, height = 0, channels = 0;
         unsigned char* pixels = stbi_load(png.c_str(), &width, &height, &channels, 3);
         ASSERT_NE(pixels, nullptr);
@@ -140,12 +140,12 @@ TEST(Export, PngHasTheRequestedSizeAndScale) {
 
 TEST(Export, BadFlagsExitTwoAndWriteNothing) {
     const fs::path dir = scratch("");
-    EXPECT_EQ(run("export --view sort --out " + (dir / "x.bmp").string()), 2);
-    EXPECT_EQ(run("export --view nowhere --out " + (dir / "x.png").string()), 2);
-    EXPECT_EQ(run("export --view sort --frames 0 --out " + (dir / "x.gif").string()), 2);
-    EXPECT_EQ(run("export --view sort --scale 5 --out " + (dir / "x.png").string()), 2);
-    EXPECT_EQ(run("export --session /nonexistent/s.json --out " + (dir / "x.gif").string()), 2);
-    EXPECT_EQ(run("export --view sort --frames 2 --set model=none --out /nonexistent/dir/x.gif"), 2);
+    EXPECT_EQ(run_hashscope("export --view sort --out " + (dir / "x.bmp").string()), 2);
+    EXPECT_EQ(run_hashscope("export --view nowhere --out " + (dir / "x.png").string()), 2);
+    EXPECT_EQ(run_hashscope("export --view sort --frames 0 --out " + (dir / "x.gif").string()), 2);
+    EXPECT_EQ(run_hashscope("export --view sort --scale 5 --out " + (dir / "x.png").string()), 2);
+    EXPECT_EQ(run_hashscope("export --session /nonexistent/s.json --out " + (dir / "x.gif").string()), 2);
+    EXPECT_EQ(run_hashscope("export --view sort --frames 2 --set model=none --out /nonexistent/dir/x.gif"), 2);
     EXPECT_TRUE(fs::is_empty(dir));
     fs::remove_all(dir);
 }

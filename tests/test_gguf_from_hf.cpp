@@ -21,7 +21,7 @@ using namespace hashscope_test;
 
 namespace {
 
-const std::string kData = HASHSCOPE_TEST_DATA_DIR "/hf";
+const std::string kHfData = HASHSCOPE_TEST_DATA_DIR "/hf";
 
 std::vector<std::uint8_t> bytes_of(const Tensor& t) {
     const auto* p = reinterpret_cast<const std::uint8_t*>(t.data.data());
@@ -79,7 +79,7 @@ std::string gguf_name(const std::string& hf) {
 GgmlType ggml_type(TensorType t) { return t == TensorType::f32 ? kF32 : t == TensorType::f16 ? kF16 : kBF16; }
 
 void convert(const std::string& model, const std::string& arch, GgufWriter& w, int heads, int kv_heads) {
-    const SafetensorsFile st = read_safetensors(kData + "/" + model + "/model.safetensors");
+    const SafetensorsFile st = read_safetensors(kHfData + "/" + model + "/model.safetensors");
     for (const auto& [name, t] : st.tensors) {
         const std::string target = gguf_name(name);
         ASSERT_FALSE(target.empty()) << name;
@@ -97,8 +97,8 @@ void convert(const std::string& model, const std::string& arch, GgufWriter& w, i
 }
 
 double logits_error(const std::string& model, const std::string& gguf_file) {
-    const auto tokens = npy_values<int>(read_npy(kData + "/" + model + "/reference/tokens.npy"));
-    const auto reference = npy_values<double>(read_npy(kData + "/" + model + "/reference/logits.npy"));
+    const auto tokens = npy_values<int>(read_npy(kHfData + "/" + model + "/reference/tokens.npy"));
+    const auto reference = npy_values<double>(read_npy(kHfData + "/" + model + "/reference/logits.npy"));
     const auto logits = transformer_forward<float>(load_model(gguf_file).weights, tokens).logits;
     double worst = 0;
     for (Eigen::Index i = 0; i < logits.rows(); ++i)

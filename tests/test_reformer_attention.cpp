@@ -196,13 +196,13 @@ TEST(ReformerAttention, HandWorkedTieTakesFirstMaximum) {
 }
 
 // ---------------------------------------------------------------------------------------------
-struct Case {
+struct ReformerCase {
     int n, d, dv, H, nb, C;
 };
 
 // Chosen to cover: n <= C (standard attention, including H*n/C == 1 and C not dividing H*n),
 // 2 chunks, C dividing n, C dividing H*n but not n (chunks straddling rounds), many chunks, nb = 2.
-const Case kCases[] = {
+const ReformerCase kReformerCases[] = {
     {8, 4, 3, 2, 4, 16},   // H*n / C = 1: n <= C, standard attention
     {6, 3, 2, 1, 2, 6},    // n == C: standard attention
     {5, 4, 3, 3, 4, 8},    // n <= C and C does not divide H*n: still standard attention
@@ -216,7 +216,7 @@ const Case kCases[] = {
 };
 
 template <class T>
-void check_case(const Case& k, bool causal, std::uint64_t seed, double tol) {
+void check_case(const ReformerCase& k, bool causal, std::uint64_t seed, double tol) {
     SCOPED_TRACE("n=" + std::to_string(k.n) + " d=" + std::to_string(k.d) + " H=" + std::to_string(k.H) +
                  " nb=" + std::to_string(k.nb) + " C=" + std::to_string(k.C) + (causal ? " causal" : ""));
     const auto cfg = config(k.H, k.nb, k.C, causal);
@@ -251,13 +251,13 @@ void check_case(const Case& k, bool causal, std::uint64_t seed, double tol) {
 
 TEST(ReformerAttention, MatchesReferenceDouble) {
     std::uint64_t seed = 100;
-    for (const auto& k : kCases)
+    for (const auto& k : kReformerCases)
         for (bool causal : {false, true}) check_case<double>(k, causal, seed++, 1e-9);
 }
 
 TEST(ReformerAttention, MatchesReferenceFloat) {
     std::uint64_t seed = 500;
-    for (const auto& k : kCases)
+    for (const auto& k : kReformerCases)
         for (bool causal : {false, true}) check_case<float>(k, causal, seed++, 1e-4);
 }
 

@@ -26,7 +26,7 @@ using namespace hashscope;
 using namespace hashscope::gui;
 namespace fs = std::filesystem;
 
-fs::path scratch(const std::string& name) {
+fs::path session_scratch(const std::string& name) {
     const fs::path dir = fs::temp_directory_path() / ("hashscope_sessions_" + std::to_string(getpid()));
     fs::create_directories(dir);
     return dir / name;
@@ -45,7 +45,7 @@ const std::vector<std::string> kSettings = {"n=128", "rounds=2", "buckets=8", "c
 TEST(Session, SavedAndReadBackToTheSameSettings) {
     AppState state;
     configure(state, kSettings);
-    const fs::path file = scratch("plain.json");
+    const fs::path file = session_scratch("plain.json");
     save_session(state, file.string());
     const Session back = read_session(file.string());
     EXPECT_EQ(settings_of(back.start), settings_of(start_state_of(state)));
@@ -62,7 +62,7 @@ TEST(Session, SavedAndReadBackToTheSameSettings) {
 }
 
 TEST(Session, RecordsTheModelRelativelyWithItsChecksumAndTheLessonStep) {
-    const fs::path dir = scratch("with_model");
+    const fs::path dir = session_scratch("with_model");
     fs::create_directories(dir / "models");
     const fs::path model = fs::path(HASHSCOPE_ASSETS_DIR) / "models" / "kjv-llama";
     fs::copy_file(model / "model.bin", dir / "models" / "m.bin", fs::copy_options::overwrite_existing);
@@ -109,7 +109,7 @@ TEST(Session, RecordsTheModelRelativelyWithItsChecksumAndTheLessonStep) {
 
 // A .npy file as the scene's data travels with the session by relative path and checksum.
 TEST(Session, RecordsTheDataFile) {
-    const fs::path dir = scratch("with_data");
+    const fs::path dir = session_scratch("with_data");
     fs::create_directories(dir);
     std::vector<double> values(64 * 4);
     for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(double(i));
@@ -175,7 +175,7 @@ struct Png {
 };
 
 Png shoot(const std::string& args) {
-    const fs::path png = scratch("shot.png");
+    const fs::path png = session_scratch("shot.png");
     fs::remove(png);
     const hashscope_test::CliRun r = hashscope_test::run_cli("screenshot --size 900x560 " + args + " --out " + png.string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -193,7 +193,7 @@ Png shoot(const std::string& args) {
 TEST(Session, SaveThenScreenshotIsPixelIdentical) {
     AppState state;
     configure(state, kSettings);
-    const fs::path file = scratch("pixels.json");
+    const fs::path file = session_scratch("pixels.json");
     save_session(state, file.string());
     std::string flags = "--set model=none";
     for (const std::string& s : kSettings) flags += " --set " + s;
@@ -209,9 +209,9 @@ TEST(Session, SaveThenScreenshotIsPixelIdentical) {
 }
 
 TEST(Session, BadSessionFileExitsTwoNamingIt) {
-    const fs::path file = scratch("broken.json");
+    const fs::path file = session_scratch("broken.json");
     std::ofstream(file) << "{\"hashscope_session\": 1, \"settings\": {\"rounds\": \"x\"}}";
-    const fs::path png = scratch("never.png");
+    const fs::path png = session_scratch("never.png");
     const hashscope_test::CliRun r = hashscope_test::run_cli("screenshot --session " + file.string() + " --out " + png.string());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.output.find(file.string() + ": settings.rounds"), std::string::npos) << r.output;

@@ -65,13 +65,13 @@ std::vector<double> reference_attention(const Matrix<float>& q, int head, const 
     return out;
 }
 
-struct Case {
+struct DecodeCase {
     int q_heads, kv_heads, n, d, words;
     std::uint32_t mask;  // code bits in play: a small mask makes ties everywhere
     gpu::HammingDecodeOptions options;
 };
 
-void expect_matches_reference(const Case& c, std::uint64_t seed) {
+void expect_matches_reference(const DecodeCase& c, std::uint64_t seed) {
     SCOPED_TRACE("q_heads=" + std::to_string(c.q_heads) + " kv_heads=" + std::to_string(c.kv_heads) + " n=" +
                  std::to_string(c.n) + " d=" + std::to_string(c.d) + " words=" + std::to_string(c.words) +
                  " k=" + std::to_string(c.options.k) + " sinks=" + std::to_string(c.options.sinks) +
@@ -106,7 +106,7 @@ void expect_matches_reference(const Case& c, std::uint64_t seed) {
 
 TEST(GpuHammingDecode, MatchesReference) {
     HASHSCOPE_SKIP_WITHOUT_GPU();
-    const std::vector<Case> cases = {
+    const std::vector<DecodeCase> cases = {
         {1, 1, 1, 8, 1, ~0u, {1, 0, 0}},           // one token
         {4, 2, 100, 16, 1, ~0u, {10, 3, 5}},       // grouped-query heads, small n
         {2, 1, 5000, 64, 1, 0x7u, {300, 4, 64}},   // n off the block; 3 bits in play: ties everywhere
