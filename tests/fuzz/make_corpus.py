@@ -121,6 +121,9 @@ def tokenizer_json_seeds():
     put("tokenizer_json", "regression_huge_id.json",
         bytes([6]) + b'{"model": {"type": "BPE", "vocab": {"O": 0, "n": 1, "c": ' + b"1" * 120 + b'}, "merges": []}}')
     put("tokenizer_json", "byte_level.json", bytes([6]) + json.dumps(bl).encode())
+    # kjv-llama's form: ByteLevel's add_prefix_space, inside a Sequence.
+    bl["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": True}]}
+    put("tokenizer_json", "byte_level_prefix_space.json", bytes([6]) + json.dumps(bl).encode())
 
 
 def learned_hash_seeds():
