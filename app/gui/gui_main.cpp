@@ -150,10 +150,19 @@ Views make_views() {
 
 constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 
+// The fixed windows tile the viewport, so the frame's clear already paints their background:
+// without it Mesa's software rasteriser would blend one more full-window pass per frame.
+bool begin_tiled(const char* name, ImGuiWindowFlags flags) {
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
+    const bool open = ImGui::Begin(name, nullptr, kFixed | flags);
+    ImGui::PopStyleColor();
+    return open;
+}
+
 void fixed_window(View& view, ImVec2 pos, ImVec2 size, AppState& state, ImGuiWindowFlags extra = 0) {
     ImGui::SetNextWindowPos(pos);
     ImGui::SetNextWindowSize(size);
-    if (ImGui::Begin(view.name().c_str(), nullptr, kFixed | extra)) view.draw(state);
+    if (begin_tiled(view.name().c_str(), extra)) view.draw(state);
     ImGui::End();
 }
 
@@ -183,7 +192,7 @@ void draw_layout(AppState& state, Views& views, bool tile_all) {
     }
     ImGui::SetNextWindowPos(area);
     ImGui::SetNextWindowSize(area_size);
-    if (ImGui::Begin("Views", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+    if (begin_tiled("Views", ImGuiWindowFlags_NoTitleBar)) {
         if (ImGui::BeginTabBar("views")) {
             // display.view names the tab in front: set from outside (a lesson, a session), it is
             // selected once; a click on a tab sets it back.
@@ -377,6 +386,7 @@ int run_gui(const GuiOptions& options) {
     std::vector<Action> actions = make_actions(hooks, tabs, recent.paths());
     std::vector<std::string> listed_recent = recent.paths();
 
+    ImTextureID filtered_font = nullptr;
     auto last = std::chrono::steady_clock::now();
     for (int frame = 0; exit_code == 0 && !glfwWindowShouldClose(window); ++frame) {
         const auto frame_start = std::chrono::steady_clock::now();
@@ -386,6 +396,7 @@ int run_gui(const GuiOptions& options) {
             const bool first = built_font_scale < 0.0f;
             built_font_scale = state.display.font_scale;
             build_fonts(content_scale * built_font_scale);
+            filtered_font = nullptr;  // the new texture may reuse the old one's name
             if (!first) {
                 ImGui_ImplOpenGL3_DestroyFontsTexture();
                 ImGui_ImplOpenGL3_CreateFontsTexture();
@@ -428,6 +439,13 @@ int run_gui(const GuiOptions& options) {
         }
 
         ImGui_ImplOpenGL3_NewFrame();
+        if (io.Fonts->TexID != filtered_font) {
+            // The atlas holds glyphs at whole pixels (fonts.cpp): nearest sampling draws them exactly, cheaper.
+            filtered_font = io.Fonts->TexID;
+            glBindTexture(GL_TEXTURE_2D, GLuint(reinterpret_cast<std::intptr_t>(filtered_font)));
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        }
         ImGui_ImplGlfw_NewFrame();
         if (capturing) {
             io.DisplaySize = ImVec2(float(capturing->request().width), float(capturing->request().height));
@@ -464,7 +482,8 @@ int run_gui(const GuiOptions& options) {
             glfwGetFramebufferSize(window, &fb_w, &fb_h);
         }
         glViewport(0, 0, fb_w, fb_h);
-        glClearColor(0.10f, 0.10f, 0.12f, 1.0f);
+        const ImVec4 background = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+        glClearColor(background.x, background.y, background.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
