@@ -13,10 +13,14 @@ namespace {
 
 using Rows = std::vector<std::vector<std::int32_t>>;
 
+// The first `top` of each best-first row, as a sorted set: the recall and mass below then find
+// their sets already sorted instead of sorting each one again.
 Rows prefixes(const Rows& rows, int top) {
     Rows out(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
         out[i].assign(rows[i].begin(), rows[i].begin() + std::min<std::ptrdiff_t>(top, std::ptrdiff_t(rows[i].size())));
+        std::sort(out[i].begin(), out[i].end());
+    }
     return out;
 }
 
