@@ -13,7 +13,7 @@ void apply_theme(bool projector, float content_scale) {
         const ImVec4 white(1, 1, 1, 1), black(0, 0, 0, 1), accent(1.0f, 0.84f, 0.0f, 1.0f), blue(0.20f, 0.55f, 1.0f, 1.0f);
         c[ImGuiCol_Text] = white;
         c[ImGuiCol_TextDisabled] = ImVec4(0.82f, 0.82f, 0.82f, 1);
-        c[ImGuiCol_WindowBg] = c[ImGuiCol_ChildBg] = black;
+        c[ImGuiCol_WindowBg] = black;  // child windows stay transparent over it
         c[ImGuiCol_PopupBg] = ImVec4(0.06f, 0.06f, 0.06f, 1);
         c[ImGuiCol_Border] = ImVec4(0.85f, 0.85f, 0.85f, 1);
         c[ImGuiCol_FrameBg] = ImVec4(0.16f, 0.16f, 0.20f, 1);
