@@ -1,5 +1,6 @@
 #include "core/dense_attention.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -23,13 +24,16 @@ void check_attention_shapes(const Matrix<T>& q, const Matrix<T>& k, const Matrix
 }
 
 template <class T>
-DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
-                              const DenseOptions& options) {
+DenseTrace<T> dense_attention_rows(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, Eigen::Index first,
+                                   Eigen::Index rows, const DenseOptions& options) {
     check_attention_shapes(q, k, v);
     const auto n = q.rows(), m = k.rows();
-    const std::size_t need = dense_score_bytes(std::size_t(n), std::size_t(m), sizeof(T));
+    if (first < 0 || rows < 0 || first + rows > n)
+        throw InputError("dense attention: rows [" + std::to_string(first) + ", " + std::to_string(first + rows) +
+                         ") are outside the " + std::to_string(n) + " queries");
+    const std::size_t need = dense_score_bytes(std::size_t(rows), std::size_t(m), sizeof(T));
     if (need > options.memory_budget_bytes)
-        throw InputError("dense attention: the " + std::to_string(n) + " x " + std::to_string(m) +
+        throw InputError("dense attention: the " + std::to_string(rows) + " x " + std::to_string(m) +
                          " score matrix needs " + std::to_string(need >> 20) + " MiB, over the budget of " +
                          std::to_string(options.memory_budget_bytes >> 20) + " MiB");
     if (options.causal && n > m)
@@ -39,22 +43,40 @@ DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matr
     DenseTrace<T> t;
     const T scale = T(1) / std::sqrt(T(q.cols()));
     // Two statements: Eigen would evaluate "product * scalar" coefficient by coefficient, not as a GEMM.
-    t.probabilities.noalias() = q * k.transpose();
+    t.probabilities.noalias() = q.middleRows(first, rows) * k.transpose();
     t.probabilities *= scale;
-    t.logsumexp.resize(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
+    t.logsumexp.resize(rows);
+    for (Eigen::Index r = 0; r < rows; ++r) {
         // Keys past `visible` are masked; subtracting the row maximum keeps exp() in range.
-        const Eigen::Index visible = options.causal ? i + (m - n) + 1 : m;
-        auto row = t.probabilities.row(i);
+        const Eigen::Index visible = options.causal ? first + r + (m - n) + 1 : m;
+        auto row = t.probabilities.row(r);
         const T peak = row.head(visible).maxCoeff();
         row.head(visible) = (row.head(visible).array() - peak).exp();
         const T sum = row.head(visible).sum();
         row.head(visible) /= sum;
         row.tail(m - visible).setZero();
-        t.logsumexp(i) = peak + std::log(sum);
+        t.logsumexp(r) = peak + std::log(sum);
     }
     t.output.noalias() = t.probabilities * v;
     return t;
+}
+
+template <class T>
+DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
+                              const DenseOptions& options) {
+    return dense_attention_rows(q, k, v, 0, q.rows(), options);
+}
+
+template <class T>
+Matrix<T> dense_attention_output(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
+                                 const DenseOptions& options) {
+    check_attention_shapes(q, k, v);
+    Matrix<T> output(q.rows(), v.cols());
+    for (Eigen::Index first = 0; first < q.rows(); first += kDenseBlockRows) {
+        const Eigen::Index rows = std::min(kDenseBlockRows, q.rows() - first);
+        output.middleRows(first, rows) = dense_attention_rows(q, k, v, first, rows, options).output;
+    }
+    return output;
 }
 
 template void check_attention_shapes<float>(const Matrix<float>&, const Matrix<float>&, const Matrix<float>&);
@@ -63,5 +85,15 @@ template DenseTrace<float> dense_attention<float>(const Matrix<float>&, const Ma
                                                   const Matrix<float>&, const DenseOptions&);
 template DenseTrace<double> dense_attention<double>(const Matrix<double>&, const Matrix<double>&,
                                                     const Matrix<double>&, const DenseOptions&);
+
+template DenseTrace<float> dense_attention_rows<float>(const Matrix<float>&, const Matrix<float>&, const Matrix<float>&,
+                                                       Eigen::Index, Eigen::Index, const DenseOptions&);
+template DenseTrace<double> dense_attention_rows<double>(const Matrix<double>&, const Matrix<double>&,
+                                                         const Matrix<double>&, Eigen::Index, Eigen::Index,
+                                                         const DenseOptions&);
+template Matrix<float> dense_attention_output<float>(const Matrix<float>&, const Matrix<float>&, const Matrix<float>&,
+                                                     const DenseOptions&);
+template Matrix<double> dense_attention_output<double>(const Matrix<double>&, const Matrix<double>&,
+                                                       const Matrix<double>&, const DenseOptions&);
 
 }  // namespace hashscope

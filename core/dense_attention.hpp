@@ -37,4 +37,20 @@ template <class T>
 DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
                               const DenseOptions& options = {});
 
+// The same attention for the queries [first, first + rows) alone: their probabilities, logsumexp
+// and output, row for row what dense_attention gives them. Walking an n x m attention in blocks
+// of rows this way holds rows x m scores, never n x m (the GUI's analyses at n = 4096).
+// Walks the queries in blocks of this many rows when only the output is wanted.
+inline constexpr Eigen::Index kDenseBlockRows = 256;
+
+template <class T>
+DenseTrace<T> dense_attention_rows(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, Eigen::Index first,
+                                   Eigen::Index rows, const DenseOptions& options = {});
+
+// The output O alone, the queries walked kDenseBlockRows at a time: memory for one block's
+// scores, never n x m (so `memory_budget_bytes` bounds a block).
+template <class T>
+Matrix<T> dense_attention_output(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
+                                 const DenseOptions& options = {});
+
 }  // namespace hashscope

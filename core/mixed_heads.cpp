@@ -28,7 +28,7 @@ MixedHeadsTrace<T> mixed_head_attention(const std::vector<Matrix<T>>& q, const s
     DenseOptions dense_options;
     dense_options.causal = config.causal;
     for (std::size_t h = 0; h < heads; ++h) {
-        const Matrix<T> dense = dense_attention(q[h], k[h], v[h], dense_options).output;
+        const Matrix<T> dense = dense_attention_output(q[h], k[h], v[h], dense_options);
         if (!crypto[h]) {
             t.outputs.push_back(dense);
             t.relative_error.push_back(0.0);

@@ -64,13 +64,16 @@ T exp_shifted_row(T* row, int length, T& peak) {
     return r.sum();
 }
 
+// Full attention of the query positions [first, first + rows) over all n keys.
 template <class T>
-DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, bool causal) {
+DenseTrace<T> full_attention(const Matrix<T>& x, const Matrix<T>& keys, const Matrix<T>& v, bool causal, int first,
+                             int rows) {
     const auto n = int(x.rows());
     DenseTrace<T> t;
-    t.probabilities.noalias() = x * keys.transpose();
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) t.probabilities(i, j) = masked_logit(t.probabilities(i, j), i, j, causal);
+    t.probabilities.noalias() = x.middleRows(first, rows) * keys.transpose();
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < n; ++j)
+            t.probabilities(i, j) = masked_logit(t.probabilities(i, j), first + i, j, causal);
     t.logsumexp = softmax_rows(t.probabilities);
     t.output.noalias() = t.probabilities * v;
     return t;
@@ -273,7 +276,7 @@ void reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vecto
 
     t.standard_attention = t.n <= config.chunk;
     if (t.standard_attention) {
-        DenseTrace<T> full = full_attention(x, normalised_keys(x), v, config.causal);
+        DenseTrace<T> full = full_attention(x, normalised_keys(x), v, config.causal, 0, t.n);
         t.round_outputs = {std::move(full.output)};
         t.round_logsumexp = {std::move(full.logsumexp)};
     } else {
@@ -291,11 +294,19 @@ ReformerTrace<T> reformer_attention(const Matrix<T>& x, const Matrix<T>& v, cons
 }
 
 template <class T>
-DenseTrace<T> reformer_full_attention(const Matrix<T>& x, const Matrix<T>& v, bool causal) {
+DenseTrace<T> reformer_full_attention_rows(const Matrix<T>& x, const Matrix<T>& v, bool causal, int first, int rows) {
     if (x.rows() == 0 || x.cols() == 0) throw InputError("--qk: empty array");
     if (v.rows() != x.rows())
         throw InputError("--v has " + std::to_string(v.rows()) + " rows but --qk has " + std::to_string(x.rows()));
-    return full_attention(x, normalised_keys(x), v, causal);
+    if (first < 0 || rows < 0 || first + rows > x.rows())
+        throw InputError("full attention: rows [" + std::to_string(first) + ", " + std::to_string(first + rows) +
+                         ") are outside the " + std::to_string(x.rows()) + " positions");
+    return full_attention(x, normalised_keys(x), v, causal, first, rows);
+}
+
+template <class T>
+DenseTrace<T> reformer_full_attention(const Matrix<T>& x, const Matrix<T>& v, bool causal) {
+    return reformer_full_attention_rows(x, v, causal, 0, int(x.rows()));
 }
 
 template <class T>
@@ -320,6 +331,7 @@ std::vector<Matrix<T>> random_rotations(int d, const ReformerConfig& config, std
     template void reformer_attention<T>(const Matrix<T>&, const Matrix<T>&, const std::vector<Matrix<T>>&,      \
                                         const ReformerConfig&, ReformerTrace<T>&);                              \
     template DenseTrace<T> reformer_full_attention<T>(const Matrix<T>&, const Matrix<T>&, bool);              \
+    template DenseTrace<T> reformer_full_attention_rows<T>(const Matrix<T>&, const Matrix<T>&, bool, int, int); \
     template std::vector<Matrix<T>> random_rotations<T>(int, const ReformerConfig&, std::uint64_t);
 HASHSCOPE_REFORMER(float)
 HASHSCOPE_REFORMER(double)

@@ -84,6 +84,11 @@ void reformer_attention(const Matrix<T>& x, const Matrix<T>& v, const std::vecto
 template <class T>
 DenseTrace<T> reformer_full_attention(const Matrix<T>& x, const Matrix<T>& v, bool causal);
 
+// The same for the query positions [first, first + rows) alone, row for row equal: a caller walks
+// the n x n reference in blocks of rows (the GUI at n = 4096) instead of holding it whole.
+template <class T>
+DenseTrace<T> reformer_full_attention_rows(const Matrix<T>& x, const Matrix<T>& v, bool causal, int first, int rows);
+
 // H standard-normal rotation matrices [d, n_buckets / 2] from `seed`, round by round.
 template <class T>
 std::vector<Matrix<T>> random_rotations(int d, const ReformerConfig& config, std::uint64_t seed);

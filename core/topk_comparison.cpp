@@ -62,22 +62,41 @@ TopKComparison compare_topk(const Matrix<T>& q, const Matrix<T>& k, const Matrix
 
     const auto top_of = [&](int sparsity) { return std::max(1, nk / sparsity); };
     const int widest = std::max(o.histogram_top, top_of(*std::min_element(o.sparsities.begin(), o.sparsities.end())));
-    const DenseTrace<T> dense = dense_attention(q, k, v, {.causal = o.causal});
     const Rows exact = exact_top_k(q, k, widest, o.causal);
     std::vector<Rows> hashed;
     for (const auto& m : methods)
         hashed.push_back(hamming_topk(m.queries, m.keys, {.top = std::min(widest, nk), .causal = o.causal}).selected);
 
+    // Every kept set first (exact, then each method, per sparsity), so that the dense reference can
+    // be walked once in blocks of queries: rows x keys of probabilities at a time, never n x keys.
     TopKComparison c;
+    std::vector<Rows> kept;
     for (int sparsity : o.sparsities) {
         const int top = top_of(sparsity);
-        const Rows truth = prefixes(exact, top);
-        const auto score = [&](const std::string& name, const Rows& kept) {
-            c.scores.push_back({name, sparsity, top, recall_at_k(truth, kept), attention_mass(dense.probabilities, kept),
-                                relative_l2_error(sparse_attention(q, k, v, kept).output, dense.output)});
-        };
-        score("exact", truth);
-        for (std::size_t m = 0; m < methods.size(); ++m) score(methods[m].name, prefixes(hashed[m], top));
+        kept.push_back(prefixes(exact, top));
+        c.scores.push_back({"exact", sparsity, top, 0, 0, 0});
+        for (std::size_t m = 0; m < methods.size(); ++m) {
+            kept.push_back(prefixes(hashed[m], top));
+            c.scores.push_back({methods[m].name, sparsity, top, 0, 0, 0});
+        }
+    }
+    const Eigen::Index n = q.rows();
+    Matrix<T> dense_output(n, v.cols());
+    std::vector<double> mass(kept.size(), 0.0);
+    for (Eigen::Index first = 0; first < n; first += kDenseBlockRows) {
+        const Eigen::Index rows = std::min(kDenseBlockRows, n - first);
+        const DenseTrace<T> block = dense_attention_rows(q, k, v, first, rows, {.causal = o.causal});
+        dense_output.middleRows(first, rows) = block.output;
+        for (std::size_t e = 0; e < kept.size(); ++e)
+            mass[e] += attention_mass(block.probabilities, Rows(kept[e].begin() + first, kept[e].begin() + first + rows)) *
+                       double(rows);
+    }
+    const std::size_t per_sparsity = 1 + methods.size();
+    for (std::size_t e = 0; e < kept.size(); ++e) {
+        TopKScore& score = c.scores[e];
+        score.recall = recall_at_k(kept[e - e % per_sparsity], kept[e]);  // against its sparsity's exact set
+        score.mass = mass[e] / double(n);
+        score.output_error = relative_l2_error(sparse_attention(q, k, v, kept[e]).output, dense_output);
     }
     const Rows pivotal = prefixes(exact, o.histogram_top);
     for (const auto& m : methods) c.histograms.push_back(distance_histogram(m, pivotal, o.causal));

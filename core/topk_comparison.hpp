@@ -7,8 +7,8 @@
 // SimHash on keys with a large shared mean does not.
 //
 // Selection is hamming_topk without sinks or window (so each smaller budget is a prefix of the
-// larger one); the "exact" method is exact_top_k. Dense attention is computed once, so the
-// n_q x n_k probability matrix must fit in memory.
+// larger one); the "exact" method is exact_top_k. Dense attention is walked once in blocks of
+// queries, so memory grows with n_q x (budget + d), not n_q x n_k.
 #pragma once
 
 #include <cstdint>

@@ -178,4 +178,36 @@ TEST(DenseAttention, MemoryBudgetRefusal) {
     expect_input_error([&] { dense_attention(qb, kb, vb); }, {"32768 x 32768", "8192 MiB", "2048 MiB"});
 }
 
+// A block of query rows, and the output walked in blocks, against the oracle's rows: causal with
+// n < m puts the mask's offset on the block's absolute positions; n = 600 spans three blocks.
+TEST(DenseAttention, RowBlocksAndBlockedOutputMatchReference) {
+    struct Block {
+        int n, m, first, rows;
+        bool causal;
+    };
+    const Block blocks[] = {{9, 13, 3, 4, true}, {9, 13, 0, 9, true}, {9, 13, 8, 1, false}, {600, 640, 250, 300, true},
+                            {600, 600, 0, 0, false}};
+    std::uint64_t seed = 2000;
+    for (const Block& b : blocks) {
+        SCOPED_TRACE("n=" + std::to_string(b.n) + " first=" + std::to_string(b.first) + " rows=" + std::to_string(b.rows));
+        Rng rng(seed++);
+        const Matrix<double> q = normal_matrix<double>(b.n, 6, rng), k = normal_matrix<double>(b.m, 6, rng),
+                             v = normal_matrix<double>(b.m, 3, rng);
+        const auto want = ref::dense_attention(to_ref(q), to_ref(k), to_ref(v), b.causal);
+        const auto got = dense_attention_rows(q, k, v, b.first, b.rows, {.causal = b.causal});
+        ASSERT_EQ(got.probabilities.rows(), b.rows);
+        ASSERT_EQ(got.output.rows(), b.rows);
+        for (int r = 0; r < b.rows; ++r) {
+            const auto i = std::size_t(b.first + r);
+            EXPECT_NEAR(got.logsumexp(r), want.logsumexp[i], 1e-9) << "row " << i;
+            for (int j = 0; j < b.m; ++j) EXPECT_NEAR(got.probabilities(r, j), want.probabilities(int(i), j), 1e-9);
+            for (int c = 0; c < 3; ++c) EXPECT_NEAR(got.output(r, c), want.output(int(i), c), 1e-9);
+        }
+        EXPECT_LE(scaled_error(dense_attention_output(q, k, v, {.causal = b.causal}), want.output), 1e-9);
+    }
+    const Matrix<double> q = Matrix<double>::Ones(5, 2), k = Matrix<double>::Ones(5, 2), v = Matrix<double>::Ones(5, 1);
+    expect_input_error([&] { dense_attention_rows(q, k, v, 3, 3); }, {"rows [3, 6)", "5 queries"});
+    expect_input_error([&] { dense_attention_rows(q, k, v, -1, 2); }, {"rows [-1, 1)"});
+}
+
 }  // namespace

@@ -83,7 +83,7 @@ CryptoAnalysis analyse_crypto(const ToySequence& sequence, const CryptoSettings&
     if (stop.stop_requested()) return {};
     DenseOptions dense_options;
     dense_options.causal = causal;
-    const Matrix<double> dense = dense_attention(sequence.q, sequence.k, sequence.v, dense_options).output;
+    const Matrix<double> dense = dense_attention_output(sequence.q, sequence.k, sequence.v, dense_options);
     if (settings.aggregate == CryptoAggregation::projection) {
         const Matrix<double> w = fit_projection(a.attention.output, dense, a.attention.rounds_answered, kRidge);
         a.attention.output = apply_projection(a.attention.output, w, a.attention.rounds_answered);

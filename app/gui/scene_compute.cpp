@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -59,22 +61,25 @@ double mean_of(const std::vector<double>& xs) {
     return xs.empty() ? 0.0 : std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
 }
 
-// Fills the pooled maps and the per-query statistics of the method against full attention, whose
-// top-recall_k keys per query are `truth`.
-void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
-                       const std::vector<std::vector<std::int32_t>>& truth) {
-    const int n = r.trace.n;
-    r.full_map = PooledMap(n, kMaxMapSide);
-    r.method_map = PooledMap(n, kMaxMapSide);
-    r.diff_map = PooledMap(n, kMaxMapSide);
-    r.reach_map = PooledMap(n, kMaxMapSide);
+// Queries per block of the exact reference: 256 x 4096 doubles is 8 MiB, where the whole n x n
+// matrix at n = 4096 would be 128 MiB zeroed and paged in on every recompute.
+constexpr int kReferenceBlockRows = 256;
+
+// Fills the pooled maps and the per-query statistics of the method for the queries
+// [first, first + rows) against full attention `block` over those queries; `truth`: their
+// top-recall_k keys by full weight.
+void compare_block(SceneResult& r, const DenseTrace<double>& block, int first,
+                   const std::vector<std::vector<std::int32_t>>& truth) {
+    const int n = r.trace.n, rows = int(block.probabilities.rows());
     const bool causal = r.params.config.causal;
-    Vector<double> out_row(full.output.cols());
-    for (int q = 0; q < n; ++q) {
-        for (int j = 0; j < n; ++j) r.full_map.add(q, j, float(full.probabilities(q, j)));
+    Vector<double> out_row(block.output.cols());
+    for (int row = 0; row < rows; ++row) {
+        const int q = first + row;
+        const auto weight = [&](int key) { return block.probabilities(row, key); };
+        for (int j = 0; j < n; ++j) r.full_map.add(q, j, float(weight(j)));
         if (r.reaches_all) {
             for (int j = 0; j < (causal ? q + 1 : n); ++j) r.reach_map.add(q, j, 1.0f);
-            for (int j = 0; j < n; ++j) r.method_map.add(q, j, float(full.probabilities(q, j)));
+            for (int j = 0; j < n; ++j) r.method_map.add(q, j, float(weight(j)));
             r.recall.push_back(1.0);
             r.mass.push_back(1.0);
             r.rel_error.push_back(0.0);
@@ -82,13 +87,13 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
         }
         const auto& keys = r.reached[std::size_t(q)];
         double mass = 0.0;
-        for (const std::int32_t key : keys) mass += full.probabilities(q, key);
+        for (const std::int32_t key : keys) mass += weight(key);
         out_row.setZero();
         for (const std::int32_t key : keys) {
-            const double p = mass > 0.0 ? full.probabilities(q, key) / mass : 0.0;
+            const double p = mass > 0.0 ? weight(key) / mass : 0.0;
             r.reach_map.add(q, key, 1.0f);
             r.method_map.add(q, key, float(p));
-            r.diff_map.add(q, key, float(std::abs(p - full.probabilities(q, key))));
+            r.diff_map.add(q, key, float(std::abs(p - weight(key))));
             out_row += p * r.sequence.v.row(key).transpose();
         }
         // Keys the method never reaches lose all their probability.
@@ -97,15 +102,35 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
                 ++next;
                 continue;
             }
-            r.diff_map.add(q, j, float(full.probabilities(q, j)));
+            r.diff_map.add(q, j, float(weight(j)));
         }
         r.mass.push_back(mass);
-        r.recall.push_back(recall_at_k({truth[std::size_t(q)]}, {keys}));
+        r.recall.push_back(recall_at_k({truth[std::size_t(row)]}, {keys}));
         // Reformer's own output combines its rounds; the other methods attend over the reached set.
-        const Matrix<double> exact = full.output.row(q);
+        const Matrix<double> exact = block.output.row(row);
         const Matrix<double> approx = r.params.method == Method::reformer ? Matrix<double>(r.trace.output.row(q))
                                                                           : Matrix<double>(out_row.transpose());
         r.rel_error.push_back(relative_l2_error(approx, exact));
+    }
+}
+
+// The method against full attention, walked in blocks of queries; returns each query's
+// top-recall_k keys by full weight, or nothing when `stop` is requested.
+std::optional<std::vector<std::vector<std::int32_t>>> compare_with_full(SceneResult& r, std::stop_token stop) {
+    const int n = r.trace.n;
+    r.full_map = PooledMap(n, kMaxMapSide);
+    r.method_map = PooledMap(n, kMaxMapSide);
+    r.diff_map = PooledMap(n, kMaxMapSide);
+    r.reach_map = PooledMap(n, kMaxMapSide);
+    std::vector<std::vector<std::int32_t>> truth;
+    for (int first = 0; first < n; first += kReferenceBlockRows) {
+        if (stop.stop_requested()) return std::nullopt;
+        const int rows = std::min(kReferenceBlockRows, n - first);
+        const DenseTrace<double> block =
+            reformer_full_attention_rows<double>(r.sequence.k, r.sequence.v, r.params.config.causal, first, rows);
+        auto block_truth = top_k_by_weight(block.probabilities, r.recall_k);
+        compare_block(r, block, first, block_truth);
+        std::move(block_truth.begin(), block_truth.end(), std::back_inserter(truth));
     }
     r.map_scale = std::max(r.full_map.max_value(), r.method_map.max_value());
     r.map_rgba[0] = r.full_map.sqrt_colours(r.map_scale);
@@ -115,6 +140,7 @@ void compare_with_full(SceneResult& r, const DenseTrace<double>& full,
     r.mean_recall = mean_of(r.recall);
     r.mean_mass = mean_of(r.mass);
     r.mean_rel_error = mean_of(r.rel_error);
+    return truth;
 }
 
 }  // namespace
@@ -172,13 +198,11 @@ SceneResult compute_scene(const SceneParams& requested, std::stop_token stop, st
         case Method::simhash_topk: r.reached = simhash_top_k(r.codes, params.top_k, params.config.causal); break;
     }
     if (at(2)) return {};
-    const DenseTrace<double> full = reformer_full_attention<double>(r.sequence.k, r.sequence.v, params.config.causal);
-    if (at(3)) return {};
     r.recall_k = std::min(params.top_k, r.trace.n);
-    const auto truth = top_k_by_weight(full.probabilities, r.recall_k);
-    compare_with_full(r, full, truth);
+    const auto truth = compare_with_full(r, stop);
+    if (!truth || at(3)) return {};
     for (const auto& round : r.trace.buckets)
-        r.collisions.push_back(collision_stats(std::span<const std::int32_t>(round), params.config.n_buckets, truth));
+        r.collisions.push_back(collision_stats(std::span<const std::int32_t>(round), params.config.n_buckets, *truth));
     if (at(4)) return {};
     r.projection = pca_2d(r.sequence.k, false);
     const double energy = r.sequence.k.squaredNorm() / double(r.sequence.k.rows());

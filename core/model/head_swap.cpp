@@ -57,7 +57,7 @@ std::mutex& registry_mutex() {
 template <class T>
 HeadMethod<T> dense_method(const HeadSwap&) {
     return [](int, int, const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v) {
-        return dense_attention(q, k, v, {.causal = true}).output;
+        return dense_attention_output(q, k, v, {.causal = true});
     };
 }
 
