@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 
 #include "core/dense_attention.hpp"
 
@@ -35,18 +36,17 @@ std::vector<std::int64_t> count_buckets(std::span<const std::int32_t> buckets, i
 // Indices of the `take` largest scores, best first, ties to the lower index.
 template <class T>
 std::vector<std::int32_t> best_indices(const Vector<T>& scores, Eigen::Index take) {
-    std::vector<std::int32_t> order(std::size_t(scores.size()));
-    std::iota(order.begin(), order.end(), 0);
+    // (-score, index) pairs in one array: "larger score, then lower index" is their plain order,
+    // a strict total order, so selecting then sorting the kept ones is exact. O(n + take log take).
+    std::vector<std::pair<T, std::int32_t>> order(std::size_t(scores.size()));
+    for (Eigen::Index i = 0; i < scores.size(); ++i) order[std::size_t(i)] = {-scores(i), std::int32_t(i)};
     take = std::min(take, scores.size());
-    const auto better = [&](std::int32_t a, std::int32_t b) {
-        return scores(a) != scores(b) ? scores(a) > scores(b) : a < b;
-    };
-    // A strict total order, so selecting then sorting gives exactly partial_sort's answer, in
-    // O(n + take log take) rather than O(n log take): take is often half the keys.
-    if (take < scores.size()) std::nth_element(order.begin(), order.begin() + take, order.end(), better);
+    if (take < scores.size()) std::nth_element(order.begin(), order.begin() + take, order.end());
     order.resize(std::size_t(take));
-    std::sort(order.begin(), order.end(), better);
-    return order;
+    std::sort(order.begin(), order.end());
+    std::vector<std::int32_t> best(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) best[i] = order[i].second;
+    return best;
 }
 
 }  // namespace

@@ -122,21 +122,24 @@ TEST(PooledMap, KeepsTheMaximumOfEachBlock) {
     Rng rng(3);
     std::vector<float> values(std::size_t(n * n));
     for (float& v : values) v = float(rng.uniform());
-    const PooledMap map = [&] {
-        PooledMap m(n, 4);  // block ceil(10 / 4) = 3, side ceil(10 / 3) = 4
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < n; ++j) m.add(i, j, values[std::size_t(i * n + j)]);
-        return m;
-    }();
+    // Filled entry by entry, and row by row (add_row: odd rows, the last block of columns short).
+    PooledMap map(n, 4), by_rows(n, 4);  // block ceil(10 / 4) = 3, side ceil(10 / 3) = 4
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) map.add(i, j, values[std::size_t(i * n + j)]);
+        if (i % 2) by_rows.add_row(i, [&](int j) { return values[std::size_t(i * n + j)]; });
+    }
     ASSERT_EQ(map.block(), 3);
     ASSERT_EQ(map.side(), 4);
     for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b) {
-            float expected = 0.0f;
+            float expected = 0.0f, expected_odd = 0.0f;
             for (int i = 3 * a; i < std::min(n, 3 * a + 3); ++i)
-                for (int j = 3 * b; j < std::min(n, 3 * b + 3); ++j)
+                for (int j = 3 * b; j < std::min(n, 3 * b + 3); ++j) {
                     expected = std::max(expected, values[std::size_t(i * n + j)]);
+                    if (i % 2) expected_odd = std::max(expected_odd, values[std::size_t(i * n + j)]);
+                }
             EXPECT_EQ(map.at(a, b), expected) << a << "," << b;
+            EXPECT_EQ(by_rows.at(a, b), expected_odd) << a << "," << b;
         }
     EXPECT_EQ(map.max_value(), *std::max_element(values.begin(), values.end()));
     // Small maps are not pooled.

@@ -3,6 +3,7 @@
 // ramp. No ImGui state, so they can be unit tested.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -17,6 +18,16 @@ public:
     void add(int row, int col, float value) {
         float& cell = cells_[std::size_t(row / block_) * std::size_t(side_) + std::size_t(col / block_)];
         if (value > cell) cell = value;
+    }
+    // add(row, j, values(j)) for every column j of one whole row, a block of columns at a time.
+    template <class Row>
+    void add_row(int row, const Row& values) {
+        float* cells = cells_.data() + std::size_t(row / block_) * std::size_t(side_);
+        for (int c = 0, first = 0; c < side_; ++c, first += block_) {
+            float most = cells[c];
+            for (int j = first; j < std::min(n_, first + block_); ++j) most = std::max(most, float(values(j)));
+            cells[c] = most;
+        }
     }
     int n() const { return n_; }
     int side() const { return side_; }

@@ -72,14 +72,14 @@ void compare_block(SceneResult& r, const DenseTrace<double>& block, int first,
                    const std::vector<std::vector<std::int32_t>>& truth) {
     const int n = r.trace.n, rows = int(block.probabilities.rows());
     const bool causal = r.params.config.causal;
-    Vector<double> out_row(block.output.cols());
+    Vector<double> out_row(block.output.cols()), diff_row(n);
     for (int row = 0; row < rows; ++row) {
         const int q = first + row;
         const auto weight = [&](int key) { return block.probabilities(row, key); };
-        for (int j = 0; j < n; ++j) r.full_map.add(q, j, float(weight(j)));
+        r.full_map.add_row(q, block.probabilities.row(row));
         if (r.reaches_all) {
             for (int j = 0; j < (causal ? q + 1 : n); ++j) r.reach_map.add(q, j, 1.0f);
-            for (int j = 0; j < n; ++j) r.method_map.add(q, j, float(weight(j)));
+            r.method_map.add_row(q, block.probabilities.row(row));
             r.recall.push_back(1.0);
             r.mass.push_back(1.0);
             r.rel_error.push_back(0.0);
@@ -89,21 +89,16 @@ void compare_block(SceneResult& r, const DenseTrace<double>& block, int first,
         double mass = 0.0;
         for (const std::int32_t key : keys) mass += weight(key);
         out_row.setZero();
+        // Keys the method never reaches lose all their probability: their difference is their weight.
+        diff_row = block.probabilities.row(row).transpose();
         for (const std::int32_t key : keys) {
             const double p = mass > 0.0 ? weight(key) / mass : 0.0;
             r.reach_map.add(q, key, 1.0f);
             r.method_map.add(q, key, float(p));
-            r.diff_map.add(q, key, float(std::abs(p - weight(key))));
+            diff_row(key) = std::abs(p - weight(key));
             out_row += p * r.sequence.v.row(key).transpose();
         }
-        // Keys the method never reaches lose all their probability.
-        for (int j = 0, next = 0; j < n; ++j) {
-            if (next < int(keys.size()) && keys[std::size_t(next)] == j) {
-                ++next;
-                continue;
-            }
-            r.diff_map.add(q, j, float(weight(j)));
-        }
+        r.diff_map.add_row(q, diff_row);
         r.mass.push_back(mass);
         r.recall.push_back(recall_at_k({truth[std::size_t(row)]}, {keys}));
         // Reformer's own output combines its rounds; the other methods attend over the reached set.

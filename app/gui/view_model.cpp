@@ -184,8 +184,7 @@ void ModelView::attention_map(AppState& state, const ModelRun& run, float width)
     const std::uint64_t key = run_version_ * 1000003u + std::uint64_t(layer) * 1024u + std::uint64_t(head);
     if (key != map_key_) {
         PooledMap pooled(n, kMaxMapSide);
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < n; ++j) pooled.add(i, j, p(i, j));
+        for (int i = 0; i < n; ++i) pooled.add_row(i, p.row(i));
         const auto rgba = pooled.sqrt_colours(pooled.max_value());
         map_.update(key, rgba, pooled.side(), pooled.side());
         map_key_ = key;
