@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
+#include <limits>
+#include <numeric>
 #include <set>
 
 #include "app/gui/app_state.hpp"
@@ -26,6 +28,7 @@
 #include "core/npy.hpp"
 #include "core/random.hpp"
 #include "kernels/gpu.hpp"
+#include "reference/compare.hpp"
 
 namespace hashscope::gui {
 namespace {
@@ -319,6 +322,44 @@ TEST(ComputeScene, ReformerReachesWhatItsTraceSays) {
         }
     EXPECT_GT(r.mean_recall, 0.0);
     EXPECT_LT(r.mean_recall, 1.0);
+}
+
+// n = 320 spans two blocks of the exact reference: each query's full map row, mass on the reached
+// keys and recall@k against a float64 loop over Reformer's keys (self excluded).
+TEST(ComputeScene, ComparisonAcrossReferenceBlocksMatchesALoop) {
+    SceneParams p = small_scene(Method::reformer);
+    p.toy.n = 320;
+    const SceneResult r = compute_scene(p);
+    const int n = r.trace.n;
+    ASSERT_EQ(n, 320);
+    ASSERT_EQ(r.full_map.block(), 1);
+    const hashscope_ref::Mat x = hashscope_ref::to_ref(r.sequence.k), keys = hashscope_ref::reformer_keys(x);
+    double worst_map = 0, worst_mass = 0;
+    for (int q = 0; q < n; ++q) {
+        std::vector<double> logit(std::size_t(n), -std::numeric_limits<double>::infinity());
+        for (int j = 0; j < n; ++j)
+            if (j != q) logit[std::size_t(j)] = hashscope_ref::dot_rows(x, q, keys, j);
+        const double top = *std::max_element(logit.begin(), logit.end());
+        double sum = 0;
+        for (const double l : logit) sum += std::exp(l - top);
+        std::vector<double> prob(static_cast<std::size_t>(n));
+        for (int j = 0; j < n; ++j) {
+            prob[std::size_t(j)] = std::exp(logit[std::size_t(j)] - top) / sum;
+            worst_map = std::max(worst_map, std::abs(double(r.full_map.at(q, j)) - prob[std::size_t(j)]));
+        }
+        double mass = 0;
+        for (const std::int32_t key : r.reached[std::size_t(q)]) mass += prob[std::size_t(key)];
+        worst_mass = std::max(worst_mass, std::abs(r.mass[std::size_t(q)] - mass));
+        std::vector<int> order(static_cast<std::size_t>(n));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return prob[std::size_t(a)] > prob[std::size_t(b)]; });
+        const std::set<int> truth(order.begin(), order.begin() + r.recall_k);
+        int found = 0;
+        for (const std::int32_t key : r.reached[std::size_t(q)]) found += int(truth.count(key));
+        EXPECT_DOUBLE_EQ(r.recall[std::size_t(q)], double(found) / double(r.recall_k)) << "query " << q;
+    }
+    EXPECT_LT(worst_map, 1e-6);
+    EXPECT_LT(worst_mass, 1e-9);
 }
 
 // Brute force: Hamming distances from the unpacked bits, ties to the lower position, self excluded.
