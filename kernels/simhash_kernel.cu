@@ -172,7 +172,10 @@ struct NoHeldPlanes {
 // L1/shared-memory pipe busier (62%) than DRAM (32%): per 16 rows a warp read 16 KB of plane
 // fragments from shared memory for 4 KB of keys. A pipeline per warp alone: 0.182 ms; with the
 // planes held in registers (HeldPlanes): 0.121 ms, 2245 GB/s; 4 stages (10 warps fit) instead of 3
-// (12 warps): 0.141 ms. Now DRAM 49%, SM 43%, 12 warps an SM (168 registers each): latency-bound.
+// (12 warps): 0.141 ms. Then DRAM 49%, SM 43%, 12 warps an SM (168 registers each), most stalls on
+// fixed-latency dependencies: the integer divisions of the copy and pack indices by d / 8 and by the
+// word count, known only at run time. With them compile-time (kFixed below): 0.094 ms, 2890 GB/s,
+// DRAM 67%. Fewer warps with more registers (8, no spills) or split hi/lo accumulators: slower.
 // ColTiles: bits_p / 16 when it is at most 4 (project_16_rows), else 0 (the shared projection).
 // KSteps: d / 16 when the planes are held in registers (HeldPlanes), else 0.
 template <int ColTiles, int KSteps>
@@ -181,7 +184,12 @@ __global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(co
                                                                  std::uint32_t* __restrict__ codes, SimHashShape s,
                                                                  TensorLayout l) {
     extern __shared__ __align__(128) unsigned char shared[];
-    const int head = blockIdx.y, words = (s.bits + 31) / 32, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    // The index arithmetic below divides by d / 8 and by the word count: known here where possible
+    // (ColTiles fixes the words, held planes fix d), a shift where d / 8 is a power of two, so that
+    // it compiles to shifts rather than integer divisions, which were most of this kernel's stalls.
+    constexpr bool kFixed = KSteps > 0 && ColTiles <= 2;
+    const int words = ColTiles > 0 ? (16 * ColTiles + 31) / 32 : (s.bits + 31) / 32;
+    const int head = blockIdx.y, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     auto* hi = reinterpret_cast<__nv_bfloat16*>(shared);
     auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.planes_bytes);
     unsigned char* own = shared + 2 * l.planes_bytes + warp * (kWarpStages * l.stage_bytes + l.out_bytes);
@@ -198,13 +206,15 @@ __global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(co
     using Held = std::conditional_t<(KSteps > 0), HeldPlanes<(KSteps > 0 ? KSteps : 1), (ColTiles > 0 ? ColTiles : 1)>, NoHeldPlanes>;
     const Held held(hi, lo, l.ldb);
 
-    const int vectors = s.d / 8, stride = gridDim.x * l.warps;
+    const int d = kFixed ? 16 * KSteps : s.d, vectors = d / 8, stride = gridDim.x * l.warps;
+    const bool vectors_pow2 = (vectors & (vectors - 1)) == 0;
+    const int vector_shift = __ffs(vectors) - 1;
     auto fetch = [&](int tile, __nv_bfloat16* dst) {  // one commit group per lane; rows past the end are zero-filled
         const int row0 = tile * kTileRows;
         for (int e = lane; tile < l.tiles && e < kTileRows * vectors; e += 32) {
-            const int r = e / vectors, c = e % vectors;
+            const int r = vectors_pow2 ? e >> vector_shift : e / vectors, c = e - r * vectors;
             const bool inside = row0 + r < s.rows;
-            const __nv_bfloat16* src = inside ? head_keys + std::size_t(row0 + r) * s.d + c * 8 : head_keys;
+            const __nv_bfloat16* src = inside ? head_keys + std::size_t(row0 + r) * d + c * 8 : head_keys;
             __pipeline_memcpy_async(dst + r * l.ldx + c * 8, src, 16, inside ? 0 : 16);
         }
         __pipeline_commit();
