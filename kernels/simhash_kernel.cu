@@ -77,7 +77,11 @@ __global__ void __launch_bounds__(kThreads) simhash_kernel(const T* __restrict__
 // warp never waits for another's loads.
 constexpr int kMaxTensorWarps = 12, kWarpStages = 3, kTileRows = 16;
 
+// One launch projects the planes [32 first_word, 32 first_word + pass_bits) of the shape's `bits`
+// into words first_word.. of each row's row_words: all of them at once, or (planes held in
+// registers, more than 32 bits) one word per launch.
 struct TensorLayout {
+    int first_word, pass_bits, row_words;
     int bits_p, ldx, ldb, ldo, tiles;  // tiles: 16-row tiles per head
     int warps;                         // per block: as many as fit in shared memory, up to kMaxTensorWarps
     std::size_t stage_bytes, planes_bytes, out_bytes;  // stage and out: one warp's
@@ -85,9 +89,10 @@ struct TensorLayout {
 };
 
 // warps = 0 when not even one warp fits in `shared_limit` bytes (the FMA kernel runs instead).
-TensorLayout tensor_layout(const SimHashShape& s, std::size_t shared_limit) {
+TensorLayout tensor_layout(const SimHashShape& s, std::size_t shared_limit, int first_word, int pass_bits) {
     TensorLayout l;
-    l.bits_p = (s.bits + 15) / 16 * 16;
+    l.first_word = first_word, l.pass_bits = pass_bits, l.row_words = s.words();
+    l.bits_p = (pass_bits + 15) / 16 * 16;
     l.ldx = s.d + 8, l.ldb = l.bits_p + 8, l.ldo = l.bits_p + 4;  // padded against bank conflicts
     l.tiles = (s.rows + kTileRows - 1) / kTileRows;
     l.stage_bytes = std::size_t(kTileRows) * l.ldx * 2;
@@ -188,7 +193,7 @@ __global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(co
     // (ColTiles fixes the words, held planes fix d), a shift where d / 8 is a power of two, so that
     // it compiles to shifts rather than integer divisions, which were most of this kernel's stalls.
     constexpr bool kFixed = KSteps > 0 && ColTiles <= 2;
-    const int words = ColTiles > 0 ? (16 * ColTiles + 31) / 32 : (s.bits + 31) / 32;
+    const int words = ColTiles > 0 ? (16 * ColTiles + 31) / 32 : (l.pass_bits + 31) / 32;  // this launch's
     const int head = blockIdx.y, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     auto* hi = reinterpret_cast<__nv_bfloat16*>(shared);
     auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.planes_bytes);
@@ -196,11 +201,11 @@ __global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(co
     auto stage_of = [&](int stage) { return reinterpret_cast<__nv_bfloat16*>(own + stage * l.stage_bytes); };
     auto* out = reinterpret_cast<float*>(own + kWarpStages * l.stage_bytes);
     const __nv_bfloat16* head_keys = keys + std::size_t(head) * s.rows * s.d;
-    codes += std::size_t(head) * s.rows * words;
-    planes += head * s.planes_head_stride;
+    codes += std::size_t(head) * s.rows * l.row_words + l.first_word;
+    planes += head * s.planes_head_stride + 32 * l.first_word;
     for (int e = threadIdx.x; e < s.d * l.bits_p; e += blockDim.x) {
         const int k = e / l.bits_p, b = e % l.bits_p;
-        split_bf16(b < s.bits ? planes[std::size_t(k) * s.bits + b] : 0.f, hi[k * l.ldb + b], lo[k * l.ldb + b]);
+        split_bf16(b < l.pass_bits ? planes[std::size_t(k) * s.bits + b] : 0.f, hi[k * l.ldb + b], lo[k * l.ldb + b]);
     }
     __syncthreads();  // the planes are the only thing the block's warps share
     using Held = std::conditional_t<(KSteps > 0), HeldPlanes<(KSteps > 0 ? KSteps : 1), (ColTiles > 0 ? ColTiles : 1)>, NoHeldPlanes>;
@@ -249,13 +254,13 @@ __global__ void __launch_bounds__(32 * kMaxTensorWarps) simhash_tensor_kernel(co
                     piece |= std::uint32_t(f.x >= 0.f) << (4 * q) | std::uint32_t(f.y >= 0.f) << (4 * q + 1) |
                              std::uint32_t(f.z >= 0.f) << (4 * q + 2) | std::uint32_t(f.w >= 0.f) << (4 * q + 3);
                 }
-                const int valid = s.bits - first_plane;  // planes past `bits` stay 0, as in core
+                const int valid = l.pass_bits - first_plane;  // planes past `bits` stay 0, as in core
                 if (valid < 16) piece &= (1u << valid) - 1;
             }
             piece <<= 16 * half;
             piece |= __shfl_xor_sync(0xffffffffu, piece, 1);
             const int row = tile * kTileRows + r;
-            if (half == 0 && pair < kTileRows * words && row < s.rows) codes[std::size_t(row) * words + w] = piece;
+            if (half == 0 && pair < kTileRows * words && row < s.rows) codes[std::size_t(row) * l.row_words + w] = piece;
         }
         __syncwarp();  // this tile's stage is refilled by the next iteration's fetch
     }
@@ -280,29 +285,34 @@ void launch_simhash(const T* keys, const float* planes, std::uint32_t* codes, co
         check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
         check_cuda(cudaDeviceGetAttribute(&shared_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device),
                    "cudaDeviceGetAttribute");
-        const TensorLayout l = tensor_layout(s, std::size_t(shared_limit));
-        if (s.d % 16 == 0 && l.warps > 0) {
-            const std::size_t shared = l.shared(l.warps);
-            // As many blocks as SMs (one block fills an SM's shared memory), shared out among the heads.
-            const int blocks_per_head = std::max(1, std::min((l.tiles + l.warps - 1) / l.warps, sms / s.heads));
-            const dim3 grid(blocks_per_head, s.heads);
-            auto launch = [&](auto kernel) {
+        const TensorLayout whole = tensor_layout(s, std::size_t(shared_limit), 0, s.bits);
+        if (s.d % 16 == 0 && whole.warps > 0) {
+            auto launch = [&](auto kernel, const TensorLayout& l) {
+                const std::size_t shared = l.shared(l.warps);
+                // As many blocks as SMs (one block fills an SM's shared memory), shared out among the heads.
+                const int blocks_per_head = std::max(1, std::min((l.tiles + l.warps - 1) / l.warps, sms / s.heads));
                 check_cuda(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
                            "simhash_tensor_kernel shared memory");
-                kernel<<<grid, 32 * l.warps, shared, stream>>>(keys, planes, codes, s, l);
+                kernel<<<dim3(blocks_per_head, s.heads), 32 * l.warps, shared, stream>>>(keys, planes, codes, s, l);
             };
-            // Planes held in registers for the common head dimensions and up to 32 bits.
-            const int col_tiles = l.bits_p / 16, k_steps = s.d / 16;
-            if (col_tiles <= 2 && (k_steps == 4 || k_steps == 8)) {
-                if (col_tiles == 1) k_steps == 4 ? launch(simhash_tensor_kernel<1, 4>) : launch(simhash_tensor_kernel<1, 8>);
-                else k_steps == 4 ? launch(simhash_tensor_kernel<2, 4>) : launch(simhash_tensor_kernel<2, 8>);
+            // Planes held in registers for the common head dimensions, 32 bits a launch: past 32 bits
+            // the keys are read once per word, which measured faster than all planes from shared memory.
+            const int k_steps = s.d / 16;
+            if (k_steps == 4 || k_steps == 8) {
+                for (int w = 0; w < s.words(); ++w) {
+                    const TensorLayout l = tensor_layout(s, std::size_t(shared_limit), w, std::min(32, s.bits - 32 * w));
+                    if (l.bits_p == 16) k_steps == 4 ? launch(simhash_tensor_kernel<1, 4>, l) : launch(simhash_tensor_kernel<1, 8>, l);
+                    else k_steps == 4 ? launch(simhash_tensor_kernel<2, 4>, l) : launch(simhash_tensor_kernel<2, 8>, l);
+                }
             } else {
+                const TensorLayout& l = whole;
+                const int col_tiles = l.bits_p / 16;
                 switch (col_tiles) {
-                    case 1: launch(simhash_tensor_kernel<1, 0>); break;
-                    case 2: launch(simhash_tensor_kernel<2, 0>); break;
-                    case 3: launch(simhash_tensor_kernel<3, 0>); break;
-                    case 4: launch(simhash_tensor_kernel<4, 0>); break;
-                    default: launch(simhash_tensor_kernel<0, 0>); break;
+                    case 1: launch(simhash_tensor_kernel<1, 0>, l); break;
+                    case 2: launch(simhash_tensor_kernel<2, 0>, l); break;
+                    case 3: launch(simhash_tensor_kernel<3, 0>, l); break;
+                    case 4: launch(simhash_tensor_kernel<4, 0>, l); break;
+                    default: launch(simhash_tensor_kernel<0, 0>, l); break;
                 }
             }
             check_launch("simhash_tensor_kernel");

@@ -31,7 +31,8 @@ void expect_same_codes(int n, int d, int bits, gpu::Storage storage, double step
 TEST(GpuSimHash, MatchesCoreAcrossShapes) {
     HASHSCOPE_SKIP_WITHOUT_GPU();
     const int shapes[][3] = {{1, 1, 1}, {1, 64, 32}, {129, 64, 32}, {300, 3, 33}, {257, 130, 64}, {77, 33, 100}, {1000, 128, 31},
-                            {300, 32, 100}, {45, 16, 48}};  // the last two: tensor path, several words, a partial tile
+                            {300, 32, 100}, {45, 16, 48},   // tensor path, several words, a partial tile
+                            {200, 64, 64}, {77, 128, 50}, {40, 128, 33}};  // held planes, one launch per word
     std::uint64_t seed = 1;
     for (const auto& s : shapes)
         for (auto storage : {gpu::Storage::f32, gpu::Storage::bf16}) expect_same_codes(s[0], s[1], s[2], storage, 8, ++seed);
