@@ -1,6 +1,5 @@
 #include "core/dense_attention.hpp"
 
-#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -72,10 +71,9 @@ Matrix<T> dense_attention_output(const Matrix<T>& q, const Matrix<T>& k, const M
                                  const DenseOptions& options) {
     check_attention_shapes(q, k, v);
     Matrix<T> output(q.rows(), v.cols());
-    for (Eigen::Index first = 0; first < q.rows(); first += kDenseBlockRows) {
-        const Eigen::Index rows = std::min(kDenseBlockRows, q.rows() - first);
-        output.middleRows(first, rows) = dense_attention_rows(q, k, v, first, rows, options).output;
-    }
+    for_each_dense_block(q, k, v, options, [&](Eigen::Index first, const DenseTrace<T>& block) {
+        output.middleRows(first, block.output.rows()) = block.output;
+    });
     return output;
 }
 

@@ -8,6 +8,7 @@
 // in the message, when that matrix would exceed `memory_budget_bytes`.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "core/matrix.hpp"
@@ -40,15 +41,25 @@ DenseTrace<T> dense_attention(const Matrix<T>& q, const Matrix<T>& k, const Matr
 // The same attention for the queries [first, first + rows) alone: their probabilities, logsumexp
 // and output, row for row what dense_attention gives them. Walking an n x m attention in blocks
 // of rows this way holds rows x m scores, never n x m (the GUI's analyses at n = 4096).
-// Walks the queries in blocks of this many rows when only the output is wanted.
-inline constexpr Eigen::Index kDenseBlockRows = 256;
-
 template <class T>
 DenseTrace<T> dense_attention_rows(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, Eigen::Index first,
                                    Eigen::Index rows, const DenseOptions& options = {});
 
-// The output O alone, the queries walked kDenseBlockRows at a time: memory for one block's
-// scores, never n x m (so `memory_budget_bytes` bounds a block).
+// Queries per block when an attention is walked in blocks (256 x 4096 doubles: 8 MiB).
+inline constexpr Eigen::Index kDenseBlockRows = 256;
+
+// Calls visit(first, block) for each block of at most kDenseBlockRows queries, in order; `block`
+// is dense_attention_rows over those queries (`memory_budget_bytes` bounds one block).
+template <class T, class Visit>
+void for_each_dense_block(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, const DenseOptions& options,
+                          Visit&& visit) {
+    for (Eigen::Index first = 0; first < q.rows(); first += kDenseBlockRows) {
+        const Eigen::Index rows = std::min(kDenseBlockRows, q.rows() - first);
+        visit(first, dense_attention_rows(q, k, v, first, rows, options));
+    }
+}
+
+// The output O alone, walked in blocks: memory for one block's scores, never n x m.
 template <class T>
 Matrix<T> dense_attention_output(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
                                  const DenseOptions& options = {});

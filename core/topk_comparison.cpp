@@ -83,14 +83,13 @@ TopKComparison compare_topk(const Matrix<T>& q, const Matrix<T>& k, const Matrix
     const Eigen::Index n = q.rows();
     Matrix<T> dense_output(n, v.cols());
     std::vector<double> mass(kept.size(), 0.0);
-    for (Eigen::Index first = 0; first < n; first += kDenseBlockRows) {
-        const Eigen::Index rows = std::min(kDenseBlockRows, n - first);
-        const DenseTrace<T> block = dense_attention_rows(q, k, v, first, rows, {.causal = o.causal});
+    for_each_dense_block(q, k, v, {.causal = o.causal}, [&](Eigen::Index first, const DenseTrace<T>& block) {
+        const Eigen::Index rows = block.output.rows();
         dense_output.middleRows(first, rows) = block.output;
         for (std::size_t e = 0; e < kept.size(); ++e)
             mass[e] += attention_mass(block.probabilities, Rows(kept[e].begin() + first, kept[e].begin() + first + rows)) *
                        double(rows);
-    }
+    });
     const std::size_t per_sparsity = 1 + methods.size();
     for (std::size_t e = 0; e < kept.size(); ++e) {
         TopKScore& score = c.scores[e];

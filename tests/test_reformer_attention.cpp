@@ -399,12 +399,14 @@ TEST(ReformerAttention, FullAttentionRowsAreTheReferenceRows) {
     const Matrix<double> x = normal_matrix<double>(n, d, rng), v = normal_matrix<double>(n, dv, rng);
     for (bool causal : {false, true}) {
         const auto want = ref::dense_excluding_self(to_ref(x), to_ref(v), causal);
-        for (const auto [first, rows] : {std::pair{0, 40}, std::pair{13, 9}, std::pair{39, 1}}) {
+        for (const auto& [first, rows] : {std::pair{0, 40}, std::pair{13, 9}, std::pair{39, 1}}) {
             const auto block = reformer_full_attention_rows(x, v, causal, first, rows);
             ASSERT_EQ(block.probabilities.rows(), rows);
             for (int r = 0; r < rows; ++r) {
                 const int i = first + r;
-                if (causal && i + 1 < n) EXPECT_EQ(block.probabilities(r, i + 1), 0.0) << "future of " << i;
+                if (causal && i + 1 < n) {
+                    EXPECT_EQ(block.probabilities(r, i + 1), 0.0) << "future of " << i;
+                }
                 if (causal && i == 0) continue;  // position 0 sees only itself: the reference leaves it out
                 EXPECT_EQ(block.probabilities(r, i), 0.0) << "self is masked at position " << i;
                 for (int c = 0; c < dv; ++c) EXPECT_NEAR(block.output(r, c), want(i, c), 1e-12) << i << "," << c;
