@@ -41,6 +41,9 @@ ImFont* add(const char* file, float size) {
 void build_fonts(float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
+    // The atlas is sampled without filtering (see add()), so thin lines cannot come from its baked,
+    // filter-dependent line textures: ImGui draws them as antialiased geometry instead.
+    io.Fonts->Flags |= ImFontAtlasFlags_NoBakedLines;
     const float size = std::round(kFontSize * scale);
     g_fonts.body = add("DejaVuSans.ttf", size);
     if (!g_fonts.body) g_fonts.body = io.Fonts->AddFontDefault();  // the first font added is ImGui's default
