@@ -11,6 +11,7 @@
 #include "kernels/dense_attention_kernel.hpp"
 #include "kernels/device_buffer.hpp"
 #include "kernels/hamming_decode_kernel.hpp"
+#include "kernels/hamming_prefill_kernel.hpp"
 #include "kernels/reformer_kernel.hpp"
 #include "kernels/sha256_kernel.hpp"
 #include "kernels/simhash_kernel.hpp"
@@ -216,6 +217,65 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
         r.selected.push_back(std::move(head));
     }
     r.output = to_matrix(out.download().data(), s.q_heads, s.d);
+    return r;
+}
+
+HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const std::vector<SimHashCodes>& query_codes,
+                                     const std::vector<Matrix<float>>& k, const std::vector<Matrix<float>>& v,
+                                     const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& o) {
+    HammingPrefillShape s;
+    s.q_heads = int(q.size()), s.kv_heads = int(k.size());
+    if (s.q_heads == 0 || s.kv_heads == 0 || query_codes.size() != q.size() || v.size() != k.size() ||
+        key_codes.size() != k.size())
+        throw InputError("hamming prefill: need one Q and code set per query head, one K, V and code set per KV head");
+    if (s.q_heads % s.kv_heads != 0)
+        throw InputError("hamming prefill: " + std::to_string(s.q_heads) + " query heads must be a multiple of " +
+                         std::to_string(s.kv_heads) + " KV heads");
+    s.n_q = int(q[0].rows()), s.n_k = int(k[0].rows()), s.d = int(q[0].cols()), s.words = key_codes[0].words_per_row;
+    s.top = o.top, s.sinks = o.sinks, s.window = o.window, s.causal = o.causal;
+    const int group = s.q_heads / s.kv_heads;
+    for (int h = 0; h < s.q_heads; ++h) {
+        const auto kv = std::size_t(h / group);
+        if (q[std::size_t(h)].rows() != s.n_q || q[std::size_t(h)].cols() != s.d || query_codes[std::size_t(h)].rows != s.n_q)
+            throw InputError("hamming prefill: query head " + std::to_string(h) + " does not match [n_q, d] and its codes");
+        check_hamming_topk(query_codes[std::size_t(h)], key_codes[kv], o);
+    }
+    for (std::size_t h = 0; h < k.size(); ++h)
+        if (k[h].rows() != s.n_k || v[h].rows() != s.n_k || k[h].cols() != s.d || v[h].cols() != s.d ||
+            key_codes[h].rows != s.n_k || key_codes[h].words_per_row != s.words)
+            throw InputError("hamming prefill: KV head " + std::to_string(h) + " does not match [n_k, d] and the code width");
+    if (s.words > 2) throw InputError("hamming prefill: the GPU takes codes of at most 64 bits, got " + std::to_string(key_codes[0].bits));
+    if (s.d % 4 != 0 || s.d > kHammingPrefillMaxDim)
+        throw InputError("hamming prefill: head dimension d = " + std::to_string(s.d) + " must be a multiple of 4, at most 128");
+    require_device();
+    // codes, bf16 q/k/v, the float output, and per query its kept positions (top) and their count.
+    const double queries = double(s.q_heads) * s.n_q;
+    require_device_memory("hamming prefill", 4.0 * s.words * (double(s.kv_heads) * s.n_k + queries) +
+                                                 2.0 * s.d * (queries + 2.0 * s.kv_heads * s.n_k) + 4.0 * queries * s.d +
+                                                 4.0 * queries * (s.top + 1.0));
+    std::vector<std::uint32_t> flat_key_codes, flat_query_codes;
+    for (const auto& c : key_codes) flat_key_codes.insert(flat_key_codes.end(), c.words.begin(), c.words.end());
+    for (const auto& c : query_codes) flat_query_codes.insert(flat_query_codes.end(), c.words.begin(), c.words.end());
+    DeviceBuffer<std::uint32_t> dkey_codes(flat_key_codes), dquery_codes(flat_query_codes);
+    DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>(q)), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
+    DeviceBuffer<float> out(std::size_t(queries) * s.d);
+    HammingPrefillWorkspace w(s);
+    launch_hamming_prefill_select(dkey_codes.get(), dquery_codes.get(), s, w, nullptr);
+    launch_hamming_prefill_attend(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr);
+    check_cuda(cudaDeviceSynchronize(), "hamming prefill kernels");
+    const auto selected = w.selected.download();
+    const auto count = w.count.download();
+    const auto output = out.download();
+    HammingPrefillResult r;
+    for (int h = 0; h < s.q_heads; ++h) {
+        auto& head = r.selected.emplace_back();
+        for (int i = 0; i < s.n_q; ++i) {
+            const std::size_t row = std::size_t(h) * s.n_q + i;
+            const auto* first = selected.data() + row * s.top;
+            head.emplace_back(first, first + count[row]);
+        }
+        r.output.push_back(to_matrix(output.data() + std::size_t(h) * s.n_q * s.d, s.n_q, s.d));
+    }
     return r;
 }
 

@@ -15,10 +15,13 @@
 #include <string>
 
 #include "core/dense_attention.hpp"
+#include "core/hamming_topk.hpp"
 #include "core/reformer_attention.hpp"
 #include "core/simhash.hpp"
+#include "core/sparse_attention.hpp"
 #include "kernels/dense_attention_kernel.hpp"
 #include "kernels/hamming_decode_kernel.hpp"
+#include "kernels/hamming_prefill_kernel.hpp"
 #include "kernels/device_buffer.hpp"
 #include "kernels/gpu.hpp"
 #include "kernels/reformer_kernel.hpp"
@@ -39,6 +42,14 @@ std::vector<float> grid_values(std::size_t count, std::uint64_t seed) {
         x = float(int(s % 17) - 8) / 8.f;
     }
     return v;
+}
+
+// Random 32-bit codes from a xorshift generator.
+std::vector<std::uint32_t> random_words(std::size_t count) {
+    std::vector<std::uint32_t> words(count);
+    std::uint64_t state = 0x2545f4914f6cdd1dull;
+    for (auto& w : words) state ^= state << 13, state ^= state >> 7, state ^= state << 17, w = std::uint32_t(state);
+    return words;
 }
 
 std::vector<bf16> to_bf16(const std::vector<float>& v) {
@@ -219,10 +230,7 @@ std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, 
     row.kernel = "hamming_decode";
     row.shape = "bf16 n " + std::to_string(n) + ", 32 q / 8 kv heads, d 128, 32-bit codes, k " + std::to_string(s.k) +
                 ", sinks 128, window 128";
-    std::vector<std::uint32_t> codes(std::size_t(s.kv_heads) * n + s.q_heads);
-    std::uint64_t state = 0x2545f4914f6cdd1dull;
-    for (auto& c : codes) state ^= state << 13, state ^= state >> 7, state ^= state << 17, c = std::uint32_t(state);
-    DeviceBuffer<std::uint32_t> dcodes(codes);
+    DeviceBuffer<std::uint32_t> dcodes(random_words(std::size_t(s.kv_heads) * n + s.q_heads));
     const std::size_t rows = std::size_t(s.kv_heads) * n * s.d;
     DeviceBuffer<bf16> dq(to_bf16(grid_values(std::size_t(s.q_heads) * s.d, 51))), dk(to_bf16(grid_values(rows, 52))),
         dv(to_bf16(grid_values(rows, 53)));
@@ -246,6 +254,65 @@ std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, 
     std::vector<BenchRow> result{row};
     if (n != (o.quick ? 8192 : 131072)) return result;
     time_stages(o, timer, row, {{"select", select}, {"attend", attend}}, result);
+    return result;
+}
+
+// The prefill: every query of n tokens, causal, the decode's heads and codes, top = n / 32 with
+// n / 256 sinks and as large a window. Query head 0 is checked against core (selection and output)
+// while core stays quick. Rows for select + attend together and, at the first n, each.
+std::vector<BenchRow> bench_hamming_prefill(const BenchOptions& o, Timer& timer, int n, bool stages) {
+    HammingPrefillShape s;
+    s.q_heads = 32, s.kv_heads = 8, s.n_q = s.n_k = n, s.d = 128, s.words = 1;
+    s.top = n / 32, s.sinks = s.window = s.top / 8, s.causal = true;
+    BenchRow row;
+    row.kernel = "hamming_prefill";
+    row.shape = "bf16 n " + std::to_string(n) + " causal, 32 q / 8 kv heads, d 128, 32-bit codes, top " +
+                std::to_string(s.top) + ", sinks " + std::to_string(s.sinks) + ", window " + std::to_string(s.window);
+    const std::size_t key_rows = std::size_t(s.kv_heads) * n, query_rows = std::size_t(s.q_heads) * n;
+    const std::vector<std::uint32_t> codes = random_words(key_rows + query_rows);
+    const std::vector<float> q = grid_values(query_rows * s.d, 61), k = grid_values(key_rows * s.d, 62),
+                             v = grid_values(key_rows * s.d, 63);
+    DeviceBuffer<std::uint32_t> dcodes(codes);
+    DeviceBuffer<bf16> dq(to_bf16(q)), dk(to_bf16(k)), dv(to_bf16(v));
+    DeviceBuffer<float> out(query_rows * s.d);
+    HammingPrefillWorkspace w(s);
+    const std::uint32_t* query_codes = dcodes.get() + key_rows;
+    auto select = [&] { launch_hamming_prefill_select(dcodes.get(), query_codes, s, w, nullptr); };
+    auto attend = [&] { launch_hamming_prefill_attend(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr); };
+    select();
+    attend();
+    if (n <= 8192) {
+        const auto packed = [&](std::size_t first) {
+            PackedCodes c;
+            c.rows = n, c.bits = 32, c.words_per_row = 1;
+            c.words.assign(codes.begin() + std::ptrdiff_t(first), codes.begin() + std::ptrdiff_t(first + n));
+            return c;
+        };
+        HammingTopKOptions options;
+        options.top = s.top, options.sinks = s.sinks, options.window = s.window, options.causal = true;
+        auto want = hamming_topk(packed(key_rows), packed(0), options).selected;
+        for (auto& r : want) std::sort(r.begin(), r.end());
+        const auto selected = w.selected.download(), count = w.count.download();
+        for (int i = 0; i < n; ++i)
+            require(std::equal(want[std::size_t(i)].begin(), want[std::size_t(i)].end(), selected.begin() + std::ptrdiff_t(i) * s.top,
+                               selected.begin() + std::ptrdiff_t(i) * s.top + count[std::size_t(i)]),
+                    "hamming prefill selection differs from core");
+        const auto attention = sparse_attention(rows_of(q, 0, n, s.d), rows_of(k, 0, n, s.d), rows_of(v, 0, n, s.d), want);
+        const auto got = out.download();
+        double err = 0;
+        for (int i = 0; i < n * s.d; ++i) err = std::max(err, double(std::abs(got[std::size_t(i)] - attention.output.data()[i])));
+        require(err <= 2e-2, "hamming prefill output differs from core");
+    }
+    timer.time(o, row, [&] { select(), attend(); });
+    row.items = double(query_rows);
+    row.items_name = "queries";
+    // Codes and queries read once, each query's selected K and V rows gathered (rows two queries
+    // share are counted twice: a per-query gather reads them twice), the float output written.
+    const double kept = double(query_rows) * s.top;
+    row.bytes = 4.0 * double(key_rows + query_rows) + double(query_rows) * s.d * (2 + 4) + kept * s.d * 2 * 2;
+    row.flops = 4.0 * kept * s.d;
+    std::vector<BenchRow> result{row};
+    if (stages) time_stages(o, timer, row, {{"select", select}, {"attend", attend}}, result);
     return result;
 }
 
@@ -302,6 +369,11 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
 
     for (int n : o.quick ? std::vector<int>{8192} : o.decode_n) {
         for (auto& row : bench_hamming_decode(o, timer, n)) report.rows.push_back(std::move(row));
+    }
+
+    const std::vector<int> prefill_n = o.quick ? std::vector<int>{1024} : o.prefill_n;
+    for (std::size_t i = 0; i < prefill_n.size(); ++i) {
+        for (auto& row : bench_hamming_prefill(o, timer, prefill_n[i], i == 0)) report.rows.push_back(std::move(row));
     }
 
     report.rows.push_back(bench_sha256(o, timer, o.quick ? 65536 : 4 << 20, 64, 16));

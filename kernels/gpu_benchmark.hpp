@@ -16,6 +16,7 @@ struct BenchOptions {
     int repeats = 30;
     std::vector<int> reformer_n = {4096, 16384, 65536, 262144, 1048576};
     std::vector<int> decode_n = {131072, 1048576};
+    std::vector<int> prefill_n = {4096, 16384};
     bool quick = false;  // small shapes only (a smoke run)
 };
 

@@ -29,6 +29,11 @@ HammingDecodeResult hamming_decode(const Matrix<float>&, const SimHashCodes&, co
                                    const HammingDecodeOptions&) {
     unavailable();
 }
+HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>&, const std::vector<SimHashCodes>&,
+                                     const std::vector<Matrix<float>>&, const std::vector<Matrix<float>>&,
+                                     const std::vector<SimHashCodes>&, const HammingTopKOptions&) {
+    unavailable();
+}
 BenchReport run_gpu_benchmarks(const BenchOptions&) { unavailable(); }
 
 }  // namespace hashscope::gpu

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include "kernels/warp_rows.cuh"
+
 namespace hashscope::gpu {
 namespace {
 
@@ -124,20 +126,6 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint8
         if (keep) selected[std::size_t(qh) * capacity + base + __popc(kept & ((1u << lane) - 1))] = j;
         rank0 += total;
     }
-}
-
-__device__ float warp_sum(float v) {
-    for (int o = 16; o; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
-}
-
-// Four bf16 of a row at dims 4 * lane .. 4 * lane + 3 (d a multiple of 4), as floats; 0 past d.
-__device__ void load4(const __nv_bfloat16* row, int lane, int d, float (&x)[4]) {
-    x[0] = x[1] = x[2] = x[3] = 0.f;
-    if (4 * lane >= d) return;
-    const uint2 raw = *reinterpret_cast<const uint2*>(row + 4 * lane);
-    const __nv_bfloat162 lo = *reinterpret_cast<const __nv_bfloat162*>(&raw.x), hi = *reinterpret_cast<const __nv_bfloat162*>(&raw.y);
-    x[0] = __low2float(lo), x[1] = __high2float(lo), x[2] = __low2float(hi), x[3] = __high2float(hi);
 }
 
 // One block per (segment of 128 selected rows, query head). A warp takes every fourth row: the

@@ -1,6 +1,6 @@
-// `hashscope bench --gpu [--json] [--quick] [--repeats R] [--warmup W] [--reformer-n N,...] [--decode-n N,...]`: times
-// every GPU kernel on the shapes (kernels/gpu_benchmark.hpp) and prints a table, or with
-// --json one object: device, measured copy bandwidth, and per kernel the median and minimum
+// `hashscope bench --gpu [--json] [--quick] [--repeats R] [--warmup W] [--reformer-n N,...] [--decode-n N,...]
+// [--prefill-n N,...]`: times every GPU kernel on the shapes (kernels/gpu_benchmark.hpp)
+// and prints a table, or with --json one object: device, measured copy bandwidth, and per kernel the median and minimum
 // milliseconds, bytes, flops and the derived GB/s, TFLOP/s and items/s.
 // Exit codes: 0 done, 2 bad flags, 3 no usable GPU (no device, a CUDA error, or a failed check).
 #include <cstdio>
@@ -61,6 +61,8 @@ Command add_bench_command(CLI::App& root) {
         ->check(CLI::Range(65, 1 << 24));
     app->add_option("--decode-n", o->run.decode_n, "Cached tokens of the Hamming top-k decode")->delimiter(',')
         ->check(CLI::Range(512, 1 << 24));
+    app->add_option("--prefill-n", o->run.prefill_n, "Sequence lengths of the Hamming top-k prefill")->delimiter(',')
+        ->check(CLI::Range(512, 1 << 17));
     add_common_options(*app, o->common);
     return {app, [o] {
                 try {

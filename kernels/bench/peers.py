@@ -4,7 +4,8 @@
 Runs `hashscope bench --gpu --json` first (the kernels), then in this process PyTorch's SDPA
 (dense; flash, cuDNN and memory-efficient back ends, each where it runs) and straightforward
 PyTorch compositions of the same sparse algorithms (SimHash: matmul -> sign -> pack; Reformer:
-hash -> stable sort -> gather -> chunked attention with look-back -> unsort -> logsumexp combine).
+hash -> stable sort -> gather -> chunked attention with look-back -> unsort -> logsumexp combine;
+Hamming top-k decode and prefill: popcount -> topk -> gather -> attention).
 Every time is the median of >= 20 CUDA-event timings after warm-up; ratios are taken within this
 run. Writes peers.json and a markdown table to --out and prints the table.
 
@@ -107,19 +108,20 @@ def reformer_torch(x, v, rot, n_buckets, chunk, causal):
     return (w * round_out).sum(1).to(x.dtype)
 
 
-POPCOUNT = None
+def popcount32(x):
+    """Bits set in each int32 (SWAR: pairs, nibbles, bytes, then the bytes summed by a multiply)."""
+    x = x - ((x >> 1) & 0x55555555)
+    x = (x & 0x33333333) + ((x >> 2) & 0x33333333)
+    x = (x + (x >> 4)) & 0x0F0F0F0F
+    return (x * 0x01010101) >> 24
 
 
 def hamming_torch(qc, kc, q, k, v, top_k, sinks, window):
     """Signatures -> popcount -> topk -> gather -> SDPA, in plain PyTorch ops (one query per head)."""
-    global POPCOUNT
-    if POPCOUNT is None:
-        POPCOUNT = torch.tensor([bin(i).count("1") for i in range(256)], device="cuda", dtype=torch.int16)
     hq, kvh, n = qc.shape[0], kc.shape[0], kc.shape[1]
     group = hq // kvh
     head_kv = torch.arange(hq, device="cuda") // group
-    x = torch.bitwise_xor(kc[head_kv], qc[:, None])  # [hq, n] int32
-    dist = POPCOUNT[x.view(torch.uint8).long()].view(hq, n, 4).sum(-1)
+    dist = popcount32(torch.bitwise_xor(kc[head_kv], qc[:, None]))  # [hq, n]
     pos = torch.arange(sinks, n - window, device="cuda")
     key = dist[:, sinks:n - window].to(torch.int64) * n + pos  # ties to the lower position
     idx = torch.topk(key, top_k, dim=-1, largest=False).indices + sinks
@@ -127,6 +129,26 @@ def hamming_torch(qc, kc, q, k, v, top_k, sinks, window):
                      torch.arange(n - window, n, device="cuda").expand(hq, -1)], dim=1)
     ks, vs = k[head_kv[:, None], idx], v[head_kv[:, None], idx]  # [hq, K, d]
     return F.scaled_dot_product_attention(q[:, None, :], ks, vs)
+
+
+def hamming_prefill_torch(qc, kc, q, k, v, top, sinks, window):
+    """Every query of a causal sequence, one query head at a time (an n x n distance matrix each):
+    signatures -> popcount -> sinks and window forced, future masked -> topk -> gather -> attention."""
+    hq, n, d = q.shape
+    group = hq // k.shape[0]
+    i = torch.arange(n, device="cuda")[:, None]
+    j = torch.arange(n, device="cuda")[None, :]
+    forced = (j < sinks) | (j > i - window)
+    future = j > i
+    out = torch.empty_like(q)
+    for h in range(hq):
+        dist = popcount32(torch.bitwise_xor(qc[h][:, None], kc[h // group][None, :]))  # [n, n]
+        key = (dist.to(torch.int64) * n + j).masked_fill(forced, -1).masked_fill(future, 2**62)
+        idx = torch.topk(key, top, dim=-1, largest=False).indices  # [n, top]; ties to the lower position
+        seen = (idx <= i).unsqueeze(1)  # early queries see fewer than top keys
+        ks, vs = k[h // group][idx], v[h // group][idx]  # [n, top, d]
+        out[h] = F.scaled_dot_product_attention(q[h][:, None, :], ks, vs, attn_mask=seen)[:, 0]
+    return out
 
 
 def run_hashscope(exe, extra):
@@ -148,14 +170,16 @@ def main():
     ap.add_argument("--reformer-n", default="4096,16384,65536,262144,1048576")
     ap.add_argument("--dense-max-n", type=int, default=262144, help="largest n timed for dense SDPA")
     ap.add_argument("--decode-n", default="131072,1048576")
+    ap.add_argument("--prefill-n", default="4096,16384")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     ns = [int(s) for s in args.reformer_n.split(",")]
     if args.quick:
         ns = [n for n in ns if n <= 4096]
     dns = [8192] if args.quick else [int(x) for x in args.decode_n.split(",")]
+    pns = [1024] if args.quick else [int(x) for x in args.prefill_n.split(",")]
     extra = ["--repeats", str(args.repeats), "--reformer-n", ",".join(map(str, ns)),
-             "--decode-n", ",".join(map(str, dns))] + (["--quick"] if args.quick else [])
+             "--decode-n", ",".join(map(str, dns)), "--prefill-n", ",".join(map(str, pns))] + (["--quick"] if args.quick else [])
     ours = run_hashscope(args.hashscope, extra)
     dev = torch.cuda.get_device_properties(0)
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "device": torch.cuda.get_device_name(0),
@@ -218,6 +242,28 @@ def main():
             traceback.print_exc()
         print(f"decode n={n}: {entry}", flush=True)
 
+    # Hamming top-k prefill vs dense SDPA causal (grouped-query) and the PyTorch composition, on the
+    # shape of hashscope's bench: 32 q / 8 KV heads, d 128, bf16, top = n / 32, n / 256 sinks and window.
+    peers["prefill"] = {}
+    for n in pns:
+        entry = peers["prefill"][n] = {}
+        try:
+            q = grid((1, 32, n, 128), torch.bfloat16, 11)
+            k = grid((1, 8, n, 128), torch.bfloat16, 12)
+            v = grid((1, 8, n, 128), torch.bfloat16, 13)
+            entry["sdpa_causal_ms"] = time_sdpa(q, k, v, True, rep, enable_gqa=True)
+            g = torch.Generator(device="cuda").manual_seed(14)
+            kc = torch.randint(-2**31, 2**31 - 1, (8, n), generator=g, device="cuda", dtype=torch.int32)
+            qc = torch.randint(-2**31, 2**31 - 1, (32, n), generator=g, device="cuda", dtype=torch.int32)
+            top = n // 32
+            fn = lambda: hamming_prefill_torch(qc, kc, q[0], k[0], v[0], top, top // 8, top // 8)
+            entry["torch_composition_ms"] = median_ms(fn, warmup=1, repeats=20 if n <= 4096 else 5)
+            del q, k, v
+            torch.cuda.empty_cache()
+        except Exception:
+            traceback.print_exc()
+        print(f"prefill n={n}: {entry}", flush=True)
+
     with open(os.path.join(args.out, "peers.json"), "w") as f:
         json.dump(result, f, indent=1)
     print(render(result))
@@ -253,6 +299,14 @@ def render(r):
                     peer_cells.append((f"SDPA decode ({name}, {entry['kv_bytes'] / t / 1e6:.0f} GB/s)", t))
             if entry.get("torch_composition_ms"):
                 peer_cells.append(("torch popcount+topk+gather+SDPA", entry["torch_composition_ms"]))
+        if row["kernel"] == "hamming_prefill":
+            n = int(row["shape"].split("n ")[1].split(" ")[0])
+            entry = r["peers"].get("prefill", {}).get(n) or r["peers"].get("prefill", {}).get(str(n)) or {}
+            for name, t in (entry.get("sdpa_causal_ms") or {}).items():
+                if t:
+                    peer_cells.append((f"SDPA causal ({name})", t))
+            if entry.get("torch_composition_ms"):
+                peer_cells.append(("torch popcount+topk+gather+SDPA, per head", entry["torch_composition_ms"]))
         base = f"| {row['kernel']} | {row['shape']} | {row['median_ms']:.4f} | {row['gbps']:.0f} | {row['tflops']:.1f} |"
         if not peer_cells:
             lines.append(base + " | | |")
