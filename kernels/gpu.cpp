@@ -222,7 +222,8 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
 
 HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const std::vector<SimHashCodes>& query_codes,
                                      const std::vector<Matrix<float>>& k, const std::vector<Matrix<float>>& v,
-                                     const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& o) {
+                                     const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& o,
+                                     Storage storage) {
     HammingPrefillShape s;
     s.q_heads = int(q.size()), s.kv_heads = int(k.size());
     if (s.q_heads == 0 || s.kv_heads == 0 || query_codes.size() != q.size() || v.size() != k.size() ||
@@ -244,25 +245,31 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const 
         if (k[h].rows() != s.n_k || v[h].rows() != s.n_k || k[h].cols() != s.d || v[h].cols() != s.d ||
             key_codes[h].rows != s.n_k || key_codes[h].words_per_row != s.words)
             throw InputError("hamming prefill: KV head " + std::to_string(h) + " does not match [n_k, d] and the code width");
-    if (s.words > 2) throw InputError("hamming prefill: the GPU takes codes of at most 64 bits, got " + std::to_string(key_codes[0].bits));
+    // What the kernels take, not what the method allows: GpuError, so callers run the CPU twin.
+    if (s.words > 2) throw GpuError("the GPU Hamming prefill takes codes of at most 64 bits, not " + std::to_string(key_codes[0].bits));
     if (s.d % 4 != 0 || s.d > kHammingPrefillMaxDim)
-        throw InputError("hamming prefill: head dimension d = " + std::to_string(s.d) + " must be a multiple of 4, at most 128");
+        throw GpuError("the GPU Hamming prefill takes head dimensions <= 128 that are multiples of 4, not " + std::to_string(s.d));
     require_device();
-    // codes, bf16 q/k/v, the float output, and per query its kept positions (top) and their count.
-    const double queries = double(s.q_heads) * s.n_q;
+    // codes, q/k/v, the float output, and per query its kept positions (top) and their count.
+    const double queries = double(s.q_heads) * s.n_q, e = storage == Storage::bf16 ? 2.0 : 4.0;
     require_device_memory("hamming prefill", 4.0 * s.words * (double(s.kv_heads) * s.n_k + queries) +
-                                                 2.0 * s.d * (queries + 2.0 * s.kv_heads * s.n_k) + 4.0 * queries * s.d +
+                                                 e * s.d * (queries + 2.0 * s.kv_heads * s.n_k) + 4.0 * queries * s.d +
                                                  4.0 * queries * (s.top + 1.0));
     std::vector<std::uint32_t> flat_key_codes, flat_query_codes;
     for (const auto& c : key_codes) flat_key_codes.insert(flat_key_codes.end(), c.words.begin(), c.words.end());
     for (const auto& c : query_codes) flat_query_codes.insert(flat_query_codes.end(), c.words.begin(), c.words.end());
     DeviceBuffer<std::uint32_t> dkey_codes(flat_key_codes), dquery_codes(flat_query_codes);
-    DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>(q)), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
     DeviceBuffer<float> out(std::size_t(queries) * s.d);
     HammingPrefillWorkspace w(s);
     launch_hamming_prefill_select(dkey_codes.get(), dquery_codes.get(), s, w, nullptr);
-    launch_hamming_prefill_attend(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr);
-    check_cuda(cudaDeviceSynchronize(), "hamming prefill kernels");
+    const auto attend = [&](auto element) {
+        using T = decltype(element);
+        DeviceBuffer<T> dq(flatten<T>(q)), dk(flatten<T>(k)), dv(flatten<T>(v));
+        launch_hamming_prefill_attend(dq.get(), dk.get(), dv.get(), out.get(), s, w, nullptr);
+        check_cuda(cudaDeviceSynchronize(), "hamming prefill kernels");
+    };
+    if (storage == Storage::bf16) attend(__nv_bfloat16{});
+    else attend(float{});
     const auto selected = w.selected.download();
     const auto count = w.count.download();
     const auto output = out.download();

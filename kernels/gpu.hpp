@@ -72,7 +72,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
 // core::hamming_topk followed by core::sparse_attention for every query of a sequence (the
 // prefill; kernels/hamming_prefill_kernel.hpp), several heads at once: per query head q [n_q, d]
 // and its codes, per KV head k, v [n_k, d] and their codes; grouped-query heads share KV heads;
-// codes of at most 64 bits; q, k and v read as bf16. Returns each query's kept positions
+// codes of at most 64 bits; q, k and v read as `storage`. Returns each query's kept positions
 // (ascending) and each query head's output [n_q, d].
 struct HammingPrefillResult {
     std::vector<std::vector<std::vector<std::int32_t>>> selected;  // [q head][query]
@@ -80,7 +80,8 @@ struct HammingPrefillResult {
 };
 HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const std::vector<SimHashCodes>& query_codes,
                                      const std::vector<Matrix<float>>& k, const std::vector<Matrix<float>>& v,
-                                     const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& options);
+                                     const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& options,
+                                     Storage storage = Storage::f32);
 
 // The first `bits` (1..32) bits, big-endian, of SHA-256 over each row's float32 little-endian bytes.
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits);

@@ -31,7 +31,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>&, const SimHashCodes&, co
 }
 HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>&, const std::vector<SimHashCodes>&,
                                      const std::vector<Matrix<float>>&, const std::vector<Matrix<float>>&,
-                                     const std::vector<SimHashCodes>&, const HammingTopKOptions&) {
+                                     const std::vector<SimHashCodes>&, const HammingTopKOptions&, Storage) {
     unavailable();
 }
 BenchReport run_gpu_benchmarks(const BenchOptions&) { unavailable(); }

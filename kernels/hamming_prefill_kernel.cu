@@ -128,17 +128,17 @@ __global__ void __launch_bounds__(kSelectWarps * 32) prefill_select_kernel(const
 
 // One warp per (query head, query): an online softmax over the selected rows, which are fetched 32
 // indices at a time and attended four at a time (their K and V loads in flight together).
+template <class T>
 __global__ void __launch_bounds__(kAttendWarps * 32) prefill_attend_kernel(
-    const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
-    HammingPrefillShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
+    const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v, HammingPrefillShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
     float* __restrict__ out) {
     const int lane = threadIdx.x % 32, qh = blockIdx.y;
     const int i = int(blockIdx.x * kAttendWarps + threadIdx.x / 32);
     if (i >= s.n_q) return;
     const int kvh = qh / (s.q_heads / s.kv_heads);
     const std::size_t row = std::size_t(qh) * s.n_q + i;
-    const __nv_bfloat16* keys = k + std::size_t(kvh) * s.n_k * s.d;
-    const __nv_bfloat16* values = v + std::size_t(kvh) * s.n_k * s.d;
+    const T* keys = k + std::size_t(kvh) * s.n_k * s.d;
+    const T* values = v + std::size_t(kvh) * s.n_k * s.d;
     const std::int32_t* rows = selected + row * s.top;
     const int total = count[row];
     float qv[4];
@@ -198,13 +198,20 @@ void launch_hamming_prefill_select(const std::uint32_t* key_codes, const std::ui
     check_launch("prefill_select_kernel");
 }
 
-void launch_hamming_prefill_attend(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
-                                   const HammingPrefillShape& s, const HammingPrefillWorkspace& w, cudaStream_t stream) {
+template <class T>
+void launch_hamming_prefill_attend(const T* q, const T* k, const T* v, float* out, const HammingPrefillShape& s,
+                                   const HammingPrefillWorkspace& w, cudaStream_t stream) {
     if (s.d > kHammingPrefillMaxDim || s.d % 4 != 0)
         throw GpuError("the GPU Hamming prefill takes head dimensions <= 128, multiples of 4");
     const dim3 grid((s.n_q + kAttendWarps - 1) / kAttendWarps, s.q_heads);
-    prefill_attend_kernel<<<grid, kAttendWarps * 32, 0, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), out);
+    prefill_attend_kernel<T><<<grid, kAttendWarps * 32, 0, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), out);
     check_launch("prefill_attend_kernel");
 }
+
+template void launch_hamming_prefill_attend<float>(const float*, const float*, const float*, float*,
+                                                   const HammingPrefillShape&, const HammingPrefillWorkspace&, cudaStream_t);
+template void launch_hamming_prefill_attend<__nv_bfloat16>(const __nv_bfloat16*, const __nv_bfloat16*, const __nv_bfloat16*,
+                                                           float*, const HammingPrefillShape&, const HammingPrefillWorkspace&,
+                                                           cudaStream_t);
 
 }  // namespace hashscope::gpu

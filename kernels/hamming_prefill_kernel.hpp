@@ -43,9 +43,10 @@ void launch_hamming_prefill_select(const std::uint32_t* key_codes, const std::ui
                                    const HammingPrefillShape& shape, HammingPrefillWorkspace& workspace,
                                    cudaStream_t stream);
 
-// q [q_heads][n_q][d], k, v [kv_heads][n_k][d] -> out [q_heads][n_q][d], over the selection.
-void launch_hamming_prefill_attend(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
-                                   const HammingPrefillShape& shape, const HammingPrefillWorkspace& workspace,
-                                   cudaStream_t stream);
+// q [q_heads][n_q][d], k, v [kv_heads][n_k][d] (T = float or __nv_bfloat16) -> out [q_heads][n_q][d],
+// over the selection.
+template <class T>
+void launch_hamming_prefill_attend(const T* q, const T* k, const T* v, float* out, const HammingPrefillShape& shape,
+                                   const HammingPrefillWorkspace& workspace, cudaStream_t stream);
 
 }  // namespace hashscope::gpu

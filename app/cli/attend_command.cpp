@@ -5,13 +5,16 @@
 //   --method crypto   --algo A --bits B --route query|key|lsh --aggregate mean|softmax [--rounds R] [--causal]
 //                     --q Q.npy --k K.npy --v V.npy --out O.npy   (flags and body in crypto_attend.cpp)
 //   --method learned | simhash-topk: see app/cli/attend_topk.hpp
+// --gpu runs dense, reformer, learned and simhash-topk on the GPU when there is one (gpu_choice.hpp).
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/cli/attend_topk.hpp"
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
 #include "app/cli/crypto_attend.hpp"
+#include "app/cli/gpu_choice.hpp"
 #include "core/dense_attention.hpp"
 #include "core/metrics.hpp"
 #include "core/reformer_attention.hpp"
@@ -24,6 +27,7 @@ struct AttendOptions {
     std::string method = "dense";
     std::string q, k, v, qk, rotations, out, buckets_out;
     bool causal = false;
+    bool gpu = false;
     int chunk = 0;
     int n_hashes = 4;
     int n_buckets = 16;
@@ -70,12 +74,19 @@ void run_dense(const AttendOptions& o, nlohmann::json& report, Stopwatch& clock)
     require(o.v, "--v", o.method);
     const Matrix<T> q = load_matrix<T>(o.q, "--q"), k = load_matrix<T>(o.k, "--k"), v = load_matrix<T>(o.v, "--v");
     report["timings_ms"]["load"] = clock.lap_ms();
-    const DenseTrace<T> t = dense_attention(q, k, v, {.causal = o.causal, .memory_budget_bytes = budget_bytes(o)});
+    const Matrix<T> output = gpu_or_cpu<Matrix<T>>(
+        o.gpu, "attend", report,
+        [&] {
+            require_float_for_gpu<T>();
+            return Matrix<T>(gpu::dense_attention(q.template cast<float>(), k.template cast<float>(), v.template cast<float>(),
+                                                  o.causal).output.template cast<T>());
+        },
+        [&] { return dense_attention(q, k, v, {.causal = o.causal, .memory_budget_bytes = budget_bytes(o)}).output; });
     report["timings_ms"]["attend"] = clock.lap_ms();
-    write_outputs({{o.out, matrix_to_npy(t.output)}});
+    write_outputs({{o.out, matrix_to_npy(output)}});
     report["timings_ms"]["write"] = clock.lap_ms();
     report["shapes"] = {{"q", shape_json(q.rows(), q.cols())}, {"k", shape_json(k.rows(), k.cols())},
-                        {"v", shape_json(v.rows(), v.cols())}, {"out", shape_json(t.output.rows(), t.output.cols())}};
+                        {"v", shape_json(v.rows(), v.cols())}, {"out", shape_json(output.rows(), output.cols())}};
     report["memory_bytes"] = {{"dense_scores", dense_score_bytes(q.rows(), k.rows(), sizeof(T))}};
 }
 
@@ -102,14 +113,32 @@ void run_reformer(const AttendOptions& o, nlohmann::json& report, Stopwatch& clo
         rotations = random_rotations<T>(int(x.cols()), config, o.seed);
     }
     report["timings_ms"]["load"] = clock.lap_ms();
-    const ReformerTrace<T> t = reformer_attention(x, v, rotations, config);
+    struct Outcome {
+        Matrix<T> output;
+        std::vector<std::vector<std::int32_t>> buckets;  // [round][position]
+        bool standard_attention = false;
+    };
+    std::optional<ReformerTrace<T>> trace;  // the CPU's: the metrics need its chunks
+    const Outcome t = gpu_or_cpu<Outcome>(
+        o.gpu, "attend", report,
+        [&] {
+            require_float_for_gpu<T>();
+            std::vector<Matrix<float>> rotations_f;
+            for (const auto& r : rotations) rotations_f.push_back(r.template cast<float>());
+            auto g = gpu::reformer_attention({x.template cast<float>()}, {v.template cast<float>()}, {rotations_f}, config);
+            return Outcome{g[0].output.template cast<T>(), std::move(g[0].buckets), g[0].standard_attention};
+        },
+        [&] {
+            trace = reformer_attention(x, v, rotations, config);
+            return Outcome{trace->output, trace->buckets, trace->standard_attention};
+        });
     report["timings_ms"]["attend"] = clock.lap_ms();
 
     std::vector<std::pair<std::string, NpyArray>> outputs{{o.out, matrix_to_npy(t.output)}};
     if (!o.buckets_out.empty()) {
         std::vector<std::int32_t> flat;
         for (const auto& round : t.buckets) flat.insert(flat.end(), round.begin(), round.end());
-        outputs.emplace_back(o.buckets_out, make_npy<std::int32_t>(flat, {config.n_hashes, t.n}));
+        outputs.emplace_back(o.buckets_out, make_npy<std::int32_t>(flat, {config.n_hashes, x.rows()}));
     }
     write_outputs(outputs);
     report["timings_ms"]["write"] = clock.lap_ms();
@@ -124,9 +153,10 @@ void run_reformer(const AttendOptions& o, nlohmann::json& report, Stopwatch& clo
         {"reformer", total_bytes(reformer_memory(x.rows(), x.cols(), v.cols(), config, sizeof(T)))}};
 
     // Full attention with the same keys and masks is what the hashing approximates.
-    if (dense_score_bytes(x.rows(), x.rows(), sizeof(T)) <= budget_bytes(o)) {
+    if (!trace) report["metrics_note"] = "the metrics need the CPU's chunks: run without --gpu for them";
+    else if (dense_score_bytes(x.rows(), x.rows(), sizeof(T)) <= budget_bytes(o)) {
         const DenseTrace<T> full = reformer_full_attention(x, v, config.causal);
-        const auto reached = reformer_reached_keys(t);
+        const auto reached = reformer_reached_keys(*trace);
         report["timings_ms"]["full_attention"] = clock.lap_ms();
         report["metrics"] = {{"relative_l2_error", relative_l2_error(t.output, full.output)},
                              {"k", o.recall_k},
@@ -145,7 +175,12 @@ void run_attend(const AttendOptions& o) {
         CryptoAttendOptions crypto = o.crypto;
         crypto.bits = o.selection.bits;
         crypto.planes = o.selection.planes;
-        run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
+        gpu_or_cpu<bool>(
+            o.gpu, "attend", report, []() -> bool { throw gpu::GpuError("--method crypto has no GPU kernel"); },
+            [&] {
+                run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
+                return true;
+            });
     }
     else if (o.method == "reformer") run_reformer<T>(o, report, clock);
     else {
@@ -153,7 +188,7 @@ void run_attend(const AttendOptions& o) {
         selection.causal = o.causal;
         selection.seed = o.seed;
         selection.seed_flag = o.seed_flag;
-        run_topk_attend<T>(o.method, selection, {o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k}, report, clock);
+        run_topk_attend<T>(o.method, selection, {o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k, o.gpu}, report, clock);
     }
     report["causal"] = o.causal;
     report["output"] = o.out;
@@ -178,6 +213,7 @@ Command add_attend_command(CLI::App& root) {
     o->n_buckets_flag = app->add_option("--n-buckets", o->n_buckets, "Buckets per round (even)")->check(CLI::Range(2, 1 << 16))->default_str("16");
     o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations (reformer) or LSH planes (crypto --route lsh)")->default_str("0");
     app->add_flag("--causal", o->causal, "Mask keys after each query");
+    add_gpu_flag(*app, o->gpu, "dense, reformer, learned and simhash-topk");
     app->add_option("--out", o->out, "Output O [n, dv] (.npy)")->required();
     app->add_option("--buckets-out", o->buckets_out, "Buckets B [n_hashes, n] int32 without round offsets (.npy), reformer");
     app->add_option("--max-memory-mb", o->max_memory_mb, "Refuse score matrices larger than this")->check(CLI::Range(1.0, 1e9))->default_str("2048");

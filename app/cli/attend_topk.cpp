@@ -1,5 +1,6 @@
 #include "app/cli/attend_topk.hpp"
 
+#include "app/cli/gpu_choice.hpp"
 #include "core/dense_attention.hpp"
 #include "core/metrics.hpp"
 #include "core/sparse_attention.hpp"
@@ -15,8 +16,27 @@ void run_topk_attend(const std::string& method, SelectionOptions selection, cons
     const Matrix<T> q = load_matrix<T>(in.q, "--q"), k = load_matrix<T>(in.k, "--k"), v = load_matrix<T>(in.v, "--v");
     check_attention_shapes(q, k, v);
     report["timings_ms"]["load"] = clock.lap_ms();
-    const auto selected = select_keys(selection, q, k, report, clock);
-    const SparseTrace<T> t = sparse_attention(q, k, v, selected);
+    const auto [qc, kc] = selection_codes(selection, q, k, report, clock);
+    const HammingTopKOptions options = hamming_options(selection);
+    struct Outcome {
+        std::vector<std::vector<std::int32_t>> selected;
+        Matrix<T> output;
+    };
+    const Outcome t = gpu_or_cpu<Outcome>(
+        in.gpu, "attend", report,
+        [&] {
+            require_float_for_gpu<T>();
+            auto g = gpu::hamming_prefill({q.template cast<float>()}, {qc}, {k.template cast<float>()}, {v.template cast<float>()},
+                                          {kc}, options);
+            return Outcome{std::move(g.selected[0]), g.output[0].template cast<T>()};
+        },
+        [&] {
+            auto selected = hamming_topk(qc, kc, options).selected;
+            report["timings_ms"]["select"] = clock.lap_ms();
+            Matrix<T> output = sparse_attention(q, k, v, selected).output;
+            return Outcome{std::move(selected), std::move(output)};
+        });
+    const auto& selected = t.selected;
     report["timings_ms"]["attend"] = clock.lap_ms();
     write_outputs({{in.out, matrix_to_npy(t.output)}});
     report["timings_ms"]["write"] = clock.lap_ms();

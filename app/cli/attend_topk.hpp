@@ -13,6 +13,7 @@ struct TopKAttendInputs {
     std::string q, k, v, out;
     std::size_t budget_bytes = 0;  // dense comparison in --json only when its score matrix fits
     int recall_k = 32;
+    bool gpu = false;  // select and attend on the device (gpu::hamming_prefill) when there is one
 };
 
 // `method` is attend's: "learned" or "simhash-topk".

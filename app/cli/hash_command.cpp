@@ -4,11 +4,14 @@
 //   --method crypto --algo A --bits B [--salt HEX] [--quantize none|sign|int8 [--planes P.npy]]
 //                   --in X.npy --out BUCKETS.npy
 // writes int64 [n]: the first B bits of the digest of each row (core/crypto_buckets.hpp).
+// --gpu hashes on the GPU when there is one: simhash, and crypto with sha256 on the float32 bytes
+// (no --salt, --quantize none); otherwise, or without a device, the CPU runs (gpu_choice.hpp).
 #include <iostream>
 #include <memory>
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/command.hpp"
+#include "app/cli/gpu_choice.hpp"
 #include "core/collision_stats.hpp"
 #include "core/crypto_buckets.hpp"
 #include "core/simhash.hpp"
@@ -23,6 +26,7 @@ struct HashOptions {
     std::string algo = "sha256", salt, quantize = "none";
     int bits = 0;
     std::uint64_t seed = 0;
+    bool gpu = false;
     const CLI::Option* seed_flag = nullptr;
 };
 
@@ -39,7 +43,23 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
     if (!o.planes.empty()) config.planes = load_matrix<T>(o.planes, "--planes");
     check_crypto_bucket_config(config, x.cols());
     report["timings_ms"]["load"] = clock.lap_ms();
-    const CryptoBucketTrace t = crypto_buckets(x, config);
+    struct Outcome {
+        std::vector<std::int64_t> buckets;
+        std::size_t message_bytes = 0;
+    };
+    const Outcome t = gpu_or_cpu<Outcome>(
+        o.gpu, "hash", report,
+        [&] {
+            require_float_for_gpu<T>();
+            if (config.algo != DigestAlgo::sha256 || config.quantize != Quantize::none || !config.salt.empty())
+                throw gpu::GpuError("the GPU kernel hashes with sha256, no --salt, --quantize none");
+            const auto buckets = gpu::sha256_buckets(x.template cast<float>(), o.bits);
+            return Outcome{{buckets.begin(), buckets.end()}, std::size_t(x.cols()) * sizeof(float)};
+        },
+        [&] {
+            CryptoBucketTrace trace = crypto_buckets(x, config);
+            return Outcome{std::move(trace.buckets), trace.message_bytes};
+        });
     report["timings_ms"]["hash"] = clock.lap_ms();
     write_outputs({{o.out, make_npy<std::int64_t>(t.buckets, {x.rows()})}});
     report["timings_ms"]["write"] = clock.lap_ms();
@@ -79,7 +99,13 @@ void run_simhash(const HashOptions& o, nlohmann::json& report, Stopwatch& clock)
         report["parameters"]["seed"] = o.seed;
     }
     report["timings_ms"]["load"] = clock.lap_ms();
-    const SimHashCodes codes = simhash_codes(x, planes);
+    const SimHashCodes codes = gpu_or_cpu<SimHashCodes>(
+        o.gpu, "hash", report,
+        [&] {
+            require_float_for_gpu<T>();
+            return gpu::simhash_codes(x.template cast<float>(), planes.template cast<float>());
+        },
+        [&] { return simhash_codes(x, planes); });
     report["timings_ms"]["hash"] = clock.lap_ms();
     write_outputs({{o.out, make_npy<std::uint8_t>(codes.unpacked(), {codes.rows, codes.bits})}});
     report["timings_ms"]["write"] = clock.lap_ms();
@@ -116,6 +142,7 @@ Command add_hash_command(CLI::App& root) {
     app->add_option("--quantize", o->quantize, "crypto: hash the float32 bytes (none), the sign code (sign) or int8 bytes")
         ->default_str("none");
     app->add_option("--out", o->out, "simhash: bits [n, b] uint8 0/1; crypto: buckets [n] int64 (.npy)")->required();
+    add_gpu_flag(*app, o->gpu, "simhash, and crypto with sha256 on the float32 bytes");
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("hash", [&] {

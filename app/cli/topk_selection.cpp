@@ -53,17 +53,35 @@ std::pair<PackedCodes, PackedCodes> code_pair(const SelectionOptions& o, const M
     return {simhash_codes(q, planes), simhash_codes(k, planes)};
 }
 
+void check_and_report_budget(const SelectionOptions& o, Eigen::Index q_cols, Eigen::Index k_cols, nlohmann::json& report) {
+    if (q_cols != k_cols)
+        throw InputError("--q has d = " + std::to_string(q_cols) + " but --k has d = " + std::to_string(k_cols));
+    report["parameters"]["top"] = o.top;
+    report["parameters"]["sinks"] = o.sinks;
+    report["parameters"]["window"] = o.window;
+}
+
 }  // namespace
+
+HammingTopKOptions hamming_options(const SelectionOptions& o) {
+    return {.top = o.top, .sinks = o.sinks, .window = o.window, .causal = o.causal};
+}
+
+template <class T>
+std::pair<PackedCodes, PackedCodes> selection_codes(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
+                                                    nlohmann::json& report, Stopwatch& clock) {
+    check_and_report_budget(o, q.cols(), k.cols(), report);
+    auto codes = code_pair(o, q, k, report);
+    report["timings_ms"]["hash"] = clock.lap_ms();
+    report["memory_bytes"]["codes"] = (codes.first.words.size() + codes.second.words.size()) * sizeof(std::uint32_t);
+    return codes;
+}
 
 template <class T>
 std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                                    nlohmann::json& report, Stopwatch& clock) {
-    if (q.cols() != k.cols())
-        throw InputError("--q has d = " + std::to_string(q.cols()) + " but --k has d = " + std::to_string(k.cols()));
-    report["parameters"]["top"] = o.top;
-    report["parameters"]["sinks"] = o.sinks;
-    report["parameters"]["window"] = o.window;
     if (o.method == "exact") {
+        check_and_report_budget(o, q.cols(), k.cols(), report);
         if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
         if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
             throw InputError("--planes, --bits and --hash-model do not apply to --method exact");
@@ -74,11 +92,9 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
         report["timings_ms"]["select"] = clock.lap_ms();
         return rows;
     }
-    const auto [qc, kc] = code_pair(o, q, k, report);
-    report["timings_ms"]["hash"] = clock.lap_ms();
-    auto trace = hamming_topk(qc, kc, {.top = o.top, .sinks = o.sinks, .window = o.window, .causal = o.causal});
+    const auto [qc, kc] = selection_codes(o, q, k, report, clock);
+    auto trace = hamming_topk(qc, kc, hamming_options(o));
     report["timings_ms"]["select"] = clock.lap_ms();
-    report["memory_bytes"]["codes"] = (qc.words.size() + kc.words.size()) * sizeof(std::uint32_t);
     return std::move(trace.selected);
 }
 
@@ -89,6 +105,10 @@ NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, in
     return make_npy<std::int32_t>(flat, {std::int64_t(rows.size()), width});
 }
 
+template std::pair<PackedCodes, PackedCodes> selection_codes<float>(const SelectionOptions&, const Matrix<float>&,
+                                                                    const Matrix<float>&, nlohmann::json&, Stopwatch&);
+template std::pair<PackedCodes, PackedCodes> selection_codes<double>(const SelectionOptions&, const Matrix<double>&,
+                                                                     const Matrix<double>&, nlohmann::json&, Stopwatch&);
 template std::vector<std::vector<std::int32_t>> select_keys<float>(const SelectionOptions&, const Matrix<float>&,
                                                                    const Matrix<float>&, nlohmann::json&, Stopwatch&);
 template std::vector<std::vector<std::int32_t>> select_keys<double>(const SelectionOptions&, const Matrix<double>&,

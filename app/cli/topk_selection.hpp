@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/cli/cli_common.hpp"
+#include "core/hamming_topk.hpp"
 
 namespace hashscope::cli {
 
@@ -28,8 +30,16 @@ struct SelectionOptions {
 // Registers --planes --hash-model --bits --head --top --sinks --window (not --causal or --seed).
 void add_selection_options(CLI::App& app, SelectionOptions& o);
 
-// Each query's kept keys, nearest first; fills report["parameters"], ["timings_ms"]["hash"/"select"]
-// and ["memory_bytes"]["codes"].
+// The hashed methods' (simhash, learned) query and key codes; fills report["parameters"],
+// ["timings_ms"]["hash"] and ["memory_bytes"]["codes"].
+template <class T>
+std::pair<PackedCodes, PackedCodes> selection_codes(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
+                                                    nlohmann::json& report, Stopwatch& clock);
+
+// --top, --sinks, --window and --causal as core's Hamming top-k takes them.
+HammingTopKOptions hamming_options(const SelectionOptions& o);
+
+// Each query's kept keys, nearest first; fills what selection_codes does and ["timings_ms"]["select"].
 template <class T>
 std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                                    nlohmann::json& report, Stopwatch& clock);

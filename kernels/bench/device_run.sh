@@ -12,7 +12,11 @@ mode=${1:-full}
   ls /usr/include/eigen3 /usr/include/openssl/sha.h /usr/include/gtest 2>&1 | head -3
 } >"$OUT/env.log" 2>&1
 cat "$OUT/env.log"
-timeout 300 dist/test_gpu 2>&1 | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
+{
+  timeout 300 dist/test_gpu
+  # --gpu on the CLI against its CPU runs (tests/test_cli_gpu.cpp), with the staged executable.
+  HASHSCOPE_EXE=$PWD/dist/hashscope timeout 120 dist/test_cli --gtest_filter='CliGpu.*'
+} 2>&1 | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
 if [ "$mode" = quick ]; then
   timeout 120 dist/hashscope bench --gpu --quick 2>&1 | tee "$OUT/bench.log"
   timeout 300 python3 kernels/bench/peers.py --hashscope dist/hashscope --out "$OUT" --quick 2>&1 | tail -30

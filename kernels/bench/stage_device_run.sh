@@ -7,10 +7,10 @@
 set -eu
 build=$1 dest=$2
 rm -rf "$dest" && mkdir -p "$dest/dist/lib"
-cp "$build"/app/hashscope "$build"/tests/test_gpu "$dest/dist/" 2>/dev/null || true
-for exe in "$dest"/dist/hashscope "$dest"/dist/test_gpu; do
+cp "$build"/app/hashscope "$build"/tests/test_gpu "$build"/tests/test_cli "$dest/dist/" 2>/dev/null || true
+for exe in "$dest"/dist/hashscope "$dest"/dist/test_gpu "$dest"/dist/test_cli; do
   ldd "$exe" | awk '/=> \// {print $3}'
 done | sort -u | grep -v -E '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' | while read -r lib; do cp -L "$lib" "$dest/dist/lib/"; done
-strip "$dest"/dist/hashscope "$dest"/dist/test_gpu
+strip "$dest"/dist/hashscope "$dest"/dist/test_gpu "$dest"/dist/test_cli
 (cd "$dest" && tar cJf dist.tar.xz dist && rm -rf dist)
 du -sh "$dest"

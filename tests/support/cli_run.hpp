@@ -1,10 +1,12 @@
-// Runs the real `hashscope` executable (HASHSCOPE_EXE) with arguments and returns its exit code
-// and everything it printed, stdout and stderr together.
+// Runs the real `hashscope` executable (HASHSCOPE_EXE, the build's; the environment variable of
+// that name overrides it, as on the GPU machine, where the build travels elsewhere) with arguments
+// and returns its exit code and everything it printed, stdout and stderr together.
 #pragma once
 
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace hashscope_test {
@@ -15,7 +17,8 @@ struct CliRun {
 };
 
 inline CliRun run_cli(const std::string& args) {
-    const std::string command = std::string(HASHSCOPE_EXE) + " " + args + " 2>&1";
+    const char* override_exe = std::getenv("HASHSCOPE_EXE");
+    const std::string command = std::string(override_exe ? override_exe : HASHSCOPE_EXE) + " " + args + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     std::string out;
     char buffer[4096];
