@@ -1,13 +1,16 @@
-// The scene's Reformer attention on the GPU beside its CPU twin (issue 8's toggle): the same float
-// inputs through kernels/ and through core, both timed, buckets and outputs compared. Any failure on
-// the GPU side (a build without CUDA, no device, out of memory, a shape the kernel refuses) becomes
-// a one-line message and the CPU path stands; nothing here throws.
+// The app's GPU toggle (compute=gpu): the scene's Reformer attention and the Learned view's Hamming
+// top-k on the GPU beside their CPU twins — the same float inputs through kernels/ and through core,
+// both timed, results compared. Any failure on the GPU side (a build without CUDA, no device, out of
+// memory, a shape the kernel refuses) becomes a one-line message and the CPU path stands; nothing
+// here throws.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/hamming_topk.hpp"
 #include "core/matrix.hpp"
+#include "core/packed_codes.hpp"
 #include "core/reformer_attention.hpp"
 
 namespace hashscope::gui {
@@ -19,7 +22,7 @@ struct GpuComparison {
     std::string message;   // one line for the scene view
     double gpu_ms = 0.0;   // device run with uploads and downloads
     double cpu_ms = 0.0;   // core's float twin on the same inputs
-    int bucket_mismatches = 0;        // (round, position) pairs where the two hashed differently
+    int mismatches = 0;    // Reformer: (round, position) pairs hashed differently; top-k: queries kept differently
     double max_output_difference = 0.0;
 };
 
@@ -28,5 +31,11 @@ bool gpu_built();
 
 GpuComparison run_on_gpu(const Matrix<double>& x, const Matrix<double>& v, const std::vector<Matrix<double>>& rotations,
                          const ReformerConfig& config);
+
+// One method's Hamming top-k (kept sets and attention over them) on the GPU beside core's float
+// twin, hamming_topk + sparse_attention; `method` names it in the message.
+GpuComparison run_topk_on_gpu(const std::string& method, const Matrix<double>& q, const Matrix<double>& k,
+                              const Matrix<double>& v, const PackedCodes& query_codes, const PackedCodes& key_codes,
+                              const HammingTopKOptions& options);
 
 }  // namespace hashscope::gui

@@ -93,8 +93,11 @@ LearnedLabResult analyse_learned_codes(const ToySequence& sequence, const SceneP
     HammingTopKOptions pick;
     pick.top = settings.top;
     pick.causal = causal;
-    for (const CodedMethod& method : r.methods)
+    for (const CodedMethod& method : r.methods) {
         r.picks.push_back(hamming_topk(method.queries, method.keys, pick).selected);
+        if (params.target == ComputeTarget::gpu)
+            r.gpu.push_back(run_topk_on_gpu(method.name, q, k, sequence.v, method.queries, method.keys, pick));
+    }
 
     const auto recall = [&](const PackedCodes& queries, const PackedCodes& keys) {
         return recall_at_k(r.exact, hamming_topk(queries, keys, pick).selected);

@@ -51,6 +51,7 @@ struct LearnedLabResult {
     std::vector<std::vector<std::int32_t>> exact;       // per query: exact top-k by q.k, best first
     std::vector<std::vector<std::vector<std::int32_t>>> picks;  // [method][query]: k nearest by code
     std::vector<BitsRecall> bits_sweep;    // one per kSweepBits: each learned width trained alike
+    std::vector<GpuComparison> gpu;        // with compute=gpu, per method: its top-k on the device vs the CPU
     double train_seconds = 0;
 };
 

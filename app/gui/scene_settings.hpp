@@ -3,7 +3,7 @@
 // also be saved (settings_of is the inverse of apply_setting). The keys:
 //   kind=clusters|induction|needle|uniform|llm_like  n=  d=  clusters=  spread=  seed=
 //   method=dense|simhash|reformer  rounds=  buckets=  chunk=  causal=0|1  hash-seed=  bits=  top-k=
-//   compute=cpu|gpu   (gpu: Reformer also runs on the device, compared with its CPU twin)
+//   compute=cpu|gpu   (gpu: Reformer and the Learned view's top-k also run on the device, beside their CPU twins)
 //   stage=hash|sort|chunk|attend|unsort|combine  progress=0..1   (where the animation is; pauses it)
 //   playing=0|1  speed=0.1..4   (the animation clock)
 //   font-scale=1..3  theme=dark|projector  clean=0|1  cursor=0|1  view=NAME   (presenter: text size,

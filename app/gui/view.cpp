@@ -40,4 +40,11 @@ void View::reformer_only_note(const AppState& state) {
     ImGui::PopStyleColor();
 }
 
+void View::gpu_comparison_line(const GpuComparison& c) {
+    const bool agree = c.ran && c.mismatches == 0;
+    ImGui::PushStyleColor(ImGuiCol_Text, agree ? IM_COL32(120, 220, 140, 255) : IM_COL32(255, 200, 90, 255));
+    ImGui::TextWrapped("%s", c.message.c_str());
+    ImGui::PopStyleColor();
+}
+
 }  // namespace hashscope::gui

@@ -28,6 +28,8 @@ protected:
     // The hashing views (hyperplanes, buckets, sort) draw Reformer's hashing whatever the method; when
     // the method is another, one line says so and why.
     static void reformer_only_note(const AppState& state);
+    // A GPU twin's one line (compute=gpu): green when the device ran and agreed, amber otherwise.
+    static void gpu_comparison_line(const GpuComparison& comparison);
 
 private:
     std::string name_;

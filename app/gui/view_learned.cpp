@@ -226,6 +226,7 @@ void LearnedView::draw(AppState& state) {
         ImGui::TextWrapped("Learned codes pull each query's true top-%d keys (by q.k) close in Hamming space; random "
                            "hyperplanes only follow direction, so on keys with a shared mean (kind llm_like) they "
                            "cannot tell them apart.", r->settings.top);
+    for (const GpuComparison& g : r->gpu) gpu_comparison_line(g);
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float gap = 16.0f, half = std::floor((avail.x - gap) * 0.5f);

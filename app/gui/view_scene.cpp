@@ -125,8 +125,8 @@ bool compute_controls(SceneParams& p) {
         changed = true;
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Reformer attention also runs on the GPU, timed beside its CPU twin on the same float "
-                          "inputs; the views animate the CPU trace");
+        ImGui::SetTooltip("Reformer attention (and the Learned view's Hamming top-k) also run on the GPU, timed "
+                          "beside their CPU twins on the same float inputs; the views animate the CPU results");
     return changed;
 }
 
@@ -180,12 +180,7 @@ void SceneView::draw(AppState& state) {
     // As a tooltip: a line that changes with the machine's speed would make screenshots differ.
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("computed in %.0f ms on the worker thread", r.seconds * 1000.0);
     if (r.trace.standard_attention) ImGui::TextWrapped("n <= chunk: Reformer runs full self-attention");
-    if (r.params.target == ComputeTarget::gpu) {
-        const bool agree = r.gpu.ran && r.gpu.bucket_mismatches == 0;
-        ImGui::PushStyleColor(ImGuiCol_Text, agree ? IM_COL32(120, 220, 140, 255) : IM_COL32(255, 200, 90, 255));
-        ImGui::TextWrapped("%s", r.gpu.message.c_str());
-        ImGui::PopStyleColor();
-    }
+    if (r.params.target == ComputeTarget::gpu) gpu_comparison_line(r.gpu);
 }
 
 }  // namespace hashscope::gui

@@ -16,6 +16,8 @@ cat "$OUT/env.log"
   timeout 300 dist/test_gpu
   # --gpu on the CLI against its CPU runs (tests/test_cli_gpu.cpp), with the staged executable.
   HASHSCOPE_EXE=$PWD/dist/hashscope timeout 120 dist/test_cli --gtest_filter='CliGpu.*'
+  # The app's GPU twins (compute=gpu): the scene's Reformer and the Learned view's top-k.
+  timeout 120 dist/test_app_logic --gtest_filter='ComputeScene.Gpu*:LearnedLab.Gpu*'
 } 2>&1 | tee "$OUT/tests.log" | grep -E '^\[  (FAILED|PASSED|SKIPPED) |Failure|error|Expected|Which is|actual' | head -60
 if [ "$mode" = quick ]; then
   timeout 120 dist/hashscope bench --gpu --quick 2>&1 | tee "$OUT/bench.log"

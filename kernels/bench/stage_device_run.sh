@@ -7,10 +7,12 @@
 set -eu
 build=$1 dest=$2
 rm -rf "$dest" && mkdir -p "$dest/dist/lib"
-cp "$build"/app/hashscope "$build"/tests/test_gpu "$build"/tests/test_cli "$dest/dist/" 2>/dev/null || true
-for exe in "$dest"/dist/hashscope "$dest"/dist/test_gpu "$dest"/dist/test_cli; do
-  ldd "$exe" | awk '/=> \// {print $3}'
+tests="test_gpu test_cli test_app_logic"  # the kernels; --gpu on the CLI; the app's GPU twins
+cp "$build"/app/hashscope "$dest/dist/"
+for t in $tests; do cp "$build/tests/$t" "$dest/dist/"; done
+for exe in hashscope $tests; do
+  ldd "$dest/dist/$exe" | awk '/=> \// {print $3}'
 done | sort -u | grep -v -E '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' | while read -r lib; do cp -L "$lib" "$dest/dist/lib/"; done
-strip "$dest"/dist/hashscope "$dest"/dist/test_gpu "$dest"/dist/test_cli
+for exe in hashscope $tests; do strip "$dest/dist/$exe"; done
 (cd "$dest" && tar cJf dist.tar.xz dist && rm -rf dist)
 du -sh "$dest"
