@@ -131,6 +131,12 @@ void draw_menu_bar(const std::vector<Action>& actions, AppState& state) {
         }
         ImGui::EndMenu();
     }
+    // Right-aligned: what the app computes on (the GPU toggle's status).
+    const ComputeStatus& status = compute_status();
+    const ImGuiStyle& style = ImGui::GetStyle();
+    ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(status.label.c_str()).x - 2.0f * style.ItemSpacing.x);
+    ImGui::TextDisabled("%s", status.label.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", status.detail.c_str());
     ImGui::EndMainMenuBar();
 }
 

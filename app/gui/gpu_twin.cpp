@@ -31,6 +31,23 @@ void describe(GpuComparison& c, const std::string& prefix, const char* compared,
 
 bool gpu_built() { return gpu::built_with_cuda(); }
 
+const ComputeStatus& compute_status() {
+    static const ComputeStatus status = [] {
+        ComputeStatus s;
+        s.gpu = gpu::gpu_available();
+        const std::string device = gpu::device_description();
+        if (s.gpu) {
+            s.label = "GPU: " + device.substr(0, device.find(" ("));
+            s.detail = device + ". With compute = GPU (Scene view) Reformer and the Learned view's top-k run there too.";
+        } else {
+            s.label = gpu::built_with_cuda() ? "CPU only: no GPU" : "CPU only: built without CUDA";
+            s.detail = "Everything runs on the CPU (" + device + ").";
+        }
+        return s;
+    }();
+    return status;
+}
+
 GpuComparison run_on_gpu(const Matrix<double>& x, const Matrix<double>& v, const std::vector<Matrix<double>>& rotations,
                          const ReformerConfig& config) {
     GpuComparison c;

@@ -29,6 +29,14 @@ struct GpuComparison {
 // Whether this build has a GPU path at all (configured with HASHSCOPE_CUDA and nvcc found).
 bool gpu_built();
 
+// What the app computes on, found once, for the menu bar: "GPU: NVIDIA H200" or "CPU only: no GPU",
+// with the device (or why there is none) in `detail`.
+struct ComputeStatus {
+    bool gpu = false;
+    std::string label, detail;
+};
+const ComputeStatus& compute_status();
+
 GpuComparison run_on_gpu(const Matrix<double>& x, const Matrix<double>& v, const std::vector<Matrix<double>>& rotations,
                          const ReformerConfig& config);
 
