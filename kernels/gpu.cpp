@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "kernels/blake3_kernel.hpp"
 #include "kernels/dense_attention_kernel.hpp"
 #include "kernels/device_buffer.hpp"
 #include "kernels/hamming_decode_kernel.hpp"
@@ -286,15 +287,31 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const 
     return r;
 }
 
-std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits) {
-    if (bits < 1 || bits > 32) throw InputError("--bits must be in 1..32 for SHA-256 buckets, got " + std::to_string(bits));
+namespace {
+
+// Buckets of a row-per-thread digest kernel (SHA-256, BLAKE3) over x's float32 bytes.
+using BucketLauncher = void (*)(const float*, std::uint32_t*, long long, int, int, cudaStream_t);
+std::vector<std::uint32_t> digest_buckets(const Matrix<float>& x, int bits, const char* name, BucketLauncher launch) {
+    if (bits < 1 || bits > 32)
+        throw InputError(std::string("--bits must be in 1..32 for ") + name + " buckets, got " + std::to_string(bits));
     require_device();
-    require_device_memory("sha256 buckets", 4.0 * double(x.rows()) * (x.cols() + 1.0));
+    require_device_memory(std::string(name) + " buckets", 4.0 * double(x.rows()) * (x.cols() + 1.0));
     DeviceBuffer<float> rows(flatten<float>({x}));
     DeviceBuffer<std::uint32_t> buckets(std::size_t(x.rows()));
-    launch_sha256_buckets(rows.get(), buckets.get(), x.rows(), int(x.cols()), bits, nullptr);
-    check_cuda(cudaDeviceSynchronize(), "sha256_kernel");
+    launch(rows.get(), buckets.get(), x.rows(), int(x.cols()), bits, nullptr);
+    check_cuda(cudaDeviceSynchronize(), name);
     return buckets.download();
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits) {
+    return digest_buckets(x, bits, "SHA-256", launch_sha256_buckets);
+}
+
+std::vector<std::uint32_t> blake3_buckets(const Matrix<float>& x, int bits) {
+    if (x.cols() > kBlake3MaxWords) throw GpuError("the GPU BLAKE3 kernel hashes rows of at most 1024 bytes (d <= 256)");
+    return digest_buckets(x, bits, "BLAKE3", launch_blake3_buckets);
 }
 
 }  // namespace hashscope::gpu

@@ -85,5 +85,7 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const 
 
 // The first `bits` (1..32) bits, big-endian, of SHA-256 over each row's float32 little-endian bytes.
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits);
+// The same with BLAKE3, for rows of at most 1024 bytes (d <= 256; longer ones: GpuError).
+std::vector<std::uint32_t> blake3_buckets(const Matrix<float>& x, int bits);
 
 }  // namespace hashscope::gpu

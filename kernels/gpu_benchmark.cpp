@@ -4,7 +4,6 @@
 #include "kernels/gpu_benchmark.hpp"
 
 #include <cuda_bf16.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,10 +14,12 @@
 #include <string>
 
 #include "core/dense_attention.hpp"
+#include "core/digest.hpp"
 #include "core/hamming_topk.hpp"
 #include "core/reformer_attention.hpp"
 #include "core/simhash.hpp"
 #include "core/sparse_attention.hpp"
+#include "kernels/blake3_kernel.hpp"
 #include "kernels/dense_attention_kernel.hpp"
 #include "kernels/hamming_decode_kernel.hpp"
 #include "kernels/hamming_prefill_kernel.hpp"
@@ -316,22 +317,26 @@ std::vector<BenchRow> bench_hamming_prefill(const BenchOptions& o, Timer& timer,
     return result;
 }
 
-BenchRow bench_sha256(const BenchOptions& o, Timer& timer, long long count, int d, int bits) {
+// Digest bucketing (SHA-256 or BLAKE3) of `count` float32 keys, the first 1000 checked against
+// core's digests (OpenSSL, the official BLAKE3 C code).
+BenchRow bench_digest(const BenchOptions& o, Timer& timer, DigestAlgo algo, long long count, int d, int bits) {
+    const bool sha256 = algo == DigestAlgo::sha256;
+    const auto launch = sha256 ? launch_sha256_buckets : launch_blake3_buckets;
     BenchRow row;
-    row.kernel = "sha256";
+    row.kernel = std::string(digest_name(algo));
     row.shape = std::to_string(count) + " keys of " + std::to_string(d * 4) + " bytes -> " + std::to_string(bits) + " bits";
     const std::vector<float> keys = grid_values(std::size_t(count) * d, 41);
     DeviceBuffer<float> dkeys(keys);
     DeviceBuffer<std::uint32_t> buckets{std::size_t(count)};
-    launch_sha256_buckets(dkeys.get(), buckets.get(), count, d, bits, nullptr);
+    launch(dkeys.get(), buckets.get(), count, d, bits, nullptr);
     const auto got = buckets.download();
+    Digester digester(algo);
     for (std::size_t i = 0; i < 1000; ++i) {
-        unsigned char digest[SHA256_DIGEST_LENGTH];
-        SHA256(reinterpret_cast<const unsigned char*>(keys.data() + i * d), std::size_t(d) * 4, digest);
-        const std::uint32_t first = std::uint32_t(digest[0]) << 24 | std::uint32_t(digest[1]) << 16 | std::uint32_t(digest[2]) << 8 | digest[3];
-        require(got[i] == first >> (32 - bits), "sha256 bucket differs from OpenSSL");
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(keys.data() + i * d);
+        const std::uint64_t head = digester.head({}, {bytes, std::size_t(d) * 4});
+        require(got[i] == std::uint32_t(head >> (64 - bits)), row.kernel + " bucket differs from core");
     }
-    timer.time(o, row, [&] { launch_sha256_buckets(dkeys.get(), buckets.get(), count, d, bits, nullptr); });
+    timer.time(o, row, [&] { launch(dkeys.get(), buckets.get(), count, d, bits, nullptr); });
     row.items = double(count);
     row.items_name = "keys";
     row.bytes = double(count) * (d * 4 + 4);
@@ -376,7 +381,8 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
         for (auto& row : bench_hamming_prefill(o, timer, prefill_n[i], i == 0)) report.rows.push_back(std::move(row));
     }
 
-    report.rows.push_back(bench_sha256(o, timer, o.quick ? 65536 : 4 << 20, 64, 16));
+    for (const DigestAlgo algo : {DigestAlgo::sha256, DigestAlgo::blake3})
+        report.rows.push_back(bench_digest(o, timer, algo, o.quick ? 65536 : 4 << 20, 64, 16));
     return report;
 }
 

@@ -24,6 +24,7 @@ DenseResult dense_attention(const Matrix<float>&, const Matrix<float>&, const Ma
     unavailable();
 }
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>&, int) { unavailable(); }
+std::vector<std::uint32_t> blake3_buckets(const Matrix<float>&, int) { unavailable(); }
 HammingDecodeResult hamming_decode(const Matrix<float>&, const SimHashCodes&, const std::vector<Matrix<float>>&,
                                    const std::vector<Matrix<float>>&, const std::vector<SimHashCodes>&,
                                    const HammingDecodeOptions&) {

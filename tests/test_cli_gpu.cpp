@@ -87,18 +87,19 @@ TEST_F(CliGpu, SimHashTopKAttention) {
     if (run_both(args, {{"--out", "o"}})) EXPECT_LE(difference("o"), 1e-5);
 }
 
-TEST_F(CliGpu, SimHashCodesAndSha256Buckets) {
+TEST_F(CliGpu, SimHashCodesAndDigestBuckets) {
     write_grid("x.npy", {300, 24}, 11), write_grid("p.npy", {24, 40}, 12);
     if (run_both("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy"), {{"--out", "codes"}}))
         EXPECT_EQ(difference("codes"), 0.0);
-    if (run_both("hash --method crypto --algo sha256 --bits 12 --in " + path("x.npy"), {{"--out", "buckets"}}))
-        EXPECT_EQ(difference("buckets"), 0.0);
+    for (const std::string algo : {"sha256", "blake3"})
+        if (run_both("hash --method crypto --algo " + algo + " --bits 12 --in " + path("x.npy"), {{"--out", algo}}))
+            EXPECT_EQ(difference(algo), 0.0) << algo;
 }
 
 TEST_F(CliGpu, WhatNoKernelTakesRunsOnTheCpuSayingWhy) {
     write_grid("x.npy", {40, 8}, 13);
-    EXPECT_FALSE(run_both("hash --method crypto --algo blake3 --bits 8 --in " + path("x.npy"), {{"--out", "buckets"}},
-                          "sha256"));
+    EXPECT_FALSE(run_both("hash --method crypto --algo xxh3 --bits 8 --in " + path("x.npy"), {{"--out", "buckets"}},
+                          "sha256 or blake3"));
     EXPECT_FALSE(run_both("hash --method simhash --bits 8 --precision f64 --in " + path("x.npy"), {{"--out", "codes"}},
                           "float32"));
 }

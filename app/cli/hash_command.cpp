@@ -4,8 +4,9 @@
 //   --method crypto --algo A --bits B [--salt HEX] [--quantize none|sign|int8 [--planes P.npy]]
 //                   --in X.npy --out BUCKETS.npy
 // writes int64 [n]: the first B bits of the digest of each row (core/crypto_buckets.hpp).
-// --gpu hashes on the GPU when there is one: simhash, and crypto with sha256 on the float32 bytes
-// (no --salt, --quantize none); otherwise, or without a device, the CPU runs (gpu_choice.hpp).
+// --gpu hashes on the GPU when there is one: simhash, and crypto with sha256 or blake3 on the
+// float32 bytes (no --salt, --quantize none); otherwise, or without a device, the CPU runs
+// (gpu_choice.hpp).
 #include <iostream>
 #include <memory>
 
@@ -51,9 +52,11 @@ void run_crypto(const HashOptions& o, nlohmann::json& report, Stopwatch& clock) 
         o.gpu, "hash", report,
         [&] {
             require_float_for_gpu<T>();
-            if (config.algo != DigestAlgo::sha256 || config.quantize != Quantize::none || !config.salt.empty())
-                throw gpu::GpuError("the GPU kernel hashes with sha256, no --salt, --quantize none");
-            const auto buckets = gpu::sha256_buckets(x.template cast<float>(), o.bits);
+            const bool sha256 = config.algo == DigestAlgo::sha256, blake3 = config.algo == DigestAlgo::blake3;
+            if (!(sha256 || blake3) || config.quantize != Quantize::none || !config.salt.empty())
+                throw gpu::GpuError("the GPU kernels hash with sha256 or blake3, no --salt, --quantize none");
+            const Matrix<float> rows = x.template cast<float>();
+            const auto buckets = sha256 ? gpu::sha256_buckets(rows, o.bits) : gpu::blake3_buckets(rows, o.bits);
             return Outcome{{buckets.begin(), buckets.end()}, std::size_t(x.cols()) * sizeof(float)};
         },
         [&] {
@@ -142,7 +145,7 @@ Command add_hash_command(CLI::App& root) {
     app->add_option("--quantize", o->quantize, "crypto: hash the float32 bytes (none), the sign code (sign) or int8 bytes")
         ->default_str("none");
     app->add_option("--out", o->out, "simhash: bits [n, b] uint8 0/1; crypto: buckets [n] int64 (.npy)")->required();
-    add_gpu_flag(*app, o->gpu, "simhash, and crypto with sha256 on the float32 bytes");
+    add_gpu_flag(*app, o->gpu, "simhash, and crypto with sha256 or blake3 on the float32 bytes");
     add_common_options(*app, o->common);
     return {app, [o] {
                 return run_guarded("hash", [&] {

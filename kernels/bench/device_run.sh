@@ -27,7 +27,7 @@ else
 fi
 {
   # One suite of dist/test_gpu at a time (gtest filter), so a report names its kernel.
-  for suite in GpuSimHash GpuDenseAttention GpuSha256 GpuReformer GpuHammingDecode GpuHammingPrefill; do
+  for suite in GpuSimHash GpuDenseAttention GpuSha256 GpuBlake3 GpuReformer GpuHammingDecode GpuHammingPrefill; do
     timeout 120 compute-sanitizer --tool memcheck --leak-check full dist/test_gpu --gtest_filter="$suite.*" 2>&1 | tail -3
   done
   for suite in GpuReformer GpuDenseAttention GpuSimHash GpuHammingDecode; do
