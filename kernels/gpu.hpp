@@ -83,6 +83,11 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const 
                                      const std::vector<SimHashCodes>& key_codes, const HammingTopKOptions& options,
                                      Storage storage = Storage::f32);
 
+// core::hamming_topk's kept keys on the device (the prefill's selection alone), each row nearest
+// first by (distance, position) as core lists it; codes of at most 64 bits.
+std::vector<std::vector<std::int32_t>> hamming_topk(const SimHashCodes& queries, const SimHashCodes& keys,
+                                                    const HammingTopKOptions& options);
+
 // The first `bits` (1..32) bits, big-endian, of SHA-256 over each row's float32 little-endian bytes.
 std::vector<std::uint32_t> sha256_buckets(const Matrix<float>& x, int bits);
 // The same with BLAKE3, for rows of at most 1024 bytes (d <= 256; longer ones: GpuError).

@@ -291,7 +291,7 @@ std::vector<BenchRow> bench_hamming_prefill(const BenchOptions& o, Timer& timer,
         };
         HammingTopKOptions options;
         options.top = s.top, options.sinks = s.sinks, options.window = s.window, options.causal = true;
-        auto want = hamming_topk(packed(key_rows), packed(0), options).selected;
+        auto want = hashscope::hamming_topk(packed(key_rows), packed(0), options).selected;
         for (auto& r : want) std::sort(r.begin(), r.end());
         const auto selected = w.selected.download(), count = w.count.download();
         for (int i = 0; i < n; ++i)

@@ -35,6 +35,9 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>&, const st
                                      const std::vector<SimHashCodes>&, const HammingTopKOptions&, Storage) {
     unavailable();
 }
+std::vector<std::vector<std::int32_t>> hamming_topk(const SimHashCodes&, const SimHashCodes&, const HammingTopKOptions&) {
+    unavailable();
+}
 BenchReport run_gpu_benchmarks(const BenchOptions&) { unavailable(); }
 
 }  // namespace hashscope::gpu

@@ -190,6 +190,7 @@ void launch_hamming_prefill_select(const std::uint32_t* key_codes, const std::ui
                                    const HammingPrefillShape& s, HammingPrefillWorkspace& w, cudaStream_t stream) {
     if (s.words < 1 || s.words > 2) throw GpuError("the GPU Hamming prefill takes codes of at most 64 bits");
     if (s.kv_heads < 1 || s.q_heads % s.kv_heads != 0) throw GpuError("query heads must be a multiple of KV heads");
+    if (s.n_q == 0) return;
     const dim3 grid((s.n_q + kSelectWarps - 1) / kSelectWarps, s.q_heads);
     if (s.words == 1)
         prefill_select_kernel<1><<<grid, kSelectWarps * 32, 0, stream>>>(key_codes, query_codes, s, w.selected.get(), w.count.get());
@@ -203,6 +204,7 @@ void launch_hamming_prefill_attend(const T* q, const T* k, const T* v, float* ou
                                    const HammingPrefillWorkspace& w, cudaStream_t stream) {
     if (s.d > kHammingPrefillMaxDim || s.d % 4 != 0)
         throw GpuError("the GPU Hamming prefill takes head dimensions <= 128, multiples of 4");
+    if (s.n_q == 0) return;
     const dim3 grid((s.n_q + kAttendWarps - 1) / kAttendWarps, s.q_heads);
     prefill_attend_kernel<T><<<grid, kAttendWarps * 32, 0, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), out);
     check_launch("prefill_attend_kernel");

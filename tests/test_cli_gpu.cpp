@@ -87,6 +87,15 @@ TEST_F(CliGpu, SimHashTopKAttention) {
     if (run_both(args, {{"--out", "o"}})) EXPECT_LE(difference("o"), 1e-5);
 }
 
+TEST_F(CliGpu, HammingTopKSelection) {
+    write_grid("q.npy", {90, 16}, 14), write_grid("k.npy", {120, 16}, 15), write_grid("p.npy", {16, 24}, 16);
+    const std::string args = "topk --method simhash --causal --top 20 --sinks 3 --window 5 --planes " + path("p.npy") +
+                             " --q " + path("q.npy") + " --k " + path("k.npy");
+    if (run_both(args, {{"--out", "idx"}})) EXPECT_EQ(difference("idx"), 0.0);  // same keys, same order
+    EXPECT_FALSE(run_both("topk --method exact --top 5 --q " + path("q.npy") + " --k " + path("k.npy"), {{"--out", "exact"}},
+                          "exact"));
+}
+
 TEST_F(CliGpu, SimHashCodesAndDigestBuckets) {
     write_grid("x.npy", {300, 24}, 11), write_grid("p.npy", {24, 40}, 12);
     if (run_both("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy"), {{"--out", "codes"}}))

@@ -16,7 +16,8 @@ void run_topk_attend(const std::string& method, SelectionOptions selection, cons
     const Matrix<T> q = load_matrix<T>(in.q, "--q"), k = load_matrix<T>(in.k, "--k"), v = load_matrix<T>(in.v, "--v");
     check_attention_shapes(q, k, v);
     report["timings_ms"]["load"] = clock.lap_ms();
-    const auto [qc, kc] = selection_codes(selection, q, k, report, clock);
+    const auto codes = selection_codes(selection, q, k, report, clock);
+    const PackedCodes &qc = codes.first, &kc = codes.second;  // named, not bound: lambdas below capture them
     const HammingTopKOptions options = hamming_options(selection);
     struct Outcome {
         std::vector<std::vector<std::int32_t>> selected;

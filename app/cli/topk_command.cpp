@@ -2,11 +2,13 @@
 //   --method simhash|learned|exact (--planes P.npy | --bits B [--seed S] | --hash-model MODEL [--head H])
 //   --q Q.npy --k K.npy --top K [--sinks S] [--window W] [--causal] --out IDX.npy
 // writes int32 [n_q, K]: each query's keys nearest first, -1 past the end of a shorter (causal) row.
-// --json adds recall@K against the exact top-K by q.k and the time taken.
+// --json adds recall@K against the exact top-K by q.k and the time taken. --gpu selects on the GPU
+// when there is one (simhash, learned; the same file), else on the CPU (gpu_choice.hpp).
 #include <iostream>
 #include <memory>
 
 #include "app/cli/command.hpp"
+#include "app/cli/gpu_choice.hpp"
 #include "app/cli/topk_selection.hpp"
 #include "core/metrics.hpp"
 
@@ -55,6 +57,7 @@ Command add_topk_command(CLI::App& root) {
     app->add_option("--k", o->k, "Keys K [n_k, d] (.npy)")->required();
     add_selection_options(*app, o->selection);
     app->add_flag("--causal", o->selection.causal, "Query i sees keys j <= i + (n_k - n_q)");
+    add_gpu_flag(*app, o->selection.gpu, "the Hamming selection (simhash, learned)");
     o->selection.seed_flag = app->add_option("--seed", o->selection.seed, "Seed for drawing SimHash planes")->default_str("0");
     app->add_option("--out", o->out, "Key indices int32 [n_q, K] (.npy), nearest first, -1 padded")->required();
     add_common_options(*app, o->common);

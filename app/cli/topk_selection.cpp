@@ -1,5 +1,6 @@
 #include "app/cli/topk_selection.hpp"
 
+#include "app/cli/gpu_choice.hpp"
 #include "core/hamming_topk.hpp"
 #include "core/learned_hash.hpp"
 #include "core/metrics.hpp"
@@ -81,6 +82,8 @@ template <class T>
 std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                                    nlohmann::json& report, Stopwatch& clock) {
     if (o.method == "exact") {
+        gpu_or_cpu<bool>(o.gpu, "topk", report, []() -> bool { throw gpu::GpuError("--method exact has no GPU kernel"); },
+                         [] { return true; });
         check_and_report_budget(o, q.cols(), k.cols(), report);
         if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
         if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
@@ -92,10 +95,13 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
         report["timings_ms"]["select"] = clock.lap_ms();
         return rows;
     }
-    const auto [qc, kc] = selection_codes(o, q, k, report, clock);
-    auto trace = hamming_topk(qc, kc, hamming_options(o));
+    const auto codes = selection_codes(o, q, k, report, clock);
+    const PackedCodes &qc = codes.first, &kc = codes.second;  // named, not bound: lambdas below capture them
+    auto rows = gpu_or_cpu<std::vector<std::vector<std::int32_t>>>(
+        o.gpu, "topk", report, [&] { return gpu::hamming_topk(qc, kc, hamming_options(o)); },
+        [&] { return hamming_topk(qc, kc, hamming_options(o)).selected; });
     report["timings_ms"]["select"] = clock.lap_ms();
-    return std::move(trace.selected);
+    return rows;
 }
 
 NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width) {

@@ -23,6 +23,7 @@ struct SelectionOptions {
     int sinks = 0;
     int window = 0;
     bool causal = false;
+    bool gpu = false;  // select_keys: the Hamming selection on the device when there is one (topk --gpu)
     std::uint64_t seed = 0;
     const CLI::Option* seed_flag = nullptr;  // set by the command that registers --seed
 };

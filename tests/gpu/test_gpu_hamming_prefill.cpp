@@ -1,10 +1,10 @@
-// The Hamming top-k prefill kernels against core's hamming_topk (their CPU twin: kept sets equal)
-// and the independent oracles (reference_hamming.hpp's full sort by (distance, position), and
-// float64 sparse attention on the same bf16-rounded inputs, within 2e-2). Shapes cover n = 1,
-// queries that see fewer keys than the budget, n off the 8-query block, grouped-query heads, codes
-// of 16, 32 and 64 bits (thresholds past distance 32, and at the largest distance), ties everywhere,
-// a budget taken whole by sinks and window, non-causal queries, and a chunk of queries after a
-// cache (n_q < n_k).
+// The Hamming top-k prefill kernels against core's hamming_topk (their CPU twin: kept sets equal,
+// and gpu::hamming_topk's rows equal in order too) and the independent oracles
+// (reference_hamming.hpp's full sort by (distance, position), and float64 sparse attention on the
+// same bf16-rounded inputs, within 2e-2). Shapes cover n = 1, queries that see fewer keys than the
+// budget, n off the 8-query block, grouped-query heads, codes of 16, 32 and 64 bits (thresholds
+// past distance 32, and at the largest distance), ties everywhere, a budget taken whole by sinks
+// and window, non-causal queries, and a chunk of queries after a cache (n_q < n_k).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -102,6 +102,8 @@ void expect_matches_references(const PrefillCase& c, gpu::Storage storage, std::
                                               o.window, o.causal);
         ASSERT_EQ(got.selected[std::size_t(h)], ascending(twin.selected));
         ASSERT_EQ(got.selected[std::size_t(h)], ascending(oracle));
+        // The selection alone, listed as core lists it: nearest first, by (distance, position).
+        if (!bf16) ASSERT_EQ(gpu::hamming_topk(packed_queries[std::size_t(h)], packed_keys[kv], o), twin.selected);
         const ref::Mat want = ref::sparse_attention(ref::to_ref(q[std::size_t(h)]), ref::to_ref(k[kv]), ref::to_ref(v[kv]), oracle);
         ASSERT_TRUE(got.output[std::size_t(h)].allFinite());
         EXPECT_LE(ref::scaled_error(got.output[std::size_t(h)], want), bf16 ? 2e-2 : 1e-5);

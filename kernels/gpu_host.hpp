@@ -1,0 +1,32 @@
+// What the host-side files of kernels/ share (gpu.cpp, gpu_hamming.cpp): the device check, and
+// matrices flattened to the element type a kernel reads and back. Internal to kernels/.
+#pragma once
+
+#include <vector>
+
+#include "core/matrix.hpp"
+#include "kernels/gpu.hpp"
+
+namespace hashscope::gpu {
+
+inline void require_device() {
+    if (!gpu_available()) throw GpuError("no CUDA device: " + device_description());
+}
+
+// Rows of equal-shaped matrices, one after another, in the element type the kernel reads.
+template <class T>
+std::vector<T> flatten(const std::vector<Matrix<float>>& parts) {
+    std::vector<T> flat;
+    for (const auto& m : parts)
+        for (Eigen::Index i = 0; i < m.size(); ++i) flat.push_back(T(m.data()[i]));
+    return flat;
+}
+
+template <class T>
+Matrix<float> to_matrix(const T* data, Eigen::Index rows, Eigen::Index cols) {
+    Matrix<float> m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(data[i]);
+    return m;
+}
+
+}  // namespace hashscope::gpu
