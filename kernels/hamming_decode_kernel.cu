@@ -1,10 +1,13 @@
-// Hamming top-k decode kernels: distances + histogram, threshold, ties per block, selection, then
-// attention over the selected rows in segments of 128 and a merge of the segments (the split-K
-// of flash decoding). Selection never sorts: the histogram over distances 0..bits gives the k-th
-// distance T; positions nearer than T are all kept, and of those at exactly T the lowest positions
-// are kept, ranked by a block scan plus the tie counts of the blocks before.
+// Hamming top-k decode kernels: the selection in one cooperative launch (distances + histogram,
+// grid barrier, threshold and ties per block, grid barrier, selection), then attention over the
+// selected rows in segments of 128 and a merge of the segments (the split-K of flash decoding).
+// Selection never sorts: the histogram over distances 0..bits gives the k-th distance T; positions
+// nearer than T are all kept, and of those at exactly T the lowest positions are kept, ranked by a
+// block scan plus the tie counts of the blocks before. One launch instead of six (two memsets and
+// four kernels): at n = 128K the passes are short and the gaps between launches were most of it.
 #include "kernels/hamming_decode_kernel.hpp"
 
+#include <cooperative_groups.h>
 #include <cub/block/block_reduce.cuh>
 #include <cub/block/block_scan.cuh>
 
@@ -15,117 +18,139 @@
 namespace hashscope::gpu {
 namespace {
 
-constexpr int kSelectThreads = 256, kPerThread = kHammingSpan / kSelectThreads, kBins = 65;
+namespace cg = cooperative_groups;
+
+constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32, kBins = 65;
 constexpr int kDecodeThreads = 128;
 
-int selection_blocks(const HammingDecodeShape& s) { return (s.n + kHammingSpan - 1) / kHammingSpan; }
 int segments(const HammingDecodeShape& s) { return (s.capacity() + kHammingSegment - 1) / kHammingSegment; }
 
-// Position of a thread's t-th item: consecutive threads take consecutive positions, so loads
-// coalesce and a block scan over one t runs in position order.
-__device__ int position_of(int t) { return blockIdx.x * kHammingSpan + t * kSelectThreads + threadIdx.x; }
-
-__global__ void __launch_bounds__(kSelectThreads) distance_kernel(const std::uint32_t* __restrict__ key_codes,
-                                                                 const std::uint32_t* __restrict__ query_codes,
-                                                                 HammingDecodeShape s, std::uint8_t* __restrict__ distance,
-                                                                 std::uint32_t* __restrict__ histogram) {
-    // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
-    // the block's atomics on them.
-    constexpr int kWarps = kSelectThreads / 32;
-    __shared__ std::uint32_t bins[kWarps][kBins];
-    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32;
-    for (int b = threadIdx.x; b < kWarps * kBins; b += blockDim.x) bins[b / kBins][b % kBins] = 0;
-    __syncthreads();
-    const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
-    const std::uint32_t q0 = query_codes[qh * s.words], q1 = s.words > 1 ? query_codes[qh * s.words + 1] : 0;
-    for (int t = 0; t < kPerThread; ++t) {
-        const int j = position_of(t);
-        if (j >= s.n) break;
-        int dist = __popc(codes[std::size_t(j) * s.words] ^ q0);
-        if (s.words > 1) dist += __popc(codes[std::size_t(j) * s.words + 1] ^ q1);
-        distance[std::size_t(qh) * s.n + j] = std::uint8_t(dist);
-        if (j >= s.middle_begin() && j < s.middle_end()) atomicAdd(&bins[warp][dist], 1u);
-    }
-    __syncthreads();
-    for (int b = threadIdx.x; b < kBins; b += blockDim.x) {
-        std::uint32_t total = 0;
-        for (int w = 0; w < kWarps; ++w) total += bins[w][b];
-        if (total) atomicAdd(&histogram[qh * kBins + b], total);
-    }
-}
-
 // T = the smallest distance with at least k middle positions at or below it; take all positions
-// below T and the first (k - below) at T. k >= the middle's size takes all of it (T past every distance).
-__global__ void threshold_kernel(const std::uint32_t* __restrict__ histogram, HammingDecodeShape s,
-                                 std::int32_t* __restrict__ threshold) {
-    const int qh = blockIdx.x;
+// below T and the first (k - below) at T. k >= the middle's size takes all of it (T past every
+// distance); k = 0 takes none of it (T = -1).
+__device__ void find_threshold(const std::uint32_t* __restrict__ histogram, const HammingDecodeShape& s, int& T, int& need) {
     const int middle = s.middle_end() - s.middle_begin();
-    int t = kBins, need = 0;
-    if (s.k < middle) {
-        unsigned below = 0;
-        for (t = 0; t < kBins; ++t) {
-            const unsigned here = histogram[qh * kBins + t];
-            if (below + here >= unsigned(s.k)) break;
-            below += here;
-        }
-        need = s.k - int(below);
+    T = kBins, need = 0;
+    if (s.k == 0) T = -1;
+    if (s.k == 0 || s.k >= middle) return;
+    unsigned below = 0;
+    for (T = 0; T < kBins; ++T) {
+        if (below + histogram[T] >= unsigned(s.k)) break;
+        below += histogram[T];
     }
-    threshold[2 * qh] = s.k == 0 ? -1 : t;
-    threshold[2 * qh + 1] = need;
+    need = s.k - int(below);
 }
 
-__global__ void __launch_bounds__(kSelectThreads) tie_count_kernel(const std::uint8_t* __restrict__ distance,
-                                                                  const std::int32_t* __restrict__ threshold,
-                                                                  HammingDecodeShape s, std::uint32_t* __restrict__ ties) {
-    using Reduce = cub::BlockReduce<int, kSelectThreads>;
-    __shared__ typename Reduce::TempStorage temp;
-    const int qh = blockIdx.y, T = threshold[2 * qh];
-    int mine = 0;
-    for (int t = 0; t < kPerThread; ++t) {
-        const int j = position_of(t);
-        mine += j < s.middle_end() && j >= s.middle_begin() && distance[std::size_t(qh) * s.n + j] == T;
-    }
-    const int total = Reduce(temp).Sum(mine);
-    if (threadIdx.x == 0) ties[std::size_t(qh) * gridDim.x + blockIdx.x] = total;
-}
-
-__global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint8_t* __restrict__ distance,
-                                                               const std::int32_t* __restrict__ threshold,
-                                                               const std::uint32_t* __restrict__ ties, HammingDecodeShape s,
+// Grid (blocks, q_heads), launched cooperatively: a head's positions are cut into tiles of
+// kSelectThreads (consecutive threads, consecutive positions: coalesced loads, and a block scan
+// over a tile runs in position order), and its blocks take contiguous runs of tiles.
+__global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint32_t* __restrict__ key_codes,
+                                                               const std::uint32_t* __restrict__ query_codes,
+                                                               HammingDecodeShape s, std::uint8_t* __restrict__ distance,
+                                                               std::uint32_t* __restrict__ histogram,
+                                                               std::uint32_t* __restrict__ ties,
                                                                std::int32_t* __restrict__ selected,
                                                                std::int32_t* __restrict__ count) {
     using Reduce = cub::BlockReduce<int, kSelectThreads>;
     using Scan = cub::BlockScan<int, kSelectThreads>;
     __shared__ typename Reduce::TempStorage reduce_temp;
     __shared__ typename Scan::TempStorage scan_temp;
-    const int qh = blockIdx.y, T = threshold[2 * qh], need = threshold[2 * qh + 1];
-    int earlier = 0;  // ties at T in the blocks before this one
+    // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
+    // the block's atomics on them.
+    __shared__ std::uint32_t bins[kSelectWarps][kBins];
+    __shared__ int shared_T, shared_need, shared_rank0;
+    const cg::grid_group grid = cg::this_grid();
+    const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int tiles = (s.n + kSelectThreads - 1) / kSelectThreads;
+    const int first_tile = int((long long)tiles * blockIdx.x / gridDim.x);
+    const int end_tile = int((long long)tiles * (blockIdx.x + 1) / gridDim.x);
+    std::uint8_t* head_distance = distance + std::size_t(qh) * s.n;
+    std::uint32_t* head_histogram = histogram + std::size_t(qh) * kBins;
+    const auto in_middle = [&](int j) { return j >= s.middle_begin() && j < s.middle_end(); };
+
+    // 1. Distances, and the head's histogram of its middle positions' distances.
+    if (blockIdx.x == 0 && threadIdx.x == 0) count[qh] = 0;  // appended to only after two barriers
+    for (int b = threadIdx.x; b < kSelectWarps * kBins; b += blockDim.x) bins[b / kBins][b % kBins] = 0;
+    __syncthreads();
+    const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
+    const std::uint32_t q0 = query_codes[qh * s.words], q1 = s.words > 1 ? query_codes[qh * s.words + 1] : 0;
+    for (int tile = first_tile; tile < end_tile; ++tile) {
+        const int j = tile * kSelectThreads + threadIdx.x;
+        if (j >= s.n) break;
+        int dist = __popc(codes[std::size_t(j) * s.words] ^ q0);
+        if (s.words > 1) dist += __popc(codes[std::size_t(j) * s.words + 1] ^ q1);
+        head_distance[j] = std::uint8_t(dist);
+        if (in_middle(j)) atomicAdd(&bins[warp][dist], 1u);
+    }
+    __syncthreads();
+    for (int b = threadIdx.x; b < kBins; b += blockDim.x) {
+        std::uint32_t total = 0;
+        for (int w = 0; w < kSelectWarps; ++w) total += bins[w][b];
+        if (total) atomicAdd(&head_histogram[b], total);
+    }
+    grid.sync();
+
+    // 2. The threshold (each block of the head finds the same), and this block's ties at it.
+    if (threadIdx.x == 0) find_threshold(head_histogram, s, shared_T, shared_need);
+    __syncthreads();
+    const int T = shared_T, need = shared_need;
+    int mine = 0;
+    for (int tile = first_tile; tile < end_tile; ++tile) {
+        const int j = tile * kSelectThreads + threadIdx.x;
+        mine += j < s.n && in_middle(j) && head_distance[j] == T;
+    }
+    const int block_ties = Reduce(reduce_temp).Sum(mine);  // valid in thread 0
+    if (threadIdx.x == 0) ties[std::size_t(qh) * gridDim.x + blockIdx.x] = block_ties;
+    grid.sync();
+
+    // 3. Every block has read the histogram: the head's first block zeroes it for the next call.
+    // Then this block's selection in position order, its ties ranked after the blocks' before.
+    if (blockIdx.x == 0)
+        for (int b = threadIdx.x; b < kBins; b += blockDim.x) head_histogram[b] = 0;
+    int earlier = 0;
     for (int b = threadIdx.x; b < int(blockIdx.x); b += blockDim.x) earlier += ties[std::size_t(qh) * gridDim.x + b];
-    __shared__ int shared_rank0;
-    const int earlier_total = Reduce(reduce_temp).Sum(earlier);  // valid in thread 0
+    __syncthreads();  // reduce_temp is reused
+    const int earlier_total = Reduce(reduce_temp).Sum(earlier);
     if (threadIdx.x == 0) shared_rank0 = earlier_total;
     __syncthreads();
     int rank0 = shared_rank0;
     const int capacity = s.capacity();
-    for (int t = 0; t < kPerThread; ++t) {
-        const int j = position_of(t);
+    for (int tile = first_tile; tile < end_tile; ++tile) {
+        const int j = tile * kSelectThreads + threadIdx.x;
         const bool valid = j < s.n;
-        const bool middle = valid && j >= s.middle_begin() && j < s.middle_end();
-        const int dist = valid ? distance[std::size_t(qh) * s.n + j] : 255;
+        const bool middle = valid && in_middle(j);
+        const int dist = valid ? head_distance[j] : 255;
         const bool tie = middle && dist == T;
         int rank = 0, total = 0;
         Scan(scan_temp).ExclusiveSum(int(tie), rank, total);
-        __syncthreads();  // scan_temp is reused next iteration
+        __syncthreads();  // scan_temp is reused next tile
         const bool keep = valid && (!middle || dist < T || (tie && rank0 + rank < need));
-        // One atomic per warp for the warp's kept positions (a head's counter is shared by all its blocks).
+        // One atomic per warp for the warp's kept positions (a head's counter is shared by its blocks).
         const unsigned kept = __ballot_sync(0xffffffffu, keep);
-        const int lane = threadIdx.x % 32;
         int base = 0;
         if (kept && lane == __ffs(kept) - 1) base = atomicAdd(&count[qh], __popc(kept));
         base = __shfl_sync(0xffffffffu, base, kept ? __ffs(kept) - 1 : 0);
         if (keep) selected[std::size_t(qh) * capacity + base + __popc(kept & ((1u << lane) - 1))] = j;
         rank0 += total;
     }
+}
+
+// Blocks per head of the cooperative selection: every block of the grid must be resident at once
+// (the grid barriers wait for all of them), so the device's resident blocks shared among the heads,
+// and never more than a head has tiles.
+int selection_blocks(const HammingDecodeShape& s) {
+    static const int resident = [] {
+        int device = 0, sms = 0, per_sm = 0;
+        check_cuda(cudaGetDevice(&device), "cudaGetDevice");
+        check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+        check_cuda(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, select_kernel, kSelectThreads, 0),
+                   "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+        return sms * per_sm;
+    }();
+    if (s.q_heads > resident)
+        throw GpuError("the GPU Hamming decode selects for at most " + std::to_string(resident) + " query heads at once");
+    const int tiles = (s.n + kSelectThreads - 1) / kSelectThreads;
+    return std::max(1, std::min(resident / s.q_heads, tiles));
 }
 
 // One block per (segment of 128 selected rows, query head). A warp takes every fourth row: the
@@ -214,26 +239,26 @@ __global__ void merge_kernel(const float* __restrict__ partial, HammingDecodeSha
 }  // namespace
 
 HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
-    : distance(std::size_t(s.q_heads) * s.n), histogram(std::size_t(s.q_heads) * kBins), threshold(2 * std::size_t(s.q_heads)),
-      ties(std::size_t(s.q_heads) * selection_blocks(s)), selected(std::size_t(s.q_heads) * s.capacity()),
-      count(std::size_t(s.q_heads)), partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {}
+    : blocks_per_head(s.n > 0 ? selection_blocks(s) : 1), distance(std::size_t(s.q_heads) * s.n),
+      histogram(std::size_t(s.q_heads) * kBins), ties(std::size_t(s.q_heads) * blocks_per_head),
+      selected(std::size_t(s.q_heads) * s.capacity()), count(std::size_t(s.q_heads)),
+      partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {
+    // Zero once here; each selection leaves it zero again (its last phase clears what it counted).
+    check_cuda(cudaMemset(histogram.get(), 0, histogram.size() * sizeof(std::uint32_t)), "memset");
+}
 
 void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* query_codes, const HammingDecodeShape& s,
                            HammingDecodeWorkspace& w, cudaStream_t stream) {
     if (s.words < 1 || s.words > 2) throw GpuError("the GPU Hamming kernel takes 32- or 64-bit codes");
     if (s.kv_heads < 1 || s.q_heads % s.kv_heads != 0) throw GpuError("query heads must be a multiple of KV heads");
-    check_cuda(cudaMemsetAsync(w.histogram.get(), 0, w.histogram.size() * sizeof(std::uint32_t), stream), "memset");
-    check_cuda(cudaMemsetAsync(w.count.get(), 0, w.count.size() * sizeof(std::int32_t), stream), "memset");
-    const dim3 grid(selection_blocks(s), s.q_heads);
-    distance_kernel<<<grid, kSelectThreads, 0, stream>>>(key_codes, query_codes, s, w.distance.get(), w.histogram.get());
-    check_launch("distance_kernel");
-    threshold_kernel<<<s.q_heads, 1, 0, stream>>>(w.histogram.get(), s, w.threshold.get());
-    check_launch("threshold_kernel");
-    tie_count_kernel<<<grid, kSelectThreads, 0, stream>>>(w.distance.get(), w.threshold.get(), s, w.ties.get());
-    check_launch("tie_count_kernel");
-    select_kernel<<<grid, kSelectThreads, 0, stream>>>(w.distance.get(), w.threshold.get(), w.ties.get(), s,
-                                                       w.selected.get(), w.count.get());
-    check_launch("select_kernel");
+    HammingDecodeShape shape = s;
+    std::uint8_t* distance = w.distance.get();
+    std::uint32_t *histogram = w.histogram.get(), *ties = w.ties.get();
+    std::int32_t *selected = w.selected.get(), *count = w.count.get();
+    void* args[] = {&key_codes, &query_codes, &shape, &distance, &histogram, &ties, &selected, &count};
+    check_cuda(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(select_kernel), dim3(w.blocks_per_head, s.q_heads),
+                                           dim3(kSelectThreads), args, 0, stream),
+               "select_kernel (cooperative launch)");
 }
 
 void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,

@@ -30,16 +30,15 @@ struct HammingDecodeShape {
     }
 };
 
-inline constexpr int kHammingSpan = 1024;     // positions per selection block
 inline constexpr int kHammingSegment = 128;   // selected rows per attention block
 inline constexpr int kHammingMaxDim = 128;  // and d a multiple of 4 (8-byte row loads)
 
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
+    int blocks_per_head;                     // of the cooperative selection (as many as the device holds at once)
     DeviceBuffer<std::uint8_t> distance;     // [q_heads][n]
-    DeviceBuffer<std::uint32_t> histogram;   // [q_heads][65]
-    DeviceBuffer<std::int32_t> threshold;    // [q_heads][2]: the k-th distance T, and how many ties at T to take
-    DeviceBuffer<std::uint32_t> ties;        // [q_heads][blocks]: positions at distance T per selection block
+    DeviceBuffer<std::uint32_t> histogram;   // [q_heads][65], zero between calls
+    DeviceBuffer<std::uint32_t> ties;        // [q_heads][blocks_per_head]: positions at distance T per block
     DeviceBuffer<std::int32_t> selected;     // [q_heads][capacity], in no particular order
     DeviceBuffer<std::int32_t> count;        // [q_heads]
     DeviceBuffer<float> partial;             // [q_heads][segments][d + 2]: max, sum, unnormalised output
