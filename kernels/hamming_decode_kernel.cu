@@ -153,18 +153,15 @@ int selection_blocks(const HammingDecodeShape& s) {
     return std::max(1, std::min(resident / s.q_heads, tiles));
 }
 
-// One block per (segment of 128 selected rows, query head). A warp takes every fourth row: the
-// score is a lane's 4 dims (one 8-byte load, so a row is one 256-byte access) and a warp sum;
-// after the segment's max and sum, the same warps accumulate weighted V rows the same way, and
-// the four warps' partial outputs are added in shared memory.
+// One block per (segment of 128 selected rows, query head): each warp an online softmax over 32 of
+// the rows (attend_rows: four rows' loads in flight), the four warps' maxima, sums and outputs then
+// combined into the segment's partial, which merge_kernel combines across segments.
 __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
     const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
     HammingDecodeShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
     float* __restrict__ partial) {
-    constexpr int kWarps = kDecodeThreads / 32;
-    __shared__ float weight[kHammingSegment];
-    __shared__ int row[kHammingSegment];
-    __shared__ float peak_sum[2];
+    constexpr int kWarps = kDecodeThreads / 32, kWarpRows = kHammingSegment / kWarps;
+    __shared__ float warp_peak[kWarps], warp_total[kWarps];
     __shared__ float warp_out[kWarps][kHammingMaxDim];
     const int qh = blockIdx.y, kvh = qh / (s.q_heads / s.kv_heads), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int begin = blockIdx.x * kHammingSegment, end = min(count[qh], begin + kHammingSegment);
@@ -176,48 +173,29 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
     }
     float qv[4];
     load4(q + std::size_t(qh) * s.d, lane, s.d, qv);
-    const float scale = rsqrtf(float(s.d));
-    const __nv_bfloat16* keys = k + std::size_t(kvh) * s.n * s.d;
-    const __nv_bfloat16* values = v + std::size_t(kvh) * s.n * s.d;
-    for (int e = begin + warp; e < end; e += kWarps) {
-        const int j = selected[std::size_t(qh) * s.capacity() + e];
-        float kv[4];
-        load4(keys + std::size_t(j) * s.d, lane, s.d, kv);
-        const float dot = warp_sum(qv[0] * kv[0] + qv[1] * kv[1] + qv[2] * kv[2] + qv[3] * kv[3]);
-        if (lane == 0) weight[e - begin] = dot * scale, row[e - begin] = j;
-    }
-    __syncthreads();
-    const int rows = end - begin;
-    if (warp == 0) {
-        float peak = -INFINITY;
-        for (int e = lane; e < rows; e += 32) peak = fmaxf(peak, weight[e]);
-        for (int o = 16; o; o /= 2) peak = fmaxf(peak, __shfl_xor_sync(0xffffffffu, peak, o));
-        float sum = 0.f;
-        for (int e = lane; e < rows; e += 32) {
-            weight[e] = __expf(weight[e] - peak);
-            sum += weight[e];
-        }
-        sum = warp_sum(sum);
-        if (lane == 0) peak_sum[0] = peak, peak_sum[1] = sum;
-    }
-    __syncthreads();
-    float acc[4] = {};
-    for (int e = warp; e < rows; e += kWarps) {
-        float vv[4];
-        load4(values + std::size_t(row[e]) * s.d, lane, s.d, vv);
-#pragma unroll
-        for (int c = 0; c < 4; ++c) acc[c] = fmaf(weight[e], vv[c], acc[c]);
-    }
+    const int first = begin + warp * kWarpRows, rows = max(0, min(end - first, kWarpRows));
+    RowSoftmax st;  // a warp without rows keeps peak -inf: it weighs nothing below
+    attend_rows(qv, rsqrtf(float(s.d)), k + std::size_t(kvh) * s.n * s.d, v + std::size_t(kvh) * s.n * s.d, s.d,
+                selected + std::size_t(qh) * s.capacity() + first, rows, lane, st);
+    if (lane == 0) warp_peak[warp] = st.peak, warp_total[warp] = st.sum;
 #pragma unroll
     for (int c = 0; c < 4; ++c)
-        if (4 * lane + c < s.d) warp_out[warp][4 * lane + c] = acc[c];
+        if (4 * lane + c < s.d) warp_out[warp][4 * lane + c] = st.acc[c];
     __syncthreads();
+    float peak = -INFINITY;
+    for (int w = 0; w < kWarps; ++w) peak = fmaxf(peak, warp_peak[w]);  // finite: warp 0 has rows
+    float weight[kWarps];
+    for (int w = 0; w < kWarps; ++w) weight[w] = __expf(warp_peak[w] - peak);
     for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
         float total = 0.f;
-        for (int w = 0; w < kWarps; ++w) total += warp_out[w][c];
+        for (int w = 0; w < kWarps; ++w) total = fmaf(weight[w], warp_out[w][c], total);
         part[2 + c] = total;
     }
-    if (threadIdx.x == 0) part[0] = peak_sum[0], part[1] = peak_sum[1];
+    if (threadIdx.x == 0) {
+        float sum = 0.f;
+        for (int w = 0; w < kWarps; ++w) sum = fmaf(weight[w], warp_total[w], sum);
+        part[0] = peak, part[1] = sum;
+    }
 }
 
 __global__ void merge_kernel(const float* __restrict__ partial, HammingDecodeShape s, int segments, float* __restrict__ out) {

@@ -1,5 +1,5 @@
 // Hamming top-k prefill kernels: a warp selects one query's keys (histogram by ballots, threshold,
-// keep pass), then a warp attends one query over them. See hamming_prefill_kernel.hpp.
+// keep pass), then a warp attends one query over them (warp_rows.cuh). See hamming_prefill_kernel.hpp.
 #include "kernels/hamming_prefill_kernel.hpp"
 
 #include <algorithm>
@@ -126,59 +126,24 @@ __global__ void __launch_bounds__(kSelectWarps * 32) prefill_select_kernel(const
     for (int j = window_start + lane; j < visible; j += 32) out[sink_end + budget + (j - window_start)] = j;
 }
 
-// One warp per (query head, query): an online softmax over the selected rows, which are fetched 32
-// indices at a time and attended four at a time (their K and V loads in flight together).
+// One warp per (query head, query): an online softmax over its selected rows (attend_rows).
 template <class T>
 __global__ void __launch_bounds__(kAttendWarps * 32) prefill_attend_kernel(
-    const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v, HammingPrefillShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
-    float* __restrict__ out) {
+    const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v, HammingPrefillShape s,
+    const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count, float* __restrict__ out) {
     const int lane = threadIdx.x % 32, qh = blockIdx.y;
     const int i = int(blockIdx.x * kAttendWarps + threadIdx.x / 32);
     if (i >= s.n_q) return;
     const int kvh = qh / (s.q_heads / s.kv_heads);
     const std::size_t row = std::size_t(qh) * s.n_q + i;
-    const T* keys = k + std::size_t(kvh) * s.n_k * s.d;
-    const T* values = v + std::size_t(kvh) * s.n_k * s.d;
-    const std::int32_t* rows = selected + row * s.top;
-    const int total = count[row];
     float qv[4];
     load4(q + row * s.d, lane, s.d, qv);
-    const float scale = rsqrtf(float(s.d));
-    float peak = -INFINITY, sum = 0.f, acc[4] = {};
-    for (int base = 0; base < total; base += 32) {
-        const int mine = base + lane < total ? rows[base + lane] : 0;
-        const int here = min(32, total - base);
-        for (int r = 0; r < here; r += 4) {
-            float kv[4][4], vv[4][4], score[4];
-#pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const int j = __shfl_sync(0xffffffffu, mine, r + u);
-                load4(keys + std::size_t(j) * s.d, lane, s.d, kv[u]);
-                load4(values + std::size_t(j) * s.d, lane, s.d, vv[u]);
-            }
-#pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const float dot = warp_sum(qv[0] * kv[u][0] + qv[1] * kv[u][1] + qv[2] * kv[u][2] + qv[3] * kv[u][3]);
-                score[u] = r + u < here ? dot * scale : -INFINITY;
-            }
-            const float next = fmaxf(fmaxf(peak, fmaxf(score[0], score[1])), fmaxf(score[2], score[3]));
-            const float fade = __expf(peak - next);  // 0 on the first rows (peak = -inf)
-            sum *= fade;
-#pragma unroll
-            for (int c = 0; c < 4; ++c) acc[c] *= fade;
-#pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const float p = __expf(score[u] - next);
-                sum += p;
-#pragma unroll
-                for (int c = 0; c < 4; ++c) acc[c] = fmaf(p, vv[u][c], acc[c]);
-            }
-            peak = next;
-        }
-    }
+    RowSoftmax st;
+    attend_rows(qv, rsqrtf(float(s.d)), k + std::size_t(kvh) * s.n_k * s.d, v + std::size_t(kvh) * s.n_k * s.d, s.d,
+                selected + row * s.top, count[row], lane, st);
 #pragma unroll
     for (int c = 0; c < 4; ++c)
-        if (4 * lane + c < s.d) out[row * s.d + 4 * lane + c] = acc[c] / sum;
+        if (4 * lane + c < s.d) out[row * s.d + 4 * lane + c] = st.acc[c] / st.sum;
 }
 
 }  // namespace

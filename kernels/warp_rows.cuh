@@ -1,8 +1,11 @@
-// Warp-wide pieces the Hamming decode and prefill kernels share: a warp sum, and a row read as four
-// dims per lane (one 8-byte bf16 or 16-byte float load per lane: a row is one contiguous access).
+// Warp-wide pieces the Hamming decode and prefill kernels share: a warp sum, a row read as four
+// dims per lane (one 8-byte bf16 or 16-byte float load per lane: a row is one contiguous access),
+// and one query's online softmax over a list of rows.
 #pragma once
 
 #include <cuda_bf16.h>
+
+#include <cstdint>
 
 namespace hashscope::gpu {
 
@@ -25,6 +28,52 @@ __device__ inline void load4(const float* row, int lane, int d, float (&x)[4]) {
     if (4 * lane >= d) return;
     const float4 raw = *reinterpret_cast<const float4*>(row + 4 * lane);
     x[0] = raw.x, x[1] = raw.y, x[2] = raw.z, x[3] = raw.w;
+}
+
+// A query's online softmax over some rows, each lane keeping its four dims: the running maximum
+// score, the sum of exp(score - maximum), and the unnormalised output.
+struct RowSoftmax {
+    float peak = -INFINITY, sum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+};
+
+// Adds rows[0..count) (positions in keys / values, rows of d elements) to a warp's softmax of the
+// query qv (the lane's four dims), scores scaled by `scale`. Indices are read 32 at a time, and four
+// rows' K and V loads are in flight together.
+template <class T>
+__device__ inline void attend_rows(const float (&qv)[4], float scale, const T* __restrict__ keys,
+                                   const T* __restrict__ values, int d, const std::int32_t* __restrict__ rows, int count,
+                                   int lane, RowSoftmax& st) {
+    for (int base = 0; base < count; base += 32) {
+        const int mine = base + lane < count ? rows[base + lane] : 0;
+        const int here = min(32, count - base);
+        for (int r = 0; r < here; r += 4) {
+            float kv[4][4], vv[4][4], score[4];
+#pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const int j = __shfl_sync(0xffffffffu, mine, r + u);  // row 0 past the list: read, then masked
+                load4(keys + std::size_t(j) * d, lane, d, kv[u]);
+                load4(values + std::size_t(j) * d, lane, d, vv[u]);
+            }
+#pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const float dot = warp_sum(qv[0] * kv[u][0] + qv[1] * kv[u][1] + qv[2] * kv[u][2] + qv[3] * kv[u][3]);
+                score[u] = r + u < here ? dot * scale : -INFINITY;
+            }
+            const float next = fmaxf(fmaxf(st.peak, fmaxf(score[0], score[1])), fmaxf(score[2], score[3]));
+            const float fade = __expf(st.peak - next);  // 0 on the first rows (peak = -inf)
+            st.sum *= fade;
+#pragma unroll
+            for (int c = 0; c < 4; ++c) st.acc[c] *= fade;
+#pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const float p = __expf(score[u] - next);
+                st.sum += p;
+#pragma unroll
+                for (int c = 0; c < 4; ++c) st.acc[c] = fmaf(p, vv[u][c], st.acc[c]);
+            }
+            st.peak = next;
+        }
+    }
 }
 
 }  // namespace hashscope::gpu
