@@ -37,11 +37,9 @@ __device__ unsigned warp_prefix(unsigned x, int lane) {
 template <int kWords>
 __device__ void find_threshold(unsigned low, unsigned high, int budget, int lane, int& T, int& below) {
     unsigned cumulative = warp_prefix(low, lane), reached = __ballot_sync(0xffffffffu, cumulative >= unsigned(budget));
-    unsigned before = 0;  // the count below the lanes of this round
-    int first = 0;        // the distance of lane 0 in this round
+    int first = 0;  // the distance lane 0 counts in this round
     if (!reached && kWords == 2) {
-        before = __shfl_sync(0xffffffffu, cumulative, 31);
-        cumulative = before + warp_prefix(high, lane);
+        cumulative = __shfl_sync(0xffffffffu, cumulative, 31) + warp_prefix(high, lane);
         reached = __ballot_sync(0xffffffffu, cumulative >= unsigned(budget));
         first = 32;
     }
