@@ -87,7 +87,7 @@ GpuComparison run_topk_on_gpu(const std::string& method, const Matrix<double>& q
     try {
         c.gpu_ms = milliseconds([&] { device = gpu::hamming_prefill({qf}, {query_codes}, {kf}, {vf}, {key_codes}, options); });
     } catch (const std::exception& e) {
-        c.message = method + ": GPU not used, the CPU ran: " + e.what();
+        c.message = std::string("Hamming top-k: GPU not used, the CPU ran: ") + e.what();
         return c;
     }
     c.ran = true;

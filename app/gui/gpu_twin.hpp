@@ -41,7 +41,7 @@ GpuComparison run_on_gpu(const Matrix<double>& x, const Matrix<double>& v, const
                          const ReformerConfig& config);
 
 // One method's Hamming top-k (kept sets and attention over them) on the GPU beside core's float
-// twin, hamming_topk + sparse_attention; `method` names it in the message.
+// twin, hamming_topk + sparse_attention; `method` names it in the message when the GPU ran.
 GpuComparison run_topk_on_gpu(const std::string& method, const Matrix<double>& q, const Matrix<double>& k,
                               const Matrix<double>& v, const PackedCodes& query_codes, const PackedCodes& key_codes,
                               const HammingTopKOptions& options);

@@ -95,7 +95,8 @@ LearnedLabResult analyse_learned_codes(const ToySequence& sequence, const SceneP
     pick.causal = causal;
     for (const CodedMethod& method : r.methods) {
         r.picks.push_back(hamming_topk(method.queries, method.keys, pick).selected);
-        if (params.target == ComputeTarget::gpu)
+        // After a method the GPU did not run, the next would only repeat why.
+        if (params.target == ComputeTarget::gpu && (r.gpu.empty() || r.gpu.back().ran))
             r.gpu.push_back(run_topk_on_gpu(method.name, q, k, sequence.v, method.queries, method.keys, pick));
     }
 

@@ -52,6 +52,7 @@ struct LearnedLabResult {
     std::vector<std::vector<std::vector<std::int32_t>>> picks;  // [method][query]: k nearest by code
     std::vector<BitsRecall> bits_sweep;    // one per kSweepBits: each learned width trained alike
     std::vector<GpuComparison> gpu;        // with compute=gpu, per method: its top-k on the device vs the CPU
+                                           // (up to the first the GPU did not run, which says why)
     double train_seconds = 0;
 };
 
