@@ -109,10 +109,14 @@ bool method_controls(SceneParams& p) {
     return changed;
 }
 
-// "Compute: CPU | GPU"; a build without CUDA says so instead of offering a choice.
+// "Compute: CPU | GPU"; without a GPU (none on the machine, or a build without CUDA) one line says
+// so instead of offering a choice — unless a session or lesson asked for the GPU, which can then be
+// switched back.
 bool compute_controls(SceneParams& p) {
-    if (!gpu_built()) {
-        ImGui::TextDisabled("compute: CPU (this build has no GPU path: built without CUDA)");
+    const ComputeStatus& status = compute_status();
+    if (!status.gpu && p.target == ComputeTarget::cpu) {
+        ImGui::TextDisabled("compute: CPU (%s)", gpu_built() ? "no GPU on this machine" : "built without CUDA");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", status.detail.c_str());
         return false;
     }
     ImGui::TextUnformatted("compute:");
