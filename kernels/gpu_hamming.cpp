@@ -48,9 +48,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     require_device_memory("hamming decode", 4.0 * s.words * (double(s.kv_heads) * s.n + s.q_heads) +
                                                 2.0 * s.d * (s.q_heads + 2.0 * s.kv_heads * s.n) + 4.0 * s.q_heads * s.d +
                                                 double(s.q_heads) * s.n + 4.0 * s.q_heads * s.capacity() * (2.0 + (s.d + 2.0) / kHammingSegment));
-    std::vector<std::uint32_t> flat_codes;
-    for (const auto& c : key_codes) flat_codes.insert(flat_codes.end(), c.words.begin(), c.words.end());
-    DeviceBuffer<std::uint32_t> dkey_codes(flat_codes), dquery_codes(query_codes.words);
+    DeviceBuffer<std::uint32_t> dkey_codes(flatten_codes(key_codes)), dquery_codes(query_codes.words);
     DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>({q})), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
     DeviceBuffer<float> out(std::size_t(s.q_heads) * s.d);
     HammingDecodeWorkspace w(s);
@@ -104,10 +102,7 @@ HammingPrefillResult hamming_prefill(const std::vector<Matrix<float>>& q, const 
     require_device_memory("hamming prefill", 4.0 * s.words * (double(s.kv_heads) * s.n_k + queries) +
                                                  e * s.d * (queries + 2.0 * s.kv_heads * s.n_k) + 4.0 * queries * s.d +
                                                  4.0 * queries * (s.top + 1.0));
-    std::vector<std::uint32_t> flat_key_codes, flat_query_codes;
-    for (const auto& c : key_codes) flat_key_codes.insert(flat_key_codes.end(), c.words.begin(), c.words.end());
-    for (const auto& c : query_codes) flat_query_codes.insert(flat_query_codes.end(), c.words.begin(), c.words.end());
-    DeviceBuffer<std::uint32_t> dkey_codes(flat_key_codes), dquery_codes(flat_query_codes);
+    DeviceBuffer<std::uint32_t> dkey_codes(flatten_codes(key_codes)), dquery_codes(flatten_codes(query_codes));
     DeviceBuffer<float> out(std::size_t(queries) * s.d);
     HammingPrefillWorkspace w(s);
     launch_hamming_prefill_select(dkey_codes.get(), dquery_codes.get(), s, w, nullptr);

@@ -1,7 +1,8 @@
-// What the host-side files of kernels/ share (gpu.cpp, gpu_hamming.cpp): the device check, and
-// matrices flattened to the element type a kernel reads and back. Internal to kernels/.
+// What the host-side files of kernels/ share (gpu.cpp, gpu_hamming.cpp): the device check, matrices
+// flattened to the element type a kernel reads and back, and heads' codes flattened. Internal to kernels/.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "core/matrix.hpp"
@@ -19,6 +20,13 @@ std::vector<T> flatten(const std::vector<Matrix<float>>& parts) {
     std::vector<T> flat;
     for (const auto& m : parts)
         for (Eigen::Index i = 0; i < m.size(); ++i) flat.push_back(T(m.data()[i]));
+    return flat;
+}
+
+// Packed codes of several heads, one after another (all of one width).
+inline std::vector<std::uint32_t> flatten_codes(const std::vector<SimHashCodes>& parts) {
+    std::vector<std::uint32_t> flat;
+    for (const auto& c : parts) flat.insert(flat.end(), c.words.begin(), c.words.end());
     return flat;
 }
 

@@ -175,12 +175,8 @@ void run_attend(const AttendOptions& o) {
         CryptoAttendOptions crypto = o.crypto;
         crypto.bits = o.selection.bits;
         crypto.planes = o.selection.planes;
-        gpu_or_cpu<bool>(
-            o.gpu, "attend", report, []() -> bool { throw gpu::GpuError("--method crypto has no GPU kernel"); },
-            [&] {
-                run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
-                return true;
-            });
+        report_cpu(o.gpu, "attend", report, "--method crypto has no GPU kernel");
+        run_crypto_attend<T>(crypto, {o.q, o.k, o.v, o.out, o.causal, o.seed, budget_bytes(o)}, report, clock);
     }
     else if (o.method == "reformer") run_reformer<T>(o, report, clock);
     else {

@@ -1,7 +1,7 @@
 // `hashscope bench --gpu [--json] [--quick] [--repeats R] [--warmup W] [--reformer-n N,...] [--decode-n N,...]
 // [--prefill-n N,...]`: times every GPU kernel on the shapes (kernels/gpu_benchmark.hpp)
-// and prints a table, or with --json one object: device, measured copy bandwidth, and per kernel the median and minimum
-// milliseconds, bytes, flops and the derived GB/s, TFLOP/s and items/s.
+// and prints a table, or with --json one object: device, measured copy bandwidth, and per kernel
+// the median and minimum milliseconds, bytes, flops and the derived GB/s, TFLOP/s and items/s.
 // Exit codes: 0 done, 2 bad flags, 3 no usable GPU (no device, a CUDA error, or a failed check).
 #include <cstdio>
 #include <iostream>

@@ -24,9 +24,19 @@ void require_float_for_gpu() {
     if constexpr (!std::is_same_v<T, float>) throw gpu::GpuError("the GPU computes in float32; --precision f64 runs on the CPU");
 }
 
+// The CPU runs the step: the report says so and, when --gpu asked for the GPU, why not (and stderr).
+inline void report_cpu(bool wanted, const char* command, nlohmann::json& report, const std::string& why_not) {
+    if (wanted) {
+        std::cerr << "hashscope " << command << ": GPU not used (" << why_not << "): running on the CPU\n";
+        report["gpu_fallback"] = why_not;
+    }
+    report["compute"] = "cpu";
+}
+
 // on_gpu() when `wanted` and it does not throw GpuError, else on_cpu(); both return a Result.
 template <class Result, class Gpu, class Cpu>
 Result gpu_or_cpu(bool wanted, const char* command, nlohmann::json& report, Gpu&& on_gpu, Cpu&& on_cpu) {
+    std::string why_not;
     if (wanted) {
         try {
             Result result = on_gpu();
@@ -34,11 +44,10 @@ Result gpu_or_cpu(bool wanted, const char* command, nlohmann::json& report, Gpu&
             report["gpu_device"] = gpu::device_description();
             return result;
         } catch (const gpu::GpuError& e) {
-            std::cerr << "hashscope " << command << ": GPU not used (" << e.what() << "): running on the CPU\n";
-            report["gpu_fallback"] = e.what();
+            why_not = e.what();
         }
     }
-    report["compute"] = "cpu";
+    report_cpu(wanted, command, report, why_not);
     return on_cpu();
 }
 

@@ -82,8 +82,7 @@ template <class T>
 std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                                    nlohmann::json& report, Stopwatch& clock) {
     if (o.method == "exact") {
-        gpu_or_cpu<bool>(o.gpu, "topk", report, []() -> bool { throw gpu::GpuError("--method exact has no GPU kernel"); },
-                         [] { return true; });
+        report_cpu(o.gpu, "topk", report, "--method exact has no GPU kernel");
         check_and_report_budget(o, q.cols(), k.cols(), report);
         if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
         if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
