@@ -14,6 +14,13 @@
 // Distances lie in 0..bits, so selection is an exact counting pass: a histogram of the candidates'
 // distances gives the threshold distance t (the largest distance kept); keys nearer than t are all
 // kept, keys at exactly t are kept in position order until the budget is full.
+//
+// Shared selection (shared_hamming_topk): the query heads of a grouped-query group read the same
+// KV head, and may keep one set of keys for the whole group, chosen by the SUM of the heads'
+// distances (0..heads x bits): the keys the group agrees are near. Each head then attends over the
+// same rows, so a GPU gathers them once per group instead of once per head (NSA shares its block
+// selection across a group the same way, summing the heads' importance scores). What sharing costs
+// in recall is the heads' disagreement; hashscope measures it rather than assuming it away.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +41,7 @@ struct HammingTopKOptions {
 struct HammingTopKTrace {
     int queries = 0, keys = 0, bits = 0;
     std::vector<std::vector<std::int32_t>> selected;  // [n_q][<= top], nearest first
-    std::vector<int> threshold;      // [n_q] largest distance among the nearest-by-code picks; -1 if none
+    std::vector<int> threshold;      // [n_q] largest distance (summed, when shared) among the nearest-by-code picks; -1 if none
     std::vector<int> forced;         // [n_q] how many always-kept keys (sinks and window) the row holds
     std::vector<int> visible;        // [n_q] keys the query could see
     std::vector<std::uint8_t> distances;  // [n_q][n_k] when trace_distances; 255 marks a masked key
@@ -44,5 +51,11 @@ struct HammingTopKTrace {
 void check_hamming_topk(const PackedCodes& queries, const PackedCodes& keys, const HammingTopKOptions& options);
 
 HammingTopKTrace hamming_topk(const PackedCodes& queries, const PackedCodes& keys, const HammingTopKOptions& options);
+
+// One selection per query position for a group of query heads (each [n_q] codes of the keys' width)
+// by their summed distance; the trace's distances are sums. Heads x bits at most 65535, and at
+// most 254 with trace_distances.
+HammingTopKTrace shared_hamming_topk(const std::vector<PackedCodes>& group, const PackedCodes& keys,
+                                     const HammingTopKOptions& options);
 
 }  // namespace hashscope

@@ -23,15 +23,18 @@ inline int hamming(const std::vector<int>& a, const std::vector<int>& b) {
 
 // Each query keeps: keys j < sinks, the last `window` keys it sees, and then the nearest others by
 // (distance, position) until it holds min(top, visible) keys; its row lists them by (distance, position).
-inline std::vector<std::vector<std::int32_t>> hamming_topk(const Bits& q, const Bits& k, int top, int sinks,
-                                                           int window, bool causal) {
-    const int nq = int(q.size()), nk = int(k.size());
+// With several query heads in `group`, one row per query position, the distance being the sum of
+// the heads' distances.
+inline std::vector<std::vector<std::int32_t>> shared_hamming_topk(const std::vector<Bits>& group, const Bits& k, int top,
+                                                                  int sinks, int window, bool causal) {
+    const int nq = int(group[0].size()), nk = int(k.size());
     std::vector<std::vector<std::int32_t>> result;
     for (int i = 0; i < nq; ++i) {
         const int visible = causal ? i + (nk - nq) + 1 : nk;
         std::vector<std::pair<int, int>> forced, others;  // (distance, position)
         for (int j = 0; j < visible; ++j) {
-            const int d = hamming(q[std::size_t(i)], k[std::size_t(j)]);
+            int d = 0;
+            for (const Bits& q : group) d += hamming(q[std::size_t(i)], k[std::size_t(j)]);
             if (j < sinks || j >= visible - window) forced.push_back({d, j});
             else others.push_back({d, j});
         }
@@ -45,6 +48,11 @@ inline std::vector<std::vector<std::int32_t>> hamming_topk(const Bits& q, const 
         result.push_back(row);
     }
     return result;
+}
+
+inline std::vector<std::vector<std::int32_t>> hamming_topk(const Bits& q, const Bits& k, int top, int sinks, int window,
+                                                           bool causal) {
+    return shared_hamming_topk({q}, k, top, sinks, window, causal);
 }
 
 // Exact top-k by q.k, best first, ties to the lower index; with `causal`, query i sees keys
