@@ -57,9 +57,11 @@ DenseResult dense_attention(const Matrix<float>& q, const Matrix<float>& k, cons
 // Hamming top-k sparse decode for one query per query head (kernels/hamming_decode_kernel.hpp):
 // q [q_heads, d]; per KV head k, v [n, d] and key codes (n rows); query codes (q_heads rows); 32- or
 // 64-bit codes. q, k and v are read as bf16. Returns each head's selected positions (ascending)
-// and the attention output [q_heads, d].
+// and the attention output [q_heads, d]. With `shared`, the heads of a KV head's group share one
+// selection by their summed distances (core's shared_hamming_topk; group x bits <= 512).
 struct HammingDecodeOptions {
     int k = 0, sinks = 0, window = 0;
+    bool shared = false;
 };
 struct HammingDecodeResult {
     std::vector<std::vector<std::int32_t>> selected;

@@ -223,14 +223,17 @@ BenchRow bench_dense(const BenchOptions& o, Timer& timer, const DenseShape& s) {
 }
 
 // The decode shape of the issue: 32 query heads over 8 KV heads, d 128, 32-bit codes, k = n / 32,
-// 128 sinks and a 128-token window. Rows for select + attend together and, at n = 131072, each.
-std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, int n) {
+// 128 sinks and a 128-token window; a selection per query head or, `shared`, one per KV head
+// (summed distances of its 4 heads, rows gathered once for them). Rows for select + attend
+// together and, at n = 131072, each.
+std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, int n, bool shared) {
     HammingDecodeShape s;
     s.q_heads = 32, s.kv_heads = 8, s.n = n, s.d = 128, s.words = 1, s.k = n / 32, s.sinks = 128, s.window = 128;
+    s.shared = shared;
     BenchRow row;
-    row.kernel = "hamming_decode";
+    row.kernel = shared ? "hamming_decode_shared" : "hamming_decode";
     row.shape = "bf16 n " + std::to_string(n) + ", 32 q / 8 kv heads, d 128, 32-bit codes, k " + std::to_string(s.k) +
-                ", sinks 128, window 128";
+                ", sinks 128, window 128" + (shared ? ", one selection per KV head" : "");
     DeviceBuffer<std::uint32_t> dcodes(random_words(std::size_t(s.kv_heads) * n + s.q_heads));
     const std::size_t rows = std::size_t(s.kv_heads) * n * s.d;
     DeviceBuffer<bf16> dq(to_bf16(grid_values(std::size_t(s.q_heads) * s.d, 51))), dk(to_bf16(grid_values(rows, 52))),
@@ -249,8 +252,9 @@ std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, 
     timer.time(o, row, [&] { select(), attend(); });
     row.items = s.q_heads;
     row.items_name = "queries";
-    // Codes read once per query head; each selected K and V row read once.
-    row.bytes = double(s.q_heads) * n * 4 + double(s.q_heads) * s.capacity() * s.d * 2 * 2;
+    // Codes read once per selection; each selected K and V row read once per selection (the
+    // attention blocks of a shared selection serve its 4 heads).
+    row.bytes = double(s.selections()) * n * 4 + double(s.selections()) * s.capacity() * s.d * 2 * 2;
     row.flops = 4.0 * s.q_heads * s.capacity() * s.d;
     std::vector<BenchRow> result{row};
     if (n != (o.quick ? 8192 : 131072)) return result;
@@ -373,7 +377,8 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
     report.rows.push_back(bench_dense(o, timer, dense));
 
     for (int n : o.quick ? std::vector<int>{8192} : o.decode_n) {
-        for (auto& row : bench_hamming_decode(o, timer, n)) report.rows.push_back(std::move(row));
+        for (const bool shared : {false, true})
+            for (auto& row : bench_hamming_decode(o, timer, n, shared)) report.rows.push_back(std::move(row));
     }
 
     const std::vector<int> prefill_n = o.quick ? std::vector<int>{1024} : o.prefill_n;

@@ -28,7 +28,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     HammingDecodeShape s;
     s.q_heads = int(q.rows()), s.kv_heads = int(k.size()), s.d = int(q.cols());
     s.n = k.empty() ? 0 : int(k[0].rows());
-    s.words = query_codes.words_per_row, s.k = o.k, s.sinks = o.sinks, s.window = o.window;
+    s.words = query_codes.words_per_row, s.k = o.k, s.sinks = o.sinks, s.window = o.window, s.shared = o.shared;
     if (s.kv_heads == 0 || v.size() != k.size() || key_codes.size() != k.size() || s.n == 0)
         throw InputError("hamming decode: need n >= 1 keys and one K, V and code set per KV head");
     if (s.q_heads % s.kv_heads != 0 || query_codes.rows != s.q_heads)
@@ -36,18 +36,21 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
                          std::to_string(s.kv_heads) + " KV heads");
     for (std::size_t h = 0; h < k.size(); ++h)
         if (k[h].rows() != s.n || v[h].rows() != s.n || k[h].cols() != s.d || v[h].cols() != s.d ||
-            key_codes[h].rows != s.n || key_codes[h].words_per_row != s.words)
+            key_codes[h].rows != s.n || key_codes[h].bits != query_codes.bits)
             throw InputError("hamming decode: KV head " + std::to_string(h) + " does not match [n, d] and the code width");
     if (s.d % 4 != 0 || s.d > kHammingMaxDim)
-        throw InputError("hamming decode: head dimension d = " + std::to_string(s.d) + " must be a multiple of 4, at most 128");
+        throw GpuError("the GPU Hamming decode takes head dimensions that are multiples of 4, at most 128, not " +
+                       std::to_string(s.d));
     if (o.k < 0 || o.sinks < 0 || o.window < 0 || o.k + o.sinks + o.window == 0)
         throw InputError("hamming decode: --k, --sinks and --window must be >= 0 and select at least one token");
     require_device();
-    // codes, bf16 q/k/v, then the workspace: a distance byte per head and key, the selected lists
-    // and the per-segment partial outputs (as many segments as selected rows / 128, rounded up).
+    // codes, bf16 q/k/v, then the workspace: a distance per selection and key (a byte, two when
+    // shared), the selected lists and the per-segment partial outputs (as many segments as
+    // selected rows / 128, rounded up).
     require_device_memory("hamming decode", 4.0 * s.words * (double(s.kv_heads) * s.n + s.q_heads) +
                                                 2.0 * s.d * (s.q_heads + 2.0 * s.kv_heads * s.n) + 4.0 * s.q_heads * s.d +
-                                                double(s.q_heads) * s.n + 4.0 * s.q_heads * s.capacity() * (2.0 + (s.d + 2.0) / kHammingSegment));
+                                                double(s.selections()) * s.n * (s.shared ? 2 : 1) +
+                                                4.0 * s.q_heads * s.capacity() * (2.0 + (s.d + 2.0) / kHammingSegment));
     DeviceBuffer<std::uint32_t> dkey_codes(flatten_codes(key_codes)), dquery_codes(query_codes.words);
     DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>({q})), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
     DeviceBuffer<float> out(std::size_t(s.q_heads) * s.d);
@@ -59,8 +62,9 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     const auto count = w.count.download();
     HammingDecodeResult r;
     for (int h = 0; h < s.q_heads; ++h) {
-        const auto* first = selected.data() + std::size_t(h) * s.capacity();
-        std::vector<std::int32_t> head(first, first + count[std::size_t(h)]);
+        const int list = s.shared ? h / s.group() : h;
+        const auto* first = selected.data() + std::size_t(list) * s.capacity();
+        std::vector<std::int32_t> head(first, first + count[std::size_t(list)]);
         std::sort(head.begin(), head.end());
         r.selected.push_back(std::move(head));
     }

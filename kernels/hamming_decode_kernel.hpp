@@ -6,6 +6,9 @@
 // The k-th distance is found by a histogram over distances 0..bits (no sort), then the ties at that
 // distance are ranked by position. Attention over the selected rows (bf16 K/V, grouped-query:
 // query head h reads KV head h / (q_heads / kv_heads)) is split across blocks and merged.
+// With `shared`, the query heads of a KV head's group share one selection by their summed
+// distances (core's shared_hamming_topk): one selection per KV head, and each selected row is
+// gathered once for the group's heads instead of once per head.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -21,6 +24,11 @@ struct HammingDecodeShape {
     int q_heads = 1, kv_heads = 1, n = 0, d = 0;
     int words = 1;  // uint32 words per signature (bits = 32 * words, at most 64)
     int k = 0, sinks = 0, window = 0;
+    bool shared = false;  // one selection per KV head for its group of query heads
+    __host__ __device__ int group() const { return q_heads / kv_heads; }
+    // Heads with a selection of their own, and the largest distance one can count.
+    __host__ __device__ int selections() const { return shared ? kv_heads : q_heads; }
+    __host__ __device__ int max_distance() const { return (shared ? group() : 1) * 32 * words; }
     __host__ __device__ int middle_begin() const { return sinks < n ? sinks : n; }
     __host__ __device__ int middle_end() const { return n - window > middle_begin() ? n - window : middle_begin(); }
     // Most positions one head can select (host and device: the kernels size their lists with it).
@@ -30,21 +38,23 @@ struct HammingDecodeShape {
     }
 };
 
-inline constexpr int kHammingSegment = 128;   // selected rows per attention block
-inline constexpr int kHammingMaxDim = 128;  // and d a multiple of 4 (8-byte row loads)
+inline constexpr int kHammingSegment = 128;     // selected rows per attention block
+inline constexpr int kHammingMaxDim = 128;      // and d a multiple of 4 (8-byte row loads)
+inline constexpr int kHammingMaxDistance = 512;  // of a shared selection: group x bits
 
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
     int blocks_per_head;                     // of the cooperative selection (as many as the device holds at once)
-    DeviceBuffer<std::uint8_t> distance;     // [q_heads][n]
-    DeviceBuffer<std::uint32_t> histogram;   // [q_heads][65], zero between calls
-    DeviceBuffer<std::uint32_t> ties;        // [q_heads][blocks_per_head]: positions at distance T per block
-    DeviceBuffer<std::int32_t> selected;     // [q_heads][capacity], in no particular order
-    DeviceBuffer<std::int32_t> count;        // [q_heads]
+    DeviceBuffer<std::uint8_t> distance;     // [selections][n] distances, one byte each (two when shared)
+    DeviceBuffer<std::uint32_t> histogram;   // [selections][max_distance + 1], zero between calls
+    DeviceBuffer<std::uint32_t> ties;        // [selections][blocks_per_head]: positions at distance T per block
+    DeviceBuffer<std::int32_t> selected;     // [selections][capacity], in no particular order
+    DeviceBuffer<std::int32_t> count;        // [selections]
     DeviceBuffer<float> partial;             // [q_heads][segments][d + 2]: max, sum, unnormalised output
 };
 
 // key_codes [kv_heads][n][words], query_codes [q_heads][words] -> workspace.selected / count.
+// Shared selections take group x bits <= kHammingMaxDistance (else GpuError).
 void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* query_codes,
                            const HammingDecodeShape& shape, HammingDecodeWorkspace& workspace, cudaStream_t stream);
 

@@ -134,14 +134,14 @@ __global__ void __launch_bounds__(kAttendWarps * 32) prefill_attend_kernel(
     if (i >= s.n_q) return;
     const int kvh = qh / (s.q_heads / s.kv_heads);
     const std::size_t row = std::size_t(qh) * s.n_q + i;
-    float qv[4];
-    load4(q + row * s.d, lane, s.d, qv);
-    RowSoftmax st;
+    float qv[1][4];
+    load4(q + row * s.d, lane, s.d, qv[0]);
+    RowSoftmax st[1];
     attend_rows(qv, rsqrtf(float(s.d)), k + std::size_t(kvh) * s.n_k * s.d, v + std::size_t(kvh) * s.n_k * s.d, s.d,
                 selected + row * s.top, count[row], lane, st);
 #pragma unroll
     for (int c = 0; c < 4; ++c)
-        if (4 * lane + c < s.d) out[row * s.d + 4 * lane + c] = st.acc[c] / st.sum;
+        if (4 * lane + c < s.d) out[row * s.d + 4 * lane + c] = st[0].acc[c] / st[0].sum;
 }
 
 }  // namespace

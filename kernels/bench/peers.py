@@ -116,18 +116,26 @@ def popcount32(x):
     return (x * 0x01010101) >> 24
 
 
-def hamming_torch(qc, kc, q, k, v, top_k, sinks, window):
-    """Signatures -> popcount -> topk -> gather -> SDPA, in plain PyTorch ops (one query per head)."""
+def hamming_torch(qc, kc, q, k, v, top_k, sinks, window, shared=False):
+    """Signatures -> popcount -> topk -> gather -> SDPA, in plain PyTorch ops (one query per head).
+    With `shared`, one selection per KV head by the group's summed distances, gathered once."""
     hq, kvh, n = qc.shape[0], kc.shape[0], kc.shape[1]
     group = hq // kvh
-    head_kv = torch.arange(hq, device="cuda") // group
-    dist = popcount32(torch.bitwise_xor(kc[head_kv], qc[:, None]))  # [hq, n]
+    if shared:
+        head_kv = torch.arange(kvh, device="cuda")
+        dist = popcount32(torch.bitwise_xor(kc[:, None, :], qc.view(kvh, group)[:, :, None])).sum(1)  # [kvh, n]
+    else:
+        head_kv = torch.arange(hq, device="cuda") // group
+        dist = popcount32(torch.bitwise_xor(kc[head_kv], qc[:, None]))  # [hq, n]
+    rows = dist.shape[0]
     pos = torch.arange(sinks, n - window, device="cuda")
     key = dist[:, sinks:n - window].to(torch.int64) * n + pos  # ties to the lower position
     idx = torch.topk(key, top_k, dim=-1, largest=False).indices + sinks
-    idx = torch.cat([torch.arange(sinks, device="cuda").expand(hq, -1), idx,
-                     torch.arange(n - window, n, device="cuda").expand(hq, -1)], dim=1)
-    ks, vs = k[head_kv[:, None], idx], v[head_kv[:, None], idx]  # [hq, K, d]
+    idx = torch.cat([torch.arange(sinks, device="cuda").expand(rows, -1), idx,
+                     torch.arange(n - window, n, device="cuda").expand(rows, -1)], dim=1)
+    ks, vs = k[head_kv[:, None], idx], v[head_kv[:, None], idx]  # [rows, K, d]
+    if shared:
+        return F.scaled_dot_product_attention(q[None, :, None, :], ks[None], vs[None], enable_gqa=True)
     return F.scaled_dot_product_attention(q[:, None, :], ks, vs)
 
 
@@ -236,6 +244,8 @@ def main():
             qc = torch.randint(-2**31, 2**31 - 1, (32,), generator=g, device="cuda", dtype=torch.int32)
             fn = lambda: hamming_torch(qc, kc, q[0, :, 0], k[0], v[0], n // 32, 128, 128)
             entry["torch_composition_ms"] = median_ms(fn, repeats=max(20, rep))
+            fn = lambda: hamming_torch(qc, kc, q[0, :, 0], k[0], v[0], n // 32, 128, 128, shared=True)
+            entry["torch_shared_composition_ms"] = median_ms(fn, repeats=max(20, rep))
             del q, k, v
             torch.cuda.empty_cache()
         except Exception:
@@ -291,14 +301,16 @@ def render(r):
                     peer_cells.append((f"SDPA causal ({name})", t))
             if entry.get("torch_composition_ms"):
                 peer_cells.append(("torch Reformer composition", entry["torch_composition_ms"]))
-        if row["kernel"] == "hamming_decode":
+        if row["kernel"] in ("hamming_decode", "hamming_decode_shared"):
             n = int(row["shape"].split("n ")[1].split(",")[0])
             entry = r["peers"]["decode"].get(n) or r["peers"]["decode"].get(str(n)) or {}
             for name, t in (entry.get("sdpa_decode_ms") or {}).items():
                 if t:
                     peer_cells.append((f"SDPA decode ({name}, {entry['kv_bytes'] / t / 1e6:.0f} GB/s)", t))
-            if entry.get("torch_composition_ms"):
-                peer_cells.append(("torch popcount+topk+gather+SDPA", entry["torch_composition_ms"]))
+            shared = row["kernel"] == "hamming_decode_shared"
+            t = entry.get("torch_shared_composition_ms" if shared else "torch_composition_ms")
+            if t:
+                peer_cells.append(("torch popcount+topk+gather+SDPA" + (", shared per KV head" if shared else ""), t))
         if row["kernel"] == "hamming_prefill":
             n = int(row["shape"].split("n ")[1].split(" ")[0])
             entry = r["peers"].get("prefill", {}).get(n) or r["peers"].get("prefill", {}).get(str(n)) or {}

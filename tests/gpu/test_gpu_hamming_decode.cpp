@@ -1,8 +1,9 @@
 // The Hamming top-k decode kernels against a reference written here from the definition: sinks
 // and window always kept, then the k nearest middle positions by Hamming distance, ties to the
 // lower position; attention over exactly those rows in float64 on the same bf16-rounded inputs.
-// Selected sets must be equal; outputs within 2e-2. Shapes cover n = 1, n off the 1024-position
-// block, 64-bit codes, grouped-query heads, codes with massive ties, k past the middle, k = 0.
+// Selected sets must be equal; outputs within 2e-2. Shapes cover n = 1, n off the 256-position
+// selection tile, 64-bit codes, grouped-query heads, codes with massive ties, k past the middle, k = 0, and
+// selections shared by a group (summed distances; core's shared_hamming_topk).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,14 +25,17 @@ SimHashCodes random_codes(int rows, int words, std::uint32_t mask, Rng& rng) {
     return c;
 }
 
-std::vector<std::int32_t> reference_selection(const std::uint32_t* query, const SimHashCodes& keys, int k, int sinks, int window) {
+// The selection of the query codes `queries` (one, or a shared selection's group: distances summed).
+std::vector<std::int32_t> reference_selection(const std::vector<const std::uint32_t*>& queries, const SimHashCodes& keys,
+                                              int k, int sinks, int window) {
     const int n = keys.rows, begin = std::min(sinks, n), end = std::max(begin, n - window);
     std::vector<std::pair<int, int>> middle;  // (distance, position)
     std::vector<std::int32_t> chosen;
     for (int j = 0; j < n; ++j) {
         if (j >= begin && j < end) {
             int dist = 0;
-            for (int w = 0; w < keys.words_per_row; ++w) dist += std::popcount(query[w] ^ keys.row(j)[w]);
+            for (const std::uint32_t* query : queries)
+                for (int w = 0; w < keys.words_per_row; ++w) dist += std::popcount(query[w] ^ keys.row(j)[w]);
             middle.emplace_back(dist, j);
         } else {
             chosen.push_back(j);
@@ -92,7 +96,12 @@ void expect_matches_reference(const DecodeCase& c, std::uint64_t seed) {
     for (int h = 0; h < c.q_heads; ++h) {
         SCOPED_TRACE("head " + std::to_string(h));
         const auto& kv = std::size_t(h / group);
-        const auto want = reference_selection(query_codes.row(h), key_codes[kv], c.options.k, c.options.sinks, c.options.window);
+        std::vector<const std::uint32_t*> queries = {query_codes.row(h)};
+        if (c.options.shared) {
+            queries.clear();
+            for (int g = 0; g < group; ++g) queries.push_back(query_codes.row(int(kv) * group + g));
+        }
+        const auto want = reference_selection(queries, key_codes[kv], c.options.k, c.options.sinks, c.options.window);
         ASSERT_EQ(got.selected[std::size_t(h)], want);
         const auto out = reference_attention(q, h, k[kv], v[kv], want);
         double err = 0, scale = 1;
@@ -117,6 +126,45 @@ TEST(GpuHammingDecode, MatchesReference) {
     };
     std::uint64_t seed = 500;
     for (const auto& c : cases) expect_matches_reference(c, ++seed);
+}
+
+// Shared selections (one per KV head, the group's distances summed): groups of 2, 3, 4 and 8
+// heads (attention blocks of 2, 1, 4 and 4 heads), 64-bit codes, ties, one KV head.
+TEST(GpuHammingDecode, SharedSelectionMatchesReference) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    const std::vector<DecodeCase> cases = {
+        {4, 2, 100, 16, 1, ~0u, {10, 3, 5, true}},       {6, 2, 3000, 64, 1, ~0u, {200, 8, 8, true}},
+        {8, 2, 5000, 128, 2, ~0u, {300, 16, 16, true}},  {8, 1, 2500, 32, 1, 0x3u, {900, 0, 0, true}},
+        {32, 8, 4096, 128, 1, ~0u, {128, 16, 16, true}}, {16, 2, 700, 32, 2, 0x1u, {50, 0, 0, true}},
+    };
+    std::uint64_t seed = 600;
+    for (const auto& c : cases) expect_matches_reference(c, ++seed);
+}
+
+// The shared selection is core's shared_hamming_topk with top = k + sinks + window.
+TEST(GpuHammingDecode, SharedSelectionIsCoresSharedTopK) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    Rng rng(77);
+    const int n = 3000, d = 32, group = 4;
+    const Matrix<float> q = normal_matrix<float>(group, d, rng);
+    const SimHashCodes query_codes = random_codes(group, 1, ~0u, rng), key_codes = random_codes(n, 1, ~0u, rng);
+    const auto got = gpu::hamming_decode(q, query_codes, {normal_matrix<float>(n, d, rng)}, {normal_matrix<float>(n, d, rng)},
+                                         {key_codes}, {100, 4, 12, true});
+    std::vector<PackedCodes> heads;
+    for (int h = 0; h < group; ++h) heads.push_back({1, 32, 1, {query_codes.row(h)[0]}});
+    auto want = shared_hamming_topk(heads, key_codes, {.top = 116, .sinks = 4, .window = 12}).selected[0];
+    std::sort(want.begin(), want.end());
+    for (int h = 0; h < group; ++h) EXPECT_EQ(got.selected[std::size_t(h)], want);
+}
+
+// 16 heads x 64 bits sum past the kernel's 512 distance bins: GpuError, so callers run core's twin.
+TEST(GpuHammingDecode, SharedSelectionRefusesWideGroups) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    Rng rng(3);
+    const Matrix<float> q = Matrix<float>::Ones(16, 8);
+    EXPECT_THROW(gpu::hamming_decode(q, random_codes(16, 2, ~0u, rng), {Matrix<float>::Ones(40, 8)}, {Matrix<float>::Ones(40, 8)},
+                                     {random_codes(40, 2, ~0u, rng)}, {4, 0, 0, true}),
+                 gpu::GpuError);
 }
 
 TEST(GpuHammingDecode, RefusesEmptySelection) {
