@@ -188,6 +188,93 @@ TEST_F(TopKCli, LearnTakesHeads) {
                        path("j.npy"), "--head 2", path("j.npy"));
 }
 
+// Heads as capture writes them: [heads, n, d] in one file, and each head as a reference matrix.
+std::vector<ref::Mat> write_heads(const std::string& file, int heads, int n, int d, std::uint64_t seed) {
+    hashscope::Rng rng(seed);
+    std::vector<double> values(std::size_t(heads) * n * d);
+    for (auto& x : values) x = rng.normal();
+    hashscope::write_npy(file, hashscope::make_npy<double>(values, {heads, n, d}));
+    std::vector<ref::Mat> out;
+    for (int h = 0; h < heads; ++h) {
+        ref::Mat m(n, d);
+        std::copy_n(values.begin() + std::ptrdiff_t(h) * n * d, n * d, m.a.begin());
+        out.push_back(m);
+    }
+    return out;
+}
+
+// int32 [kv_heads, n_q, K] -> per KV head, each query's kept keys.
+std::vector<std::vector<std::vector<std::int32_t>>> read_grouped_indices(const std::string& file, int kv_heads, int n_q) {
+    NpyArray a = hashscope::read_npy(file);
+    EXPECT_EQ(a.shape.size(), 3u);
+    EXPECT_EQ(a.shape[0], kv_heads);
+    EXPECT_EQ(a.shape[1], n_q);
+    const std::int64_t width = a.shape[2];
+    a.shape = {std::int64_t(kv_heads) * n_q, width};
+    hashscope::write_npy(file + ".2d.npy", a);
+    const auto rows = read_indices(file + ".2d.npy");
+    std::vector<std::vector<std::vector<std::int32_t>>> out(static_cast<std::size_t>(kv_heads));
+    for (int j = 0; j < kv_heads; ++j)
+        out[std::size_t(j)].assign(rows.begin() + std::ptrdiff_t(j) * n_q, rows.begin() + std::ptrdiff_t(j + 1) * n_q);
+    return out;
+}
+
+// --shared: 4 query heads over 2 KV heads (groups of 2). SimHash keeps, per KV head, the oracle's
+// shared selection over the group's codes; exact keeps the top by the group's summed scores; the
+// report's recall per head is the oracle's for the shared and for each head's own selection.
+TEST_F(TopKCli, SharedSelectionMatchesOracleAndReportsRecallPerHead) {
+    const int heads = 4, kv_heads = 2, group = 2, n_q = 20, n_k = 40;
+    const auto qh = write_heads(path("q3.npy"), heads, n_q, 6, 21), kh = write_heads(path("k3.npy"), kv_heads, n_k, 6, 22);
+    const std::string files3 = " --q " + path("q3.npy") + " --k " + path("k3.npy");
+    for (const bool causal : {false, true}) {
+        SCOPED_TRACE(causal ? "causal" : "not causal");
+        CliRun r = run_cli("topk --method simhash --shared --planes " + path("p.npy") + files3 +
+                           " --top 7 --sinks 1 --window 2 --precision f64 --json --out " + path("s.npy") + (causal ? " --causal" : ""));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        auto report = nlohmann::json::parse(r.output);
+        auto got = read_grouped_indices(path("s.npy"), kv_heads, n_q);
+        for (int j = 0; j < kv_heads; ++j) {
+            const ref::Bits kb = sign_bits(product(kh[std::size_t(j)], planes));
+            std::vector<ref::Bits> group_bits;
+            for (int g = 0; g < group; ++g) group_bits.push_back(sign_bits(product(qh[std::size_t(j * group + g)], planes)));
+            const auto shared = ref::shared_hamming_topk(group_bits, kb, 7, 1, 2, causal);
+            EXPECT_EQ(got[std::size_t(j)], shared);
+            for (int g = 0; g < group; ++g) {
+                const int h = j * group + g;
+                const auto truth = ref::exact_top_k(qh[std::size_t(h)], kh[std::size_t(j)], 7, causal);
+                EXPECT_NEAR(report["metrics"]["recall_at_k_shared"]["by_head"][h].get<double>(), ref::recall(truth, shared), 1e-12);
+                EXPECT_NEAR(report["metrics"]["recall_at_k_own"]["by_head"][h].get<double>(),
+                            ref::recall(truth, ref::hamming_topk(group_bits[std::size_t(g)], kb, 7, 1, 2, causal)), 1e-12);
+            }
+        }
+        r = run_cli("topk --method exact --shared" + files3 + " --top 5 --precision f64 --json --out " + path("e.npy") +
+                    (causal ? " --causal" : ""));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        report = nlohmann::json::parse(r.output);
+        got = read_grouped_indices(path("e.npy"), kv_heads, n_q);
+        for (int j = 0; j < kv_heads; ++j) {
+            ref::Mat summed(n_q, 6);
+            for (int g = 0; g < group; ++g)
+                for (std::size_t e = 0; e < summed.a.size(); ++e) summed.a[e] += qh[std::size_t(j * group + g)].a[e];
+            EXPECT_EQ(got[std::size_t(j)], ref::exact_top_k(summed, kh[std::size_t(j)], 5, causal));
+        }
+        EXPECT_EQ(report["metrics"]["recall_at_k_own"]["mean"], 1.0);
+        EXPECT_LT(report["metrics"]["recall_at_k_shared"]["mean"].get<double>(), 1.0);
+    }
+    const std::string out = path("bad.npy");
+    write_heads(path("q3h.npy"), 3, n_q, 6, 23);
+    expect_refused("topk --method simhash --shared --bits 8 --q " + path("q3h.npy") + " --k " + path("k3.npy") + " --top 4 --out " + out,
+                   "not a multiple", out);
+    expect_refused("topk --method learned --shared --hash-model " + path("p.npy") + files3 + " --top 4 --out " + out,
+                   "--shared applies", out);
+    expect_refused("topk --method simhash --bits 8" + files3 + " --top 4 --out " + out, "2-D", out);
+    std::vector<double> nan_heads(2 * 40 * 6, 0.5);
+    nan_heads[300] = std::numeric_limits<double>::quiet_NaN();  // in the second head
+    hashscope::write_npy(path("k3nan.npy"), hashscope::make_npy<double>(nan_heads, {2, 40, 6}));
+    expect_refused("topk --method exact --shared --q " + path("q3.npy") + " --k " + path("k3nan.npy") + " --top 4 --out " + out,
+                   "non-finite", out);
+}
+
 TEST_F(TopKCli, BadInputsExitTwoWithOneLineAndNoOutput) {
     const std::string out = path("out.npy"), model = path("m.hslh");
     ASSERT_EQ(run_cli("learn" + files() + " --bits 16 --top 4 --epochs 1 --out " + model).exit_code, 0);

@@ -21,6 +21,26 @@ Matrix<T> load_matrix(const std::string& path, const std::string& flag) {
 template Matrix<float> load_matrix<float>(const std::string&, const std::string&);
 template Matrix<double> load_matrix<double>(const std::string&, const std::string&);
 
+template <class T>
+std::vector<Matrix<T>> load_heads(const std::string& path, const std::string& flag) {
+    const NpyArray a = read_npy(path);
+    const std::string what = flag + " " + path;
+    if (a.shape.size() == 2) return {npy_to_matrix<T>(a, what)};
+    if (a.shape.size() != 3) throw InputError(what + ": expected shape [n, d] or [heads, n, d], got " + a.shape_string());
+    if (a.dtype != DType::f32 && a.dtype != DType::f64)
+        throw InputError(what + ": expected float32 or float64 data, got " + dtype_name(a.dtype));
+    const auto values = npy_values<T>(a);
+    const auto heads = a.shape[0], n = a.shape[1], d = a.shape[2];
+    std::vector<Matrix<T>> out;
+    for (std::int64_t h = 0; h < heads; ++h) {
+        out.push_back(Eigen::Map<const Matrix<T>>(values.data() + std::size_t(h * n * d), n, d));
+        require_finite(out.back(), what);
+    }
+    return out;
+}
+template std::vector<Matrix<float>> load_heads<float>(const std::string&, const std::string&);
+template std::vector<Matrix<double>> load_heads<double>(const std::string&, const std::string&);
+
 void write_outputs(const std::vector<std::pair<std::string, NpyArray>>& outputs) {
     std::vector<std::string> written;
     try {

@@ -28,6 +28,10 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 template <class T>
 Matrix<T> load_matrix(const std::string& path, const std::string& flag);
 
+// Reads `path` as heads: [n, d] is one head, [heads, n, d] one matrix per head; finite values only.
+template <class T>
+std::vector<Matrix<T>> load_heads(const std::string& path, const std::string& flag);
+
 // Writes every (path, array) or none: if one write fails, the ones already written are removed.
 void write_outputs(const std::vector<std::pair<std::string, NpyArray>>& outputs);
 

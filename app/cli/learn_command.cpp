@@ -18,23 +18,6 @@ struct LearnCommandOptions {
     LearnOptions learn;
 };
 
-// [n, d] as one head, [heads, n, d] as one matrix per head.
-template <class T>
-std::vector<Matrix<T>> load_heads(const std::string& path, const std::string& flag) {
-    const NpyArray a = read_npy(path);
-    const std::string what = flag + " " + path;
-    if (a.shape.size() == 2) return {npy_to_matrix<T>(a, what)};
-    if (a.shape.size() != 3) throw InputError(what + ": expected shape [n, d] or [heads, n, d], got " + a.shape_string());
-    if (a.dtype != DType::f32 && a.dtype != DType::f64)
-        throw InputError(what + ": expected float32 or float64 data, got " + dtype_name(a.dtype));
-    const auto values = npy_values<T>(a);
-    const auto heads = a.shape[0], n = a.shape[1], d = a.shape[2];
-    std::vector<Matrix<T>> out;
-    for (std::int64_t h = 0; h < heads; ++h)
-        out.push_back(Eigen::Map<const Matrix<T>>(values.data() + std::size_t(h * n * d), n, d));
-    return out;
-}
-
 template <class T>
 void run_learn(const LearnCommandOptions& o) {
     Stopwatch clock;

@@ -21,6 +21,27 @@ void add_selection_options(CLI::App& app, SelectionOptions& o) {
 
 namespace {
 
+// SimHash's planes [d, b]: --planes, or --bits drawn from --seed.
+template <class T>
+Matrix<T> simhash_planes(const SelectionOptions& o, int d, nlohmann::json& report) {
+    if (!o.hash_model.empty()) throw InputError("--hash-model conflicts with --method " + o.method);
+    Matrix<T> planes;
+    if (!o.planes.empty()) {
+        if (o.bits) throw InputError("--bits conflicts with --planes (whose columns fix it)");
+        if (o.seed_flag && o.seed_flag->count()) throw InputError("--seed conflicts with --planes");
+        planes = load_matrix<T>(o.planes, "--planes");
+        if (planes.rows() != d)
+            throw InputError("--planes " + o.planes + ": has d = " + std::to_string(planes.rows()) +
+                             " but the queries have d = " + std::to_string(d));
+    } else {
+        if (o.bits == 0) throw InputError("--planes or --bits is required for SimHash");
+        planes = random_planes<T>(d, o.bits, o.seed);
+        report["parameters"]["seed"] = o.seed;
+    }
+    report["parameters"]["bits"] = planes.cols();
+    return planes;
+}
+
 template <class T>
 std::pair<PackedCodes, PackedCodes> code_pair(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                               nlohmann::json& report) {
@@ -36,22 +57,17 @@ std::pair<PackedCodes, PackedCodes> code_pair(const SelectionOptions& o, const M
         report["parameters"]["head"] = o.head;
         return {learned_codes(model, o.head, HashSide::query, q), learned_codes(model, o.head, HashSide::key, k)};
     }
-    if (!o.hash_model.empty()) throw InputError("--hash-model conflicts with --method " + o.method);
-    Matrix<T> planes;
-    if (!o.planes.empty()) {
-        if (o.bits) throw InputError("--bits conflicts with --planes (whose columns fix it)");
-        if (o.seed_flag && o.seed_flag->count()) throw InputError("--seed conflicts with --planes");
-        planes = load_matrix<T>(o.planes, "--planes");
-        if (planes.rows() != q.cols())
-            throw InputError("--planes " + o.planes + ": has d = " + std::to_string(planes.rows()) +
-                             " but the queries have d = " + std::to_string(q.cols()));
-    } else {
-        if (o.bits == 0) throw InputError("--planes or --bits is required for SimHash");
-        planes = random_planes<T>(int(q.cols()), o.bits, o.seed);
-        report["parameters"]["seed"] = o.seed;
-    }
-    report["parameters"]["bits"] = planes.cols();
+    const Matrix<T> planes = simhash_planes<T>(o, int(q.cols()), report);
     return {simhash_codes(q, planes), simhash_codes(k, planes)};
+}
+
+// Exact top-k takes no hashing flags, and no more keys than there are.
+void check_exact(const SelectionOptions& o, Eigen::Index keys) {
+    if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
+    if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
+        throw InputError("--planes, --bits and --hash-model do not apply to --method exact");
+    if (o.top > keys)
+        throw InputError("--top " + std::to_string(o.top) + " exceeds the number of keys (" + std::to_string(keys) + ")");
 }
 
 void check_and_report_budget(const SelectionOptions& o, Eigen::Index q_cols, Eigen::Index k_cols, nlohmann::json& report) {
@@ -84,12 +100,7 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
     if (o.method == "exact") {
         report_cpu(o.gpu, "topk", report, "--method exact has no GPU kernel");
         check_and_report_budget(o, q.cols(), k.cols(), report);
-        if (o.sinks || o.window) throw InputError("--sinks and --window apply to the hashed methods, not --method exact");
-        if (!o.planes.empty() || !o.hash_model.empty() || o.bits)
-            throw InputError("--planes, --bits and --hash-model do not apply to --method exact");
-        if (o.top > k.rows())
-            throw InputError("--top " + std::to_string(o.top) + " exceeds the number of keys (" +
-                             std::to_string(k.rows()) + ")");
+        check_exact(o, k.rows());
         auto rows = exact_top_k(q, k, o.top, o.causal);
         report["timings_ms"]["select"] = clock.lap_ms();
         return rows;
@@ -101,6 +112,49 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
         [&] { return hamming_topk(qc, kc, hamming_options(o)).selected; });
     report["timings_ms"]["select"] = clock.lap_ms();
     return rows;
+}
+
+template <class T>
+SharedSelection select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
+                                   const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock) {
+    if (o.method == "learned")
+        throw InputError("--shared applies to --method simhash and exact: a learned model codes each head's keys its own way");
+    if (q.size() % k.size() != 0)
+        throw InputError("--q has " + std::to_string(q.size()) + " heads, not a multiple of the " + std::to_string(k.size()) +
+                         " KV heads of --k");
+    for (const auto& m : q)
+        if (m.rows() != q[0].rows() || m.cols() != q[0].cols()) throw InputError("--q: heads of different shapes");
+    for (const auto& m : k)
+        if (m.rows() != k[0].rows() || m.cols() != k[0].cols()) throw InputError("--k: heads of different shapes");
+    check_and_report_budget(o, q[0].cols(), k[0].cols(), report);
+    report_cpu(o.gpu, "topk", report, "--shared selects for a whole sequence on the CPU (the GPU shares selections in decode)");
+    const std::size_t group = q.size() / k.size();
+    SharedSelection out;
+    if (o.method == "exact") {
+        check_exact(o, k[0].rows());
+        // The group's summed scores sum_g q_g . k are one query's scores: (sum_g q_g) . k.
+        for (std::size_t j = 0; j < k.size(); ++j) {
+            Matrix<T> summed = Matrix<T>::Zero(q[0].rows(), q[0].cols());
+            for (std::size_t g = 0; g < group; ++g) summed += q[j * group + g];
+            out.shared.push_back(exact_top_k(summed, k[j], o.top, o.causal));
+        }
+        for (std::size_t h = 0; h < q.size(); ++h) out.own.push_back(exact_top_k(q[h], k[h / group], o.top, o.causal));
+    } else {
+        const Matrix<T> planes = simhash_planes<T>(o, int(q[0].cols()), report);
+        std::vector<PackedCodes> query_codes, key_codes;
+        for (const auto& m : q) query_codes.push_back(simhash_codes(m, planes));
+        for (const auto& m : k) key_codes.push_back(simhash_codes(m, planes));
+        report["timings_ms"]["hash"] = clock.lap_ms();
+        for (std::size_t j = 0; j < k.size(); ++j) {
+            const std::vector<PackedCodes> heads(query_codes.begin() + std::ptrdiff_t(j * group),
+                                                 query_codes.begin() + std::ptrdiff_t((j + 1) * group));
+            out.shared.push_back(shared_hamming_topk(heads, key_codes[j], hamming_options(o)).selected);
+        }
+        for (std::size_t h = 0; h < q.size(); ++h)
+            out.own.push_back(hamming_topk(query_codes[h], key_codes[h / group], hamming_options(o)).selected);
+    }
+    report["timings_ms"]["select"] = clock.lap_ms();
+    return out;
 }
 
 NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width) {
@@ -118,5 +172,9 @@ template std::vector<std::vector<std::int32_t>> select_keys<float>(const Selecti
                                                                    const Matrix<float>&, nlohmann::json&, Stopwatch&);
 template std::vector<std::vector<std::int32_t>> select_keys<double>(const SelectionOptions&, const Matrix<double>&,
                                                                     const Matrix<double>&, nlohmann::json&, Stopwatch&);
+template SharedSelection select_shared_keys<float>(const SelectionOptions&, const std::vector<Matrix<float>>&,
+                                                   const std::vector<Matrix<float>>&, nlohmann::json&, Stopwatch&);
+template SharedSelection select_shared_keys<double>(const SelectionOptions&, const std::vector<Matrix<double>>&,
+                                                    const std::vector<Matrix<double>>&, nlohmann::json&, Stopwatch&);
 
 }  // namespace hashscope::cli
