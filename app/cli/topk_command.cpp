@@ -8,7 +8,6 @@
 // is one head), each KV head's group of query heads keeping one selection (topk_selection.hpp);
 // writes int32 [kv_heads, n_q, K], and --json gives recall@K per query head for the shared
 // selection and for the head's own, so the cost of sharing is one subtraction.
-#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -26,54 +25,6 @@ struct TopKOptions {
     bool shared = false;
     std::string q, k, out;
 };
-
-// Mean recall@K over the query heads, and each head's.
-template <class T>
-nlohmann::json recall_by_head(const std::vector<Matrix<T>>& q, const std::vector<Matrix<T>>& k, const TopKOptions& o,
-                              const std::function<const std::vector<std::vector<std::int32_t>>&(std::size_t)>& selection) {
-    const std::size_t group = q.size() / k.size();
-    std::vector<double> heads;
-    for (std::size_t h = 0; h < q.size(); ++h)
-        heads.push_back(recall_at_k(exact_top_k(q[h], k[h / group], o.selection.top, o.selection.causal), selection(h)));
-    double mean = 0;
-    for (double r : heads) mean += r / double(heads.size());
-    return {{"mean", mean}, {"by_head", heads}};
-}
-
-template <class T>
-void run_shared_topk(const TopKOptions& o) {
-    Stopwatch clock;
-    nlohmann::json report{{"command", "topk"}, {"method", o.selection.method},
-                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
-    const auto q = load_heads<T>(o.q, "--q"), k = load_heads<T>(o.k, "--k");
-    report["timings_ms"]["load"] = clock.lap_ms();
-    const SharedSelection selection = select_shared_keys(o.selection, q, k, report, clock);
-    const std::int64_t n_q = q[0].rows(), width = o.selection.top;
-    std::vector<std::vector<std::int32_t>> rows;  // the KV heads' selections one after another
-    for (const auto& head : selection.shared) rows.insert(rows.end(), head.begin(), head.end());
-    NpyArray out = selection_to_npy(rows, o.selection.top);
-    out.shape = {std::int64_t(k.size()), n_q, width};
-    write_outputs({{o.out, out}});
-    report["timings_ms"]["write"] = clock.lap_ms();
-    report["parameters"]["causal"] = o.selection.causal;
-    report["parameters"]["shared"] = true;
-    report["parameters"]["group"] = q.size() / k.size();
-    report["shapes"] = {{"q", {q.size(), n_q, q[0].cols()}}, {"k", {k.size(), k[0].rows(), k[0].cols()}},
-                        {"out", {k.size(), n_q, width}}};
-    if (o.common.json) {
-        const std::size_t group = q.size() / k.size();
-        report["metrics"] = {{"k", o.selection.top},
-                             {"recall_at_k_shared", recall_by_head(q, k, o, [&](std::size_t h) -> const auto& {
-                                  return selection.shared[h / group];
-                              })},
-                             {"recall_at_k_own", recall_by_head(q, k, o, [&](std::size_t h) -> const auto& {
-                                  return selection.own[h];
-                              })}};
-        report["timings_ms"]["exact_top_k"] = clock.lap_ms();
-    }
-    report["output"] = o.out;
-    if (o.common.json) std::cout << report.dump() << "\n";
-}
 
 template <class T>
 void run_topk(const TopKOptions& o) {
@@ -94,6 +45,37 @@ void run_topk(const TopKOptions& o) {
         const auto truth = exact_top_k(q, k, o.selection.top, o.selection.causal);
         report["timings_ms"]["exact_top_k"] = clock.lap_ms();
         report["metrics"] = {{"k", o.selection.top}, {"recall_at_k", recall_at_k(truth, selected)}};
+    }
+    report["output"] = o.out;
+    if (o.common.json) std::cout << report.dump() << "\n";
+}
+
+template <class T>
+void run_shared_topk(const TopKOptions& o) {
+    Stopwatch clock;
+    nlohmann::json report{{"command", "topk"}, {"method", o.selection.method},
+                          {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    const auto q = load_heads<T>(o.q, "--q"), k = load_heads<T>(o.k, "--k");
+    report["timings_ms"]["load"] = clock.lap_ms();
+    const GroupSelections selection = select_shared_keys(o.selection, q, k, report, clock);
+    const std::int64_t n_q = q[0].rows(), width = o.selection.top;
+    std::vector<std::vector<std::int32_t>> rows;  // the KV heads' selections one after another
+    for (const auto& head : selection.shared) rows.insert(rows.end(), head.begin(), head.end());
+    NpyArray out = selection_to_npy(rows, o.selection.top);
+    out.shape = {std::int64_t(k.size()), n_q, width};
+    write_outputs({{o.out, out}});
+    report["timings_ms"]["write"] = clock.lap_ms();
+    report["parameters"]["causal"] = o.selection.causal;
+    report["parameters"]["shared"] = true;
+    report["parameters"]["group"] = q.size() / k.size();
+    report["shapes"] = {{"q", {q.size(), n_q, q[0].cols()}}, {"k", {k.size(), k[0].rows(), k[0].cols()}},
+                        {"out", {k.size(), n_q, width}}};
+    if (o.common.json) {
+        const GroupRecall recall = group_recall(q, k, selection, o.selection.top, o.selection.causal);
+        report["metrics"] = {{"k", o.selection.top},
+                             {"recall_at_k_shared", {{"mean", recall.mean_shared()}, {"by_head", recall.shared}}},
+                             {"recall_at_k_own", {{"mean", recall.mean_own()}, {"by_head", recall.own}}}};
+        report["timings_ms"]["exact_top_k"] = clock.lap_ms();
     }
     report["output"] = o.out;
     if (o.common.json) std::cout << report.dump() << "\n";

@@ -1,6 +1,7 @@
 #include "app/cli/topk_selection.hpp"
 
 #include "app/cli/gpu_choice.hpp"
+#include "core/group_selection.hpp"
 #include "core/hamming_topk.hpp"
 #include "core/learned_hash.hpp"
 #include "core/metrics.hpp"
@@ -115,43 +116,20 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
 }
 
 template <class T>
-SharedSelection select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
+GroupSelections select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
                                    const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock) {
     if (o.method == "learned")
         throw InputError("--shared applies to --method simhash and exact: a learned model codes each head's keys its own way");
-    if (q.size() % k.size() != 0)
-        throw InputError("--q has " + std::to_string(q.size()) + " heads, not a multiple of the " + std::to_string(k.size()) +
-                         " KV heads of --k");
-    for (const auto& m : q)
-        if (m.rows() != q[0].rows() || m.cols() != q[0].cols()) throw InputError("--q: heads of different shapes");
-    for (const auto& m : k)
-        if (m.rows() != k[0].rows() || m.cols() != k[0].cols()) throw InputError("--k: heads of different shapes");
+    check_groups(q, k, "--q", "--k");
     check_and_report_budget(o, q[0].cols(), k[0].cols(), report);
     report_cpu(o.gpu, "topk", report, "--shared selects for a whole sequence on the CPU (the GPU shares selections in decode)");
-    const std::size_t group = q.size() / k.size();
-    SharedSelection out;
+    GroupSelections out;
     if (o.method == "exact") {
         check_exact(o, k[0].rows());
-        // The group's summed scores sum_g q_g . k are one query's scores: (sum_g q_g) . k.
-        for (std::size_t j = 0; j < k.size(); ++j) {
-            Matrix<T> summed = Matrix<T>::Zero(q[0].rows(), q[0].cols());
-            for (std::size_t g = 0; g < group; ++g) summed += q[j * group + g];
-            out.shared.push_back(exact_top_k(summed, k[j], o.top, o.causal));
-        }
-        for (std::size_t h = 0; h < q.size(); ++h) out.own.push_back(exact_top_k(q[h], k[h / group], o.top, o.causal));
+        out = exact_group_selections(q, k, o.top, o.causal);
     } else {
         const Matrix<T> planes = simhash_planes<T>(o, int(q[0].cols()), report);
-        std::vector<PackedCodes> query_codes, key_codes;
-        for (const auto& m : q) query_codes.push_back(simhash_codes(m, planes));
-        for (const auto& m : k) key_codes.push_back(simhash_codes(m, planes));
-        report["timings_ms"]["hash"] = clock.lap_ms();
-        for (std::size_t j = 0; j < k.size(); ++j) {
-            const std::vector<PackedCodes> heads(query_codes.begin() + std::ptrdiff_t(j * group),
-                                                 query_codes.begin() + std::ptrdiff_t((j + 1) * group));
-            out.shared.push_back(shared_hamming_topk(heads, key_codes[j], hamming_options(o)).selected);
-        }
-        for (std::size_t h = 0; h < q.size(); ++h)
-            out.own.push_back(hamming_topk(query_codes[h], key_codes[h / group], hamming_options(o)).selected);
+        out = simhash_group_selections(q, k, planes, hamming_options(o));
     }
     report["timings_ms"]["select"] = clock.lap_ms();
     return out;
@@ -172,9 +150,9 @@ template std::vector<std::vector<std::int32_t>> select_keys<float>(const Selecti
                                                                    const Matrix<float>&, nlohmann::json&, Stopwatch&);
 template std::vector<std::vector<std::int32_t>> select_keys<double>(const SelectionOptions&, const Matrix<double>&,
                                                                     const Matrix<double>&, nlohmann::json&, Stopwatch&);
-template SharedSelection select_shared_keys<float>(const SelectionOptions&, const std::vector<Matrix<float>>&,
+template GroupSelections select_shared_keys<float>(const SelectionOptions&, const std::vector<Matrix<float>>&,
                                                    const std::vector<Matrix<float>>&, nlohmann::json&, Stopwatch&);
-template SharedSelection select_shared_keys<double>(const SelectionOptions&, const std::vector<Matrix<double>>&,
+template GroupSelections select_shared_keys<double>(const SelectionOptions&, const std::vector<Matrix<double>>&,
                                                     const std::vector<Matrix<double>>&, nlohmann::json&, Stopwatch&);
 
 }  // namespace hashscope::cli

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/cli/cli_common.hpp"
+#include "core/group_selection.hpp"
 #include "core/hamming_topk.hpp"
 
 namespace hashscope::cli {
@@ -45,16 +46,11 @@ template <class T>
 std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, const Matrix<T>& q, const Matrix<T>& k,
                                                    nlohmann::json& report, Stopwatch& clock);
 
-// topk --shared: query heads q (a multiple of the KV heads k, each group reading one KV head) keep
-// one set of keys per query position and group. simhash: the group's summed Hamming distances
-// under the same planes (core's shared_hamming_topk); exact: the top by the summed scores
-// sum_g q_g . k. Beside it each head's own selection by the same method, to show what sharing costs.
-struct SharedSelection {
-    std::vector<std::vector<std::vector<std::int32_t>>> shared;  // [KV head][query], nearest first
-    std::vector<std::vector<std::vector<std::int32_t>>> own;     // [query head][query]
-};
+// topk --shared: the query heads q in groups reading one KV head of k each keep one selection per
+// query position (core/group_selection.hpp: simhash under the same planes, or exact), beside each
+// head's own; fills ["timings_ms"]["select"].
 template <class T>
-SharedSelection select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
+GroupSelections select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
                                    const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock);
 
 // int32 [rows, width], each row padded with -1 past its keys (causal queries that see fewer).
