@@ -15,6 +15,10 @@
 #include "app/gui/model_lab.hpp"
 #include "app/gui/scene_settings.hpp"
 #include "core/npy.hpp"
+#include "core/random.hpp"
+#include "core/simhash.hpp"
+#include "reference/compare.hpp"
+#include "reference/reference_hamming.hpp"
 #include "support/model_fixtures.hpp"
 
 namespace hashscope::gui {
@@ -99,6 +103,63 @@ TEST(ModelLab, HeadDataAreTheReferenceQueriesKeysAndValuesOfThatHead) {
     }
     ASSERT_TRUE(run.sensitivity);
     EXPECT_NEAR(run.sensitivity->loss_dense, loss / double(n - 1), 1e-4);
+}
+
+// The sharing line's figures: 4 query heads over 2 KV heads, two layers of random post-RoPE
+// vectors, against the oracle (codes from the same planes, the group's summed distances, each
+// head's exact top keys). A model whose heads each have a KV head of their own shares nothing.
+TEST(ModelLab, GroupSharingIsTheOraclesRecallPerHead) {
+    namespace ref = hashscope_ref;
+    ModelConfig config;
+    config.heads = 4, config.kv_heads = 2, config.head_dim = 8;
+    ForwardTrace<float> trace;
+    const int n = 300;
+    trace.tokens.assign(std::size_t(n), 1);
+    Rng rng(41);
+    for (int l = 0; l < 2; ++l) {
+        LayerCapture<float> layer;
+        for (int h = 0; h < 4; ++h) layer.q.push_back(normal_matrix<float>(n, 8, rng));
+        for (int h = 0; h < 2; ++h) layer.k.push_back(normal_matrix<float>(n, 8, rng));
+        trace.layers.push_back(layer);
+    }
+    const auto sharing = group_sharing(config, trace);
+    ASSERT_TRUE(sharing);
+    EXPECT_EQ(sharing->group, 2);
+    EXPECT_EQ(sharing->top, 9);  // n / 32
+    ASSERT_EQ(sharing->layers.size(), 2u);
+    const ref::Mat planes = ref::to_ref(random_planes<float>(8, sharing->bits, 0));
+    const auto bits_of = [&](const Matrix<float>& x) {
+        const ref::Mat xr = ref::to_ref(x);
+        ref::Bits bits;
+        for (int i = 0; i < xr.rows; ++i) {
+            std::vector<int> row;
+            for (int b = 0; b < planes.cols; ++b) {
+                double dot = 0.0;
+                for (int c = 0; c < xr.cols; ++c) dot += xr(i, c) * planes(c, b);
+                row.push_back(dot >= 0.0);
+            }
+            bits.push_back(row);
+        }
+        return bits;
+    };
+    double own_total = 0.0, shared_total = 0.0;
+    for (int l = 0; l < 2; ++l)
+        for (int h = 0; h < 4; ++h) {
+            const auto& layer = trace.layers[std::size_t(l)];
+            const int kv = h / 2;
+            const ref::Bits kb = bits_of(layer.k[std::size_t(kv)]);
+            const std::vector<ref::Bits> group = {bits_of(layer.q[std::size_t(2 * kv)]), bits_of(layer.q[std::size_t(2 * kv + 1)])};
+            const auto truth = ref::exact_top_k(ref::to_ref(layer.q[std::size_t(h)]), ref::to_ref(layer.k[std::size_t(kv)]), 9, true);
+            const double shared = ref::recall(truth, ref::shared_hamming_topk(group, kb, 9, 0, 0, true));
+            const double own = ref::recall(truth, ref::hamming_topk(group[std::size_t(h % 2)], kb, 9, 0, 0, true));
+            EXPECT_NEAR(sharing->layers[std::size_t(l)].shared[std::size_t(h)], shared, 1e-12) << "layer " << l << " head " << h;
+            EXPECT_NEAR(sharing->layers[std::size_t(l)].own[std::size_t(h)], own, 1e-12) << "layer " << l << " head " << h;
+            shared_total += shared, own_total += own;
+        }
+    EXPECT_NEAR(sharing->mean_shared(), shared_total / 8, 1e-12);
+    EXPECT_NEAR(sharing->mean_own(), own_total / 8, 1e-12);
+    config.kv_heads = 4;
+    EXPECT_FALSE(group_sharing(config, trace));
 }
 
 TEST(ModelLab, SensitivityCoversEveryHeadAndTheCurveRunsFromNoneToAll) {

@@ -13,6 +13,7 @@
 #include "app/gui/background_priority.hpp"
 #include "core/error.hpp"
 #include "core/model/head_swap.hpp"
+#include "core/simhash.hpp"
 
 namespace hashscope::gui {
 
@@ -48,6 +49,33 @@ std::string display_text(const std::string& text, const std::string& piece) {
 
 }  // namespace
 
+double GroupSharing::mean_shared() const {
+    double sum = 0.0, count = 0.0;
+    for (const GroupRecall& layer : layers) sum += layer.mean_shared(), ++count;
+    return count ? sum / count : 0.0;
+}
+
+double GroupSharing::mean_own() const {
+    double sum = 0.0, count = 0.0;
+    for (const GroupRecall& layer : layers) sum += layer.mean_own(), ++count;
+    return count ? sum / count : 0.0;
+}
+
+std::optional<GroupSharing> group_sharing(const ModelConfig& config, const ForwardTrace<float>& trace) {
+    if (config.kv_heads >= config.heads || trace.layers.empty()) return std::nullopt;
+    GroupSharing sharing;
+    sharing.group = config.heads / config.kv_heads;
+    const int n = int(trace.tokens.size());
+    sharing.top = std::min(std::max(8, n / 32), n);
+    const Matrix<float> planes = random_planes<float>(config.head_dim, sharing.bits, 0);
+    for (const LayerCapture<float>& layer : trace.layers) {
+        const GroupSelections selections =
+            simhash_group_selections(layer.q, layer.k, planes, {.top = sharing.top, .causal = true});
+        sharing.layers.push_back(group_recall(layer.q, layer.k, selections, sharing.top, true));
+    }
+    return sharing;
+}
+
 std::optional<ModelRun> compute_model_run(const ModelJob& job, std::shared_ptr<const LoadedModel> current,
                                           const std::function<void(const ModelProgress&)>& progress,
                                           std::stop_token stop) {
@@ -79,6 +107,7 @@ std::optional<ModelRun> compute_model_run(const ModelJob& job, std::shared_ptr<c
         options.capture_probabilities = true;
         options.progress = [&](int done, int total) { report("forward", 0.2f + 0.2f * float(done) / float(total)); };
         run.trace = transformer_forward<float>(current->weights, run.tokens, options);
+        run.sharing = group_sharing(current->weights.config, run.trace);
         if (job.sensitivity && run.tokens.size() >= 2) {
             const ModelConfig& config = current->weights.config;
             const HeadSwap swap = parse_head_swap("method=" + job.method, config);

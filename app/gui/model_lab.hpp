@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/group_selection.hpp"
 #include "core/model/head_sensitivity.hpp"
 #include "core/model/model_loader.hpp"
 #include "core/model/transformer_forward.hpp"
@@ -35,6 +36,20 @@ struct ModelJob {
     bool sensitivity = true;           // also the per-head map and the swap curve (one pass per head)
 };
 
+// What keeping one selection per KV head costs on this prompt (core/group_selection.hpp): SimHash
+// with `bits` planes drawn from seed 0, causal, `top` keys a query (n / 32, at least 8, at most n);
+// per layer, every query head's recall of the group's shared selection and of its own.
+struct GroupSharing {
+    int group = 1, bits = 32, top = 8;
+    std::vector<GroupRecall> layers;
+    double mean_shared() const;  // over every layer's heads
+    double mean_own() const;
+};
+
+// The sharing of `trace`'s captured layers for a model with `config`'s heads; nullopt when every
+// query head has a KV head of its own (nothing to share).
+std::optional<GroupSharing> group_sharing(const ModelConfig& config, const ForwardTrace<float>& trace);
+
 // One finished run: the model, the prompt's tokens, the dense forward pass with every head's
 // probabilities, and (when asked) the sensitivity of each head to the hash method.
 struct ModelRun {
@@ -44,6 +59,7 @@ struct ModelRun {
     std::vector<int> tokens;
     std::vector<std::string> token_text;  // each token as it reads after the previous one, on one line
     ForwardTrace<float> trace;
+    std::optional<GroupSharing> sharing;
     std::optional<SensitivityTrace> sensitivity;
 };
 

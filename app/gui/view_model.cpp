@@ -151,6 +151,28 @@ void ModelView::head_grid(AppState& state, const ModelRun& run, float width) {
     }
 }
 
+void ModelView::group_sharing(const AppState& state, const ModelRun& run) {
+    if (!run.sharing) {
+        ImGui::TextDisabled("every query head has its own KV head: no top-k selection to share across a group");
+        return;
+    }
+    const GroupSharing& s = *run.sharing;
+    const int layer = std::clamp(state.model_lab.layer, 0, int(s.layers.size()) - 1);
+    const GroupRecall& here = s.layers[std::size_t(layer)];
+    ImGui::Text("one top-%d selection per KV head for its %d query heads (SimHash, %d bits), recall@%d:", s.top, s.group,
+                s.bits, s.top);
+    const bool hovered_caption = ImGui::IsItemHovered();
+    ImGui::Text("layer %d  %.2f shared / %.2f own      all layers  %.2f / %.2f", layer, here.mean_shared(),
+                here.mean_own(), s.mean_shared(), s.mean_own());
+    if (!hovered_caption && !ImGui::IsItemHovered()) return;
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted("Mean recall of each head's exact top keys by the group's shared selection (summed Hamming\n"
+                           "distances: a GPU gathers the rows once per group) and by the head's own selection.");
+    for (std::size_t l = 0; l < s.layers.size(); ++l)
+        ImGui::Text("layer %zu: shared %.3f, own %.3f", l, s.layers[l].mean_shared(), s.layers[l].mean_own());
+    ImGui::EndTooltip();
+}
+
 void ModelView::swap_curve(const ModelRun& run, float width, float height) {
     if (!run.sensitivity || run.sensitivity->curve.empty()) return;
     const SensitivityTrace& s = *run.sensitivity;
@@ -244,6 +266,8 @@ void ModelView::draw(AppState& state) {
     const float left = std::floor(avail.x * 0.5f);
     ImGui::BeginChild("heads", ImVec2(left, avail.y));
     head_grid(state, *run, left - 16.0f);
+    ImGui::Spacing();
+    group_sharing(state, *run);
     ImGui::Spacing();
     swap_curve(*run, left - 16.0f, std::max(ImGui::GetContentRegionAvail().y, 160.0f));
     ImGui::EndChild();
