@@ -356,38 +356,48 @@ BenchReport run_gpu_benchmarks(const BenchOptions& o) {
     report.device = device_description();
     Timer timer;
     report.copy_gbps = copy_bandwidth(o, timer);
+    // One kernel's rows, or its failure in the report (the error cleared, so that the next kernel
+    // runs unless the context itself is lost, which its own failure line will then say).
+    const auto attempt = [&](const std::string& what, const auto& rows_of_kernel) {
+        try {
+            for (auto& row : rows_of_kernel()) report.rows.push_back(std::move(row));
+        } catch (const GpuError& e) {
+            report.failures.push_back(what + ": " + e.what());
+            cudaGetLastError();
+        }
+    };
 
     SimHashShape sim;
     sim.heads = 8, sim.rows = o.quick ? 4096 : 131072, sim.d = 128, sim.bits = 32;
     const std::vector<float> keys = grid_values(std::size_t(sim.heads) * sim.rows * sim.d, 1);
-    report.rows.push_back(bench_simhash<bf16>(o, timer, keys, sim));
-    report.rows.push_back(bench_simhash<float>(o, timer, keys, sim));
+    attempt("simhash bf16 32 bits", [&] { return std::vector{bench_simhash<bf16>(o, timer, keys, sim)}; });
+    attempt("simhash f32 32 bits", [&] { return std::vector{bench_simhash<float>(o, timer, keys, sim)}; });
     sim.bits = 64;
-    report.rows.push_back(bench_simhash<bf16>(o, timer, keys, sim));
+    attempt("simhash bf16 64 bits", [&] { return std::vector{bench_simhash<bf16>(o, timer, keys, sim)}; });
 
     for (int n : o.reformer_n) {
         if (o.quick && n > 4096) continue;
         ReformerShape s;
         s.heads = 8, s.n = n, s.d = 64, s.dv = 64, s.rounds = 4, s.buckets = 64, s.chunk = 64, s.causal = true;
-        for (auto& row : bench_reformer(o, timer, s)) report.rows.push_back(std::move(row));
+        attempt("reformer n " + std::to_string(n), [&] { return bench_reformer(o, timer, s); });
     }
 
     DenseShape dense;
     dense.heads = 8, dense.n = dense.m = o.quick ? 1024 : 8192, dense.d = 64, dense.dv = 64, dense.causal = true;
-    report.rows.push_back(bench_dense(o, timer, dense));
+    attempt("dense", [&] { return std::vector{bench_dense(o, timer, dense)}; });
 
-    for (int n : o.quick ? std::vector<int>{8192} : o.decode_n) {
+    for (int n : o.quick ? std::vector<int>{8192} : o.decode_n)
         for (const bool shared : {false, true})
-            for (auto& row : bench_hamming_decode(o, timer, n, shared)) report.rows.push_back(std::move(row));
-    }
+            attempt(std::string(shared ? "hamming_decode_shared" : "hamming_decode") + " n " + std::to_string(n),
+                    [&] { return bench_hamming_decode(o, timer, n, shared); });
 
     const std::vector<int> prefill_n = o.quick ? std::vector<int>{1024} : o.prefill_n;
-    for (std::size_t i = 0; i < prefill_n.size(); ++i) {
-        for (auto& row : bench_hamming_prefill(o, timer, prefill_n[i], i == 0)) report.rows.push_back(std::move(row));
-    }
+    for (std::size_t i = 0; i < prefill_n.size(); ++i)
+        attempt("hamming_prefill n " + std::to_string(prefill_n[i]),
+                [&] { return bench_hamming_prefill(o, timer, prefill_n[i], i == 0); });
 
     for (const DigestAlgo algo : {DigestAlgo::sha256, DigestAlgo::blake3})
-        report.rows.push_back(bench_digest(o, timer, algo, o.quick ? 65536 : 4 << 20, 64, 16));
+        attempt(std::string(digest_name(algo)), [&] { return std::vector{bench_digest(o, timer, algo, o.quick ? 65536 : 4 << 20, 64, 16)}; });
     return report;
 }
 

@@ -35,9 +35,13 @@ struct BenchReport {
     std::string device;
     double copy_gbps = 0;  // measured device-to-device copy, bytes read + written: the practical ceiling
     std::vector<BenchRow> rows;
+    // Kernels that failed (a CUDA error, or a spot check that disagreed with core), one line each:
+    // the others still run, so one device run times everything that works.
+    std::vector<std::string> failures;
 };
 
-// Throws GpuError without a device, on a CUDA error, or when a spot check disagrees with core.
+// Throws GpuError without a device or when the copy measurement fails; a kernel's failure is
+// recorded in the report's failures instead.
 BenchReport run_gpu_benchmarks(const BenchOptions& options);
 
 }  // namespace hashscope::gpu

@@ -2,7 +2,9 @@
 // [--prefill-n N,...]`: times every GPU kernel on the shapes (kernels/gpu_benchmark.hpp)
 // and prints a table, or with --json one object: device, measured copy bandwidth, and per kernel
 // the median and minimum milliseconds, bytes, flops and the derived GB/s, TFLOP/s and items/s.
-// Exit codes: 0 done, 2 bad flags, 3 no usable GPU (no device, a CUDA error, or a failed check).
+// Exit codes: 0 done, 2 bad flags, 3 no usable GPU (no device, a CUDA error, or a failed check). A
+// kernel that fails does not stop the others: their rows are printed, the failures listed ("failures"
+// in the JSON, a line each on stderr), and the exit code is 3.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -30,15 +32,18 @@ nlohmann::json row_json(const gpu::BenchRow& r) {
             {"items_per_s", r.items / seconds}};
 }
 
-void run_bench(const BenchOptions& o) {
+// Prints the report; returns how many kernels failed.
+std::size_t run_bench(const BenchOptions& o) {
     if (!o.gpu) throw InputError("--gpu is required: the CPU kernels are timed by tests/bench (bench_attention)");
     const gpu::BenchReport report = gpu::run_gpu_benchmarks(o.run);
     nlohmann::json j{{"command", "bench"}, {"device", report.device}, {"copy_gbps", report.copy_gbps},
-                     {"warmup", o.run.warmup}, {"repeats", o.run.repeats}, {"rows", nlohmann::json::array()}};
+                     {"warmup", o.run.warmup}, {"repeats", o.run.repeats}, {"rows", nlohmann::json::array()},
+                     {"failures", report.failures}};
     for (const auto& r : report.rows) j["rows"].push_back(row_json(r));
+    for (const auto& failure : report.failures) std::cerr << "hashscope bench: " << failure << "\n";
     if (o.common.json) {
         std::cout << j.dump() << "\n";
-        return;
+        return report.failures.size();
     }
     std::cout << report.device << "; device-to-device copy " << int(report.copy_gbps) << " GB/s (read + write)\n";
     for (const auto& r : j["rows"]) {
@@ -46,6 +51,7 @@ void run_bench(const BenchOptions& o) {
                     r["shape"].get<std::string>().c_str(), r["median_ms"].get<double>(), r["gbps"].get<double>(),
                     r["tflops"].get<double>(), r["items_per_s"].get<double>(), r["items_name"].get<std::string>().c_str());
     }
+    return report.failures.size();
 }
 
 }  // namespace
@@ -66,7 +72,9 @@ Command add_bench_command(CLI::App& root) {
     add_common_options(*app, o->common);
     return {app, [o] {
                 try {
-                    return run_guarded("bench", [&] { run_bench(*o); });
+                    std::size_t failures = 0;
+                    const int code = run_guarded("bench", [&] { failures = run_bench(*o); });
+                    return code == 0 && failures ? 3 : code;
                 } catch (const gpu::GpuError& e) {
                     std::cerr << "hashscope bench: " << e.what() << "\n";
                     return 3;
