@@ -38,19 +38,32 @@ int segments(const HammingDecodeShape& s) { return (s.capacity() + kHammingSegme
 
 // T = the smallest distance with at least k middle positions at or below it; take all positions
 // below T and the first (k - below) at T. k >= the middle's size takes all of it (T past every
-// distance); k = 0 takes none of it (T = -1).
-template <int Bins>
-__device__ void find_threshold(const std::uint32_t* __restrict__ histogram, const HammingDecodeShape& s, int& T, int& need) {
+// distance); k = 0 takes none of it (T = -1). Found by the whole block: thread t holds bins
+// [t P, t P + P), a block scan gives it the count below them, and the one bin where the count
+// crosses k is T (a serial walk cost one memory latency per bin: ~50 for a group's summed distances).
+template <int Bins, class Scan>
+__device__ void find_threshold(const std::uint32_t* __restrict__ histogram, const HammingDecodeShape& s,
+                               typename Scan::TempStorage& temp, int& T, int& need) {
+    constexpr int kPerThread = (Bins + kSelectThreads - 1) / kSelectThreads;
     const int middle = s.middle_end() - s.middle_begin();
-    T = Bins, need = 0;
-    if (s.k == 0) T = -1;
-    if (s.k == 0 || s.k >= middle) return;
-    unsigned below = 0;
-    for (T = 0; T < Bins; ++T) {
-        if (below + histogram[T] >= unsigned(s.k)) break;
-        below += histogram[T];
+    if (s.k == 0 || s.k >= middle) {  // the same for every thread
+        if (threadIdx.x == 0) T = s.k == 0 ? -1 : Bins, need = 0;
+        return;
     }
-    need = s.k - int(below);
+    int count[kPerThread], total = 0;
+#pragma unroll
+    for (int i = 0; i < kPerThread; ++i) {
+        const int b = threadIdx.x * kPerThread + i;
+        count[i] = b < Bins ? int(histogram[b]) : 0;
+        total += count[i];
+    }
+    int below = 0;
+    Scan(temp).ExclusiveSum(total, below);
+#pragma unroll
+    for (int i = 0; i < kPerThread; ++i) {
+        if (below < s.k && below + count[i] >= s.k) T = threadIdx.x * kPerThread + i, need = s.k - below;
+        below += count[i];
+    }
 }
 
 // Grid (blocks, selections), launched cooperatively: a selection's positions are cut into tiles
@@ -112,7 +125,7 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
     grid.sync();
 
     // 2. The threshold (each block of the selection finds the same), and this block's ties at it.
-    if (threadIdx.x == 0) find_threshold<Bins>(head_histogram, s, shared_T, shared_need);
+    find_threshold<Bins, Scan>(head_histogram, s, scan_temp, shared_T, shared_need);
     __syncthreads();
     const int T = shared_T, need = shared_need;
     int mine = 0;
