@@ -27,12 +27,19 @@ constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32;
 constexpr int kDecodeThreads = 128;
 constexpr int kMaxQueryWords = kHammingMaxDistance / 32;  // a shared selection's query codes
 
-// Distance bins and the type a distance is stored in: one head's distances reach 64, a group's
-// sums kHammingMaxDistance.
-template <bool Shared>
-constexpr int kBins = Shared ? kHammingMaxDistance + 1 : 65;
-template <bool Shared>
-using Distance = std::conditional_t<Shared, std::uint16_t, std::uint8_t>;
+// A distance is stored in a byte while it fits (every selection's distances are written once and
+// read twice), else in two. Bins: 65 for one head's 32- or 64-bit codes, 256 for a group's sums up
+// to 255 (4 heads x 32 bits), kHammingMaxDistance + 1 past that.
+template <int Bins>
+using Distance = std::conditional_t<(Bins <= 256), std::uint8_t, std::uint16_t>;
+
+// Calls f(std::integral_constant<int, Bins>) with the fewest bins that hold the shape's distances.
+template <class F>
+decltype(auto) with_bins(const HammingDecodeShape& s, F&& f) {
+    if (s.max_distance() <= 64) return f(std::integral_constant<int, 65>{});
+    if (s.max_distance() <= 255) return f(std::integral_constant<int, 256>{});
+    return f(std::integral_constant<int, kHammingMaxDistance + 1>{});
+}
 
 int segments(const HammingDecodeShape& s) { return (s.capacity() + kHammingSegment - 1) / kHammingSegment; }
 
@@ -69,16 +76,15 @@ __device__ void find_threshold(const std::uint32_t* __restrict__ histogram, cons
 // Grid (blocks, selections), launched cooperatively: a selection's positions are cut into tiles
 // of kSelectThreads (consecutive threads, consecutive positions: coalesced loads, and a block scan
 // over a tile runs in position order), and its blocks take contiguous runs of tiles. Selection
-// `sh` is query head sh's, or with Shared the summed distances of KV head sh's group.
-template <bool Shared>
+// `sh` is query head sh's, or when shared the summed distances of KV head sh's group.
+template <int Bins>
 __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint32_t* __restrict__ key_codes,
                                                                const std::uint32_t* __restrict__ query_codes,
-                                                               HammingDecodeShape s, Distance<Shared>* __restrict__ distance,
+                                                               HammingDecodeShape s, Distance<Bins>* __restrict__ distance,
                                                                std::uint32_t* __restrict__ histogram,
                                                                std::uint32_t* __restrict__ ties,
                                                                std::int32_t* __restrict__ selected,
                                                                std::int32_t* __restrict__ count) {
-    constexpr int Bins = kBins<Shared>;
     using Reduce = cub::BlockReduce<int, kSelectThreads>;
     using Scan = cub::BlockScan<int, kSelectThreads>;
     __shared__ typename Reduce::TempStorage reduce_temp;
@@ -90,11 +96,11 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
     __shared__ int shared_T, shared_need, shared_rank0;
     const cg::grid_group grid = cg::this_grid();
     const int sh = blockIdx.y, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const int kvh = Shared ? sh : sh / s.group(), heads = Shared ? s.group() : 1;
+    const int kvh = s.shared ? sh : sh / s.group(), heads = s.shared ? s.group() : 1;
     const int tiles = (s.n + kSelectThreads - 1) / kSelectThreads;
     const int first_tile = int((long long)tiles * blockIdx.x / gridDim.x);
     const int end_tile = int((long long)tiles * (blockIdx.x + 1) / gridDim.x);
-    Distance<Shared>* head_distance = distance + std::size_t(sh) * s.n;
+    Distance<Bins>* head_distance = distance + std::size_t(sh) * s.n;
     std::uint32_t* head_histogram = histogram + std::size_t(sh) * Bins;
     const auto in_middle = [&](int j) { return j >= s.middle_begin() && j < s.middle_end(); };
 
@@ -113,7 +119,7 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
             dist += __popc(c0 ^ query[h * s.words]);
             if (s.words > 1) dist += __popc(c1 ^ query[h * s.words + 1]);
         }
-        head_distance[j] = Distance<Shared>(dist);
+        head_distance[j] = Distance<Bins>(dist);
         if (in_middle(j)) atomicAdd(&bins[warp][dist], 1u);
     }
     __syncthreads();
@@ -172,13 +178,13 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
 // Blocks per selection of the cooperative launch: every block of the grid must be resident at
 // once (the grid barriers wait for all of them), so the device's resident blocks shared among the
 // selections, and never more than a selection has tiles.
-template <bool Shared>
+template <int Bins>
 int selection_blocks(const HammingDecodeShape& s) {
     static const int resident = [] {
         int device = 0, sms = 0, per_sm = 0;
         check_cuda(cudaGetDevice(&device), "cudaGetDevice");
         check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-        check_cuda(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, select_kernel<Shared>, kSelectThreads, 0),
+        check_cuda(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, select_kernel<Bins>, kSelectThreads, 0),
                    "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
         return sms * per_sm;
     }();
@@ -281,9 +287,9 @@ __global__ void merge_kernel(const float* __restrict__ partial, HammingDecodeSha
 }  // namespace
 
 HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
-    : blocks_per_head(s.n == 0 ? 1 : checked(s).shared ? selection_blocks<true>(s) : selection_blocks<false>(s)),
-      distance(std::size_t(s.selections()) * s.n * (s.shared ? sizeof(Distance<true>) : sizeof(Distance<false>))),
-      histogram(std::size_t(s.selections()) * (s.shared ? kBins<true> : kBins<false>)),
+    : blocks_per_head(s.n == 0 ? 1 : with_bins(checked(s), [&](auto bins) { return selection_blocks<bins()>(s); })),
+      distance(std::size_t(s.selections()) * s.n * with_bins(s, [](auto bins) { return sizeof(Distance<bins()>); })),
+      histogram(std::size_t(s.selections()) * with_bins(s, [](auto bins) { return std::size_t(bins()); })),
       ties(std::size_t(s.selections()) * blocks_per_head), selected(std::size_t(s.selections()) * s.capacity()),
       count(std::size_t(s.selections())), partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {
     // Zero once here; each selection leaves it zero again (its last phase clears what it counted).
@@ -297,8 +303,7 @@ void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* 
     std::uint32_t *histogram = w.histogram.get(), *ties = w.ties.get();
     std::int32_t *selected = w.selected.get(), *count = w.count.get();
     void* args[] = {&key_codes, &query_codes, &shape, &distance, &histogram, &ties, &selected, &count};
-    const void* kernel = s.shared ? reinterpret_cast<const void*>(select_kernel<true>)
-                                  : reinterpret_cast<const void*>(select_kernel<false>);
+    const void* kernel = with_bins(s, [](auto bins) { return reinterpret_cast<const void*>(select_kernel<bins()>); });
     check_cuda(cudaLaunchCooperativeKernel(kernel, dim3(w.blocks_per_head, s.selections()), dim3(kSelectThreads), args, 0, stream),
                "select_kernel (cooperative launch)");
 }

@@ -45,8 +45,8 @@ inline constexpr int kHammingMaxDistance = 512;  // of a shared selection: group
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
     int blocks_per_head;                     // of the cooperative selection (as many as the device holds at once)
-    DeviceBuffer<std::uint8_t> distance;     // [selections][n] distances, one byte each (two when shared)
-    DeviceBuffer<std::uint32_t> histogram;   // [selections][max_distance + 1], zero between calls
+    DeviceBuffer<std::uint8_t> distance;     // [selections][n] distances, a byte each (two past 255)
+    DeviceBuffer<std::uint32_t> histogram;   // [selections][bins: 65, 256 or 513], zero between calls
     DeviceBuffer<std::uint32_t> ties;        // [selections][blocks_per_head]: positions at distance T per block
     DeviceBuffer<std::int32_t> selected;     // [selections][capacity], in no particular order
     DeviceBuffer<std::int32_t> count;        // [selections]
