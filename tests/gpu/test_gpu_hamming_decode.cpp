@@ -128,7 +128,7 @@ TEST(GpuHammingDecode, MatchesReference) {
     for (const auto& c : cases) expect_matches_reference(c, ++seed);
 }
 
-// Shared selections (one per KV head, the group's distances summed): groups of 2, 3, 4, 8 and 16
+// Shared selections (one per KV head, the group's distances summed): groups of 2, 3, 4 and 8
 // heads (attention blocks of 2, 1, 4 and 4 heads), all three bin widths (65, 256 and 513: sums up
 // to 64, 255 and 512), 64-bit codes, ties, one KV head.
 TEST(GpuHammingDecode, SharedSelectionMatchesReference) {
