@@ -221,10 +221,12 @@ std::vector<std::vector<std::vector<std::int32_t>>> read_grouped_indices(const s
 
 // --shared: 4 query heads over 2 KV heads (groups of 2). SimHash keeps, per KV head, the oracle's
 // shared selection over the group's codes; exact keeps the top by the group's summed scores; the
-// report's recall per head is the oracle's for the shared and for each head's own selection.
+// report's recall per head is the oracle's for the shared and for each head's own selection; attend
+// --shared attends over the shared selection and reports each head's error from dense attention.
 TEST_F(TopKCli, SharedSelectionMatchesOracleAndReportsRecallPerHead) {
     const int heads = 4, kv_heads = 2, group = 2, n_q = 20, n_k = 40;
-    const auto qh = write_heads(path("q3.npy"), heads, n_q, 6, 21), kh = write_heads(path("k3.npy"), kv_heads, n_k, 6, 22);
+    const auto qh = write_heads(path("q3.npy"), heads, n_q, 6, 21), kh = write_heads(path("k3.npy"), kv_heads, n_k, 6, 22),
+               vh = write_heads(path("v3.npy"), kv_heads, n_k, 3, 24);
     const std::string files3 = " --q " + path("q3.npy") + " --k " + path("k3.npy");
     for (const bool causal : {false, true}) {
         SCOPED_TRACE(causal ? "causal" : "not causal");
@@ -247,6 +249,36 @@ TEST_F(TopKCli, SharedSelectionMatchesOracleAndReportsRecallPerHead) {
                             ref::recall(truth, ref::hamming_topk(group_bits[std::size_t(g)], kb, 7, 1, 2, causal)), 1e-12);
             }
         }
+        // attend --shared: each head attends over its group's selection; the report's error per head
+        // is the float64 loop's distance from dense attention, for the shared and the own selection.
+        r = run_cli("attend --method simhash-topk --shared --planes " + path("p.npy") + files3 + " --v " + path("v3.npy") +
+                    " --top 7 --sinks 1 --window 2 --recall-k 5 --precision f64 --json --out " + path("o3.npy") +
+                    (causal ? " --causal" : ""));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        report = nlohmann::json::parse(r.output);
+        const auto out = read_values(path("o3.npy"));
+        ASSERT_EQ(out.size(), std::size_t(heads) * n_q * 3);
+        for (int h = 0; h < heads; ++h) {
+            const int j = h / group;
+            const ref::Bits kb = sign_bits(product(kh[std::size_t(j)], planes));
+            std::vector<ref::Bits> group_bits;
+            for (int g = 0; g < group; ++g) group_bits.push_back(sign_bits(product(qh[std::size_t(j * group + g)], planes)));
+            const auto shared = ref::shared_hamming_topk(group_bits, kb, 7, 1, 2, causal);
+            const ref::Mat want = ref::sparse_attention(qh[std::size_t(h)], kh[std::size_t(j)], vh[std::size_t(j)], shared);
+            const std::vector<double> got(out.begin() + std::ptrdiff_t(h) * n_q * 3, out.begin() + std::ptrdiff_t(h + 1) * n_q * 3);
+            EXPECT_LT(max_abs_diff(got, want.a), 1e-12) << "head " << h;
+            const ref::Mat dense = ref::dense_attention(qh[std::size_t(h)], kh[std::size_t(j)], vh[std::size_t(j)], causal).output;
+            const ref::Mat own = ref::sparse_attention(qh[std::size_t(h)], kh[std::size_t(j)], vh[std::size_t(j)],
+                                                       ref::hamming_topk(group_bits[std::size_t(h % group)], kb, 7, 1, 2, causal));
+            const auto relative = [&](const ref::Mat& m) {
+                double diff = 0, norm = 0;
+                for (std::size_t e = 0; e < m.a.size(); ++e) diff += std::pow(m.a[e] - dense.a[e], 2), norm += std::pow(dense.a[e], 2);
+                return std::sqrt(diff / norm);
+            };
+            EXPECT_NEAR(report["metrics"]["shared"]["relative_l2_error"]["by_head"][h].get<double>(), relative(want), 1e-9);
+            EXPECT_NEAR(report["metrics"]["own"]["relative_l2_error"]["by_head"][h].get<double>(), relative(own), 1e-9);
+        }
+
         r = run_cli("topk --method exact --shared" + files3 + " --top 5 --precision f64 --json --out " + path("e.npy") +
                     (causal ? " --causal" : ""));
         ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -268,6 +300,9 @@ TEST_F(TopKCli, SharedSelectionMatchesOracleAndReportsRecallPerHead) {
     expect_refused("topk --method learned --shared --hash-model " + path("p.npy") + files3 + " --top 4 --out " + out,
                    "--shared applies", out);
     expect_refused("topk --method simhash --bits 8" + files3 + " --top 4 --out " + out, "2-D", out);
+    expect_refused("attend --method dense --shared" + files3 + " --v " + path("v3.npy") + " --out " + out, "--shared applies", out);
+    expect_refused("attend --method simhash-topk --shared --bits 8" + files3 + " --v " + path("q3.npy") + " --top 4 --out " + out,
+                   "--v has 4 heads", out);
     std::vector<double> nan_heads(2 * 40 * 6, 0.5);
     nan_heads[300] = std::numeric_limits<double>::quiet_NaN();  // in the second head
     hashscope::write_npy(path("k3nan.npy"), hashscope::make_npy<double>(nan_heads, {2, 40, 6}));

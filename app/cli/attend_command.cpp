@@ -28,6 +28,7 @@ struct AttendOptions {
     std::string q, k, v, qk, rotations, out, buckets_out;
     bool causal = false;
     bool gpu = false;
+    bool shared = false;  // simhash-topk over grouped-query heads (attend_topk.hpp)
     int chunk = 0;
     int n_hashes = 4;
     int n_buckets = 16;
@@ -170,6 +171,9 @@ void run_attend(const AttendOptions& o) {
     Stopwatch clock;
     nlohmann::json report{{"command", "attend"}, {"method", o.method},
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
+    if (o.shared && o.method != "simhash-topk")
+        throw InputError("--shared applies to --method simhash-topk, not " + o.method +
+                         (o.method == "learned" ? " (a learned model codes each head's keys its own way)" : ""));
     if (o.method == "dense") run_dense<T>(o, report, clock);
     else if (o.method == "crypto") {
         CryptoAttendOptions crypto = o.crypto;
@@ -184,7 +188,9 @@ void run_attend(const AttendOptions& o) {
         selection.causal = o.causal;
         selection.seed = o.seed;
         selection.seed_flag = o.seed_flag;
-        run_topk_attend<T>(o.method, selection, {o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k, o.gpu}, report, clock);
+        const TopKAttendInputs inputs{o.q, o.k, o.v, o.out, budget_bytes(o), o.recall_k, o.gpu, o.shared};
+        if (o.shared) run_shared_topk_attend<T>(selection, inputs, report, clock);
+        else run_topk_attend<T>(o.method, selection, inputs, report, clock);
     }
     report["causal"] = o.causal;
     report["output"] = o.out;
@@ -210,6 +216,9 @@ Command add_attend_command(CLI::App& root) {
     o->seed_flag = app->add_option("--seed", o->seed, "Seed for drawing rotations (reformer) or LSH planes (crypto --route lsh)")->default_str("0");
     app->add_flag("--causal", o->causal, "Mask keys after each query");
     add_gpu_flag(*app, o->gpu, "dense, reformer, learned and simhash-topk");
+    app->add_flag("--shared", o->shared,
+                  "simhash-topk: Q [heads, n, d], K and V [kv_heads, m, d|dv], one selection per KV head for its group; "
+                  "O [heads, n, dv]");
     app->add_option("--out", o->out, "Output O [n, dv] (.npy)")->required();
     app->add_option("--buckets-out", o->buckets_out, "Buckets B [n_hashes, n] int32 without round offsets (.npy), reformer");
     app->add_option("--max-memory-mb", o->max_memory_mb, "Refuse score matrices larger than this")->check(CLI::Range(1.0, 1e9))->default_str("2048");

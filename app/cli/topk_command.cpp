@@ -57,7 +57,7 @@ void run_shared_topk(const TopKOptions& o) {
                           {"precision", o.common.precision == Precision::f64 ? "f64" : "f32"}};
     const auto q = load_heads<T>(o.q, "--q"), k = load_heads<T>(o.k, "--k");
     report["timings_ms"]["load"] = clock.lap_ms();
-    const GroupSelections selection = select_shared_keys(o.selection, q, k, report, clock);
+    const GroupSelections selection = select_shared_keys("topk", o.selection, q, k, report, clock);
     const std::int64_t n_q = q[0].rows(), width = o.selection.top;
     std::vector<std::vector<std::int32_t>> rows;  // the KV heads' selections one after another
     for (const auto& head : selection.shared) rows.insert(rows.end(), head.begin(), head.end());

@@ -116,13 +116,13 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
 }
 
 template <class T>
-GroupSelections select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
+GroupSelections select_shared_keys(const char* command, const SelectionOptions& o, const std::vector<Matrix<T>>& q,
                                    const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock) {
     if (o.method == "learned")
         throw InputError("--shared applies to --method simhash and exact: a learned model codes each head's keys its own way");
     check_groups(q, k, "--q", "--k");
     check_and_report_budget(o, q[0].cols(), k[0].cols(), report);
-    report_cpu(o.gpu, "topk", report, "--shared selects for a whole sequence on the CPU (the GPU shares selections in decode)");
+    report_cpu(o.gpu, command, report, "--shared selects for a whole sequence on the CPU (the GPU shares selections in decode)");
     GroupSelections out;
     if (o.method == "exact") {
         check_exact(o, k[0].rows());
@@ -150,9 +150,9 @@ template std::vector<std::vector<std::int32_t>> select_keys<float>(const Selecti
                                                                    const Matrix<float>&, nlohmann::json&, Stopwatch&);
 template std::vector<std::vector<std::int32_t>> select_keys<double>(const SelectionOptions&, const Matrix<double>&,
                                                                     const Matrix<double>&, nlohmann::json&, Stopwatch&);
-template GroupSelections select_shared_keys<float>(const SelectionOptions&, const std::vector<Matrix<float>>&,
+template GroupSelections select_shared_keys<float>(const char*, const SelectionOptions&, const std::vector<Matrix<float>>&,
                                                    const std::vector<Matrix<float>>&, nlohmann::json&, Stopwatch&);
-template GroupSelections select_shared_keys<double>(const SelectionOptions&, const std::vector<Matrix<double>>&,
+template GroupSelections select_shared_keys<double>(const char*, const SelectionOptions&, const std::vector<Matrix<double>>&,
                                                     const std::vector<Matrix<double>>&, nlohmann::json&, Stopwatch&);
 
 }  // namespace hashscope::cli

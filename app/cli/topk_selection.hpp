@@ -48,9 +48,9 @@ std::vector<std::vector<std::int32_t>> select_keys(const SelectionOptions& o, co
 
 // topk --shared: the query heads q in groups reading one KV head of k each keep one selection per
 // query position (core/group_selection.hpp: simhash under the same planes, or exact), beside each
-// head's own; fills ["timings_ms"]["select"].
+// head's own; fills ["timings_ms"]["select"]. `command` names the caller in a --gpu fallback line.
 template <class T>
-GroupSelections select_shared_keys(const SelectionOptions& o, const std::vector<Matrix<T>>& q,
+GroupSelections select_shared_keys(const char* command, const SelectionOptions& o, const std::vector<Matrix<T>>& q,
                                    const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock);
 
 // int32 [rows, width], each row padded with -1 past its keys (causal queries that see fewer).
