@@ -19,7 +19,7 @@ __device__ inline void load4(const __nv_bfloat16* row, int lane, int d, float (&
     x[0] = x[1] = x[2] = x[3] = 0.f;
     if (4 * lane >= d) return;
     // A bf16 is a float's top 16 bits, and the lower address holds the lower half of each word:
-    // widening is a shift or a mask (a reinterpret through a local put the words on the stack).
+    // widening is a shift or a mask.
     const uint2 raw = *reinterpret_cast<const uint2*>(row + 4 * lane);
     x[0] = __uint_as_float(raw.x << 16), x[1] = __uint_as_float(raw.x & 0xffff0000u);
     x[2] = __uint_as_float(raw.y << 16), x[3] = __uint_as_float(raw.y & 0xffff0000u);

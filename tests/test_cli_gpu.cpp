@@ -50,8 +50,9 @@ protected:
         if (!on_gpu) {
             EXPECT_NE(with_gpu.output.find("GPU not used ("), std::string::npos) << with_gpu.output;
             EXPECT_TRUE(report.contains("gpu_fallback")) << report.dump();
-            if (!why_not.empty())
+            if (!why_not.empty()) {
                 EXPECT_NE(report.value("gpu_fallback", "").find(why_not), std::string::npos) << report.dump();
+            }
             for (const auto& [flag, name] : outputs)
                 EXPECT_EQ(read_values(path(name + ".cpu.npy")), read_values(path(name + ".gpu.npy"))) << name;
         }
@@ -66,7 +67,9 @@ protected:
 TEST_F(CliGpu, DenseAttention) {
     write_grid("q.npy", {50, 16}, 1), write_grid("k.npy", {50, 16}, 2), write_grid("v.npy", {50, 16}, 3);
     const std::string args = "attend --method dense --causal --q " + path("q.npy") + " --k " + path("k.npy") + " --v " + path("v.npy");
-    if (run_both(args, {{"--out", "o"}})) EXPECT_LE(difference("o"), 1e-5);
+    if (run_both(args, {{"--out", "o"}})) {
+        EXPECT_LE(difference("o"), 1e-5);
+    }
 }
 
 TEST_F(CliGpu, ReformerAttention) {
@@ -84,25 +87,31 @@ TEST_F(CliGpu, SimHashTopKAttention) {
     write_grid("p.npy", {16, 32}, 10);
     const std::string args = "attend --method simhash-topk --causal --top 12 --sinks 2 --window 3 --planes " + path("p.npy") +
                              " --q " + path("q.npy") + " --k " + path("k.npy") + " --v " + path("v.npy");
-    if (run_both(args, {{"--out", "o"}})) EXPECT_LE(difference("o"), 1e-5);
+    if (run_both(args, {{"--out", "o"}})) {
+        EXPECT_LE(difference("o"), 1e-5);
+    }
 }
 
 TEST_F(CliGpu, HammingTopKSelection) {
     write_grid("q.npy", {90, 16}, 14), write_grid("k.npy", {120, 16}, 15), write_grid("p.npy", {16, 24}, 16);
     const std::string args = "topk --method simhash --causal --top 20 --sinks 3 --window 5 --planes " + path("p.npy") +
                              " --q " + path("q.npy") + " --k " + path("k.npy");
-    if (run_both(args, {{"--out", "idx"}})) EXPECT_EQ(difference("idx"), 0.0);  // same keys, same order
+    if (run_both(args, {{"--out", "idx"}})) {
+        EXPECT_EQ(difference("idx"), 0.0);  // same keys, same order
+    }
     EXPECT_FALSE(run_both("topk --method exact --top 5 --q " + path("q.npy") + " --k " + path("k.npy"), {{"--out", "exact"}},
                           "exact"));
 }
 
 TEST_F(CliGpu, SimHashCodesAndDigestBuckets) {
     write_grid("x.npy", {300, 24}, 11), write_grid("p.npy", {24, 40}, 12);
-    if (run_both("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy"), {{"--out", "codes"}}))
+    if (run_both("hash --method simhash --in " + path("x.npy") + " --planes " + path("p.npy"), {{"--out", "codes"}})) {
         EXPECT_EQ(difference("codes"), 0.0);
+    }
     for (const std::string algo : {"sha256", "blake3"})
-        if (run_both("hash --method crypto --algo " + algo + " --bits 12 --in " + path("x.npy"), {{"--out", algo}}))
+        if (run_both("hash --method crypto --algo " + algo + " --bits 12 --in " + path("x.npy"), {{"--out", algo}})) {
             EXPECT_EQ(difference(algo), 0.0) << algo;
+        }
 }
 
 TEST_F(CliGpu, WhatNoKernelTakesRunsOnTheCpuSayingWhy) {
