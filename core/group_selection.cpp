@@ -8,13 +8,10 @@
 #include "core/simhash.hpp"
 
 namespace hashscope {
-namespace {
 
-double mean(const std::vector<double>& values) {
+double mean_of(const std::vector<double>& values) {
     return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
 }
-
-}  // namespace
 
 template <class T>
 void check_groups(const std::vector<Matrix<T>>& q, const std::vector<Matrix<T>>& k, const std::string& q_name,
@@ -65,8 +62,8 @@ GroupSelections exact_group_selections(const std::vector<Matrix<T>>& q, const st
     return out;
 }
 
-double GroupRecall::mean_shared() const { return mean(shared); }
-double GroupRecall::mean_own() const { return mean(own); }
+double GroupRecall::mean_shared() const { return mean_of(shared); }
+double GroupRecall::mean_own() const { return mean_of(own); }
 
 template <class T>
 GroupRecall group_recall(const std::vector<Matrix<T>>& q, const std::vector<Matrix<T>>& k, const GroupSelections& s, int top,

@@ -37,6 +37,9 @@ template <class T>
 GroupSelections exact_group_selections(const std::vector<Matrix<T>>& q, const std::vector<Matrix<T>>& k, int top,
                                        bool causal);
 
+// The mean of per-head figures; 0 for none.
+double mean_of(const std::vector<double>& values);
+
 // Each query head's recall@top (recall_at_k) against its own exact top `top`, of the shared
 // selection and of its own.
 struct GroupRecall {

@@ -84,8 +84,9 @@ void run_shared_topk_attend(SelectionOptions selection, const TopKAttendInputs& 
     report["parameters"]["group"] = group;
     report["shapes"] = {{"q", {q.size(), n, q[0].cols()}}, {"k", {k.size(), k[0].rows(), k[0].cols()}},
                         {"v", {v.size(), v[0].rows(), dv}}, {"out", {q.size(), n, dv}}};
-    report["memory_bytes"]["dense_scores"] = dense_score_bytes(n, k[0].rows(), sizeof(T));
-    if (dense_score_bytes(n, k[0].rows(), sizeof(T)) > in.budget_bytes) return;
+    const std::size_t dense_bytes = dense_score_bytes(n, k[0].rows(), sizeof(T));
+    report["memory_bytes"]["dense_scores"] = dense_bytes;
+    if (dense_bytes > in.budget_bytes) return;
     // Each head against its dense attention, with the shared selection and with its own.
     std::vector<double> error[2], recall[2], mass[2];
     for (std::size_t h = 0; h < q.size(); ++h) {
@@ -102,16 +103,11 @@ void run_shared_topk_attend(SelectionOptions selection, const TopKAttendInputs& 
         }
     }
     report["timings_ms"]["full_attention"] = clock.lap_ms();
-    const auto summary = [](const std::vector<double>& by_head) {
-        double mean = 0.0;
-        for (const double x : by_head) mean += x / double(by_head.size());
-        return nlohmann::json{{"mean", mean}, {"by_head", by_head}};
-    };
     report["metrics"]["k"] = in.recall_k;
     for (int which = 0; which < 2; ++which)
-        report["metrics"][which == 0 ? "shared" : "own"] = {{"relative_l2_error", summary(error[which])},
-                                                            {"recall_at_k", summary(recall[which])},
-                                                            {"attention_mass", summary(mass[which])}};
+        report["metrics"][which == 0 ? "shared" : "own"] = {{"relative_l2_error", mean_and_by_head(error[which])},
+                                                            {"recall_at_k", mean_and_by_head(recall[which])},
+                                                            {"attention_mass", mean_and_by_head(mass[which])}};
 }
 
 template void run_topk_attend<float>(const std::string&, SelectionOptions, const TopKAttendInputs&, nlohmann::json&,

@@ -73,8 +73,8 @@ void run_shared_topk(const TopKOptions& o) {
     if (o.common.json) {
         const GroupRecall recall = group_recall(q, k, selection, o.selection.top, o.selection.causal);
         report["metrics"] = {{"k", o.selection.top},
-                             {"recall_at_k_shared", {{"mean", recall.mean_shared()}, {"by_head", recall.shared}}},
-                             {"recall_at_k_own", {{"mean", recall.mean_own()}, {"by_head", recall.own}}}};
+                             {"recall_at_k_shared", mean_and_by_head(recall.shared)},
+                             {"recall_at_k_own", mean_and_by_head(recall.own)}};
         report["timings_ms"]["exact_top_k"] = clock.lap_ms();
     }
     report["output"] = o.out;

@@ -135,6 +135,10 @@ GroupSelections select_shared_keys(const char* command, const SelectionOptions& 
     return out;
 }
 
+nlohmann::json mean_and_by_head(const std::vector<double>& by_head) {
+    return {{"mean", mean_of(by_head)}, {"by_head", by_head}};
+}
+
 NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width) {
     std::vector<std::int32_t> flat(rows.size() * std::size_t(width), -1);
     for (std::size_t i = 0; i < rows.size(); ++i)

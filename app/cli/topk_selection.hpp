@@ -53,6 +53,9 @@ template <class T>
 GroupSelections select_shared_keys(const char* command, const SelectionOptions& o, const std::vector<Matrix<T>>& q,
                                    const std::vector<Matrix<T>>& k, nlohmann::json& report, Stopwatch& clock);
 
+// Per-head figures of a --shared run as the JSON reports them: {mean, by_head}.
+nlohmann::json mean_and_by_head(const std::vector<double>& by_head);
+
 // int32 [rows, width], each row padded with -1 past its keys (causal queries that see fewer).
 NpyArray selection_to_npy(const std::vector<std::vector<std::int32_t>>& rows, int width);
 

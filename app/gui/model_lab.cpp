@@ -49,17 +49,19 @@ std::string display_text(const std::string& text, const std::string& piece) {
 
 }  // namespace
 
-double GroupSharing::mean_shared() const {
-    double sum = 0.0, count = 0.0;
-    for (const GroupRecall& layer : layers) sum += layer.mean_shared(), ++count;
-    return count ? sum / count : 0.0;
+namespace {
+
+// The mean over layers of one of GroupRecall's per-layer means (every layer has as many heads).
+double mean_over_layers(const std::vector<GroupRecall>& layers, double (GroupRecall::*layer_mean)() const) {
+    std::vector<double> means;
+    for (const GroupRecall& layer : layers) means.push_back((layer.*layer_mean)());
+    return mean_of(means);
 }
 
-double GroupSharing::mean_own() const {
-    double sum = 0.0, count = 0.0;
-    for (const GroupRecall& layer : layers) sum += layer.mean_own(), ++count;
-    return count ? sum / count : 0.0;
-}
+}  // namespace
+
+double GroupSharing::mean_shared() const { return mean_over_layers(layers, &GroupRecall::mean_shared); }
+double GroupSharing::mean_own() const { return mean_over_layers(layers, &GroupRecall::mean_own); }
 
 std::optional<GroupSharing> group_sharing(const ModelConfig& config, const ForwardTrace<float>& trace) {
     if (config.kv_heads >= config.heads || trace.layers.empty()) return std::nullopt;
