@@ -1,7 +1,8 @@
 // Reformer kernels after the hash (reformer_hash_kernel.cu): sort (CUB), chunk attention, combine.
-// - attention: one block per (head, chunk). Key rows are the look-back chunk at [0, C) and the own
-//   chunk at [cp, cp + C), cp = C rounded up to 16, so query tiles start on a tensor-core tile; the
-//   padding rows are zero and masked. bf16 runs both products on tensor cores (WMMA, f32
+// - attention, for the shapes reformer_chunk_mma.cu does not take (f32, full attention, chunks off
+//   the 16-row tile, other head dimensions): one block per (head, chunk). Key rows are the
+//   look-back chunk at [0, C) and the own chunk at [cp, cp + C), cp = C rounded up to 16, so query
+//   tiles start on a tensor-core tile; the padding rows are zero and masked. bf16 runs both products on tensor cores (WMMA, f32
 //   accumulate); f32 runs them with FMAs so that it matches core to float rounding.
 #include "kernels/reformer_kernel.hpp"
 
@@ -11,13 +12,13 @@
 #include <type_traits>
 
 #include "kernels/block_gemm.cuh"
+#include "kernels/reformer_chunk_mma.hpp"
 #include "kernels/tensor_projection.cuh"
 
 namespace hashscope::gpu {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr float kCausalMask = -1e9f, kSelfMask = -1e5f;
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
@@ -161,8 +162,8 @@ __global__ void __launch_bounds__(kThreads) chunk_attention_kernel(const T* __re
             const int j = b < g.kp ? position[b] : -1;
             logit[t] = -INFINITY;
             if (i >= 0 && j >= 0) {
-                const float visible = g.causal && j > i ? kCausalMask : scores[a * g.lds + b] * scale[b];
-                logit[t] = i == j ? kSelfMask : visible;
+                const float visible = g.causal && j > i ? kReformerCausalMaskF : scores[a * g.lds + b] * scale[b];
+                logit[t] = i == j ? kReformerSelfMaskF : visible;
             }
             peak = fmaxf(peak, logit[t]);
         }
@@ -287,6 +288,11 @@ void launch_reformer_sort(const ReformerShape& s, ReformerWorkspace<T>& w, cudaS
 template <class T>
 void launch_reformer_attend(const T* x, const T* v, const ReformerShape& s, ReformerWorkspace<T>& w, cudaStream_t stream) {
     check_reformer_limits(s);
+    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+        if (chunk_attention_mma_applies(s))
+            return launch_chunk_attention_mma(x, v, w.key_scale.get(), w.sorted.get(), s, w.round_output.get(),
+                                              w.round_logsumexp.get(), stream);
+    }
     const ChunkGeometry g = chunk_geometry<T>(s);
     const std::size_t shared = chunk_shared_bytes<T>(g);
     check_cuda(cudaFuncSetAttribute(chunk_attention_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),

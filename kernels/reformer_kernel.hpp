@@ -28,6 +28,10 @@ struct ReformerShape {
 inline constexpr int kReformerMaxChunk = 64;
 inline constexpr int kReformerMaxDim = 128;
 
+// The masks of core/reformer_attention.hpp (kReformerCausalMask, kReformerSelfMask), as the kernels'
+// floats: finite, so a token with nothing else to see still attends to itself.
+inline constexpr float kReformerCausalMaskF = -1e9f, kReformerSelfMaskF = -1e5f;
+
 // Throws GpuError when the shape exceeds the limits above.
 inline void check_reformer_limits(const ReformerShape& s) {
     const int chunk = s.standard_attention() ? s.n : s.chunk;  // full attention is one chunk of n

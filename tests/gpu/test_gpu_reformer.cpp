@@ -71,6 +71,7 @@ const std::vector<Case> kCases = {
     {2, 200, 32, 48, config(8, 32, 64, false), 1},  // coarse data: ties in argmax and in the sort
     {2, 512, 64, 64, config(4, 32, 64, true), 8},   // the benchmark's configuration, small n
     {1, 384, 128, 128, config(2, 64, 48, false), 8}, // widest heads the kernel takes
+    {2, 256, 64, 64, config(2, 16, 32, true), 8},   // bf16: the fragment kernel with two warps a chunk
 };
 
 TEST(GpuReformer, MatchesCoreF32) {
@@ -87,6 +88,14 @@ TEST(GpuReformer, MatchesCoreBf16) {
     HASHSCOPE_SKIP_WITHOUT_GPU();
     std::uint64_t seed = 200;
     for (const auto& c : kCases) expect_matches_core(c, gpu::Storage::bf16, ++seed);
+}
+
+// Enough chunks (4096 over 2 heads) that a block of the fragment kernel walks several in turn
+// (chunks_per_block: 3 on 132 SMs, 2 on 256), the last block of each head fewer.
+TEST(GpuReformer, BlocksWalkingSeveralChunksMatchCore) {
+    HASHSCOPE_SKIP_WITHOUT_GPU();
+    expect_matches_core({2, 32768, 64, 64, config(4, 64, 64, true), 8}, gpu::Storage::bf16, 300);
+    expect_matches_core({2, 32768, 128, 128, config(4, 32, 64, false), 8}, gpu::Storage::bf16, 301);
 }
 
 TEST(GpuReformer, RefusesWhatTheKernelCannotHold) {
