@@ -234,7 +234,7 @@ __device__ void load8(const T* row, int c0, int dv, float (&x)[8]) {
 
 // out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
 // A thread takes 8 columns of one row, so the weights are computed once per 8 outputs.
-constexpr int kCombineColumns = 8;
+constexpr int kCombineColumns = 8, kCombineBatch = 4;
 
 template <class T>
 __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const float* __restrict__ round_logsumexp,
@@ -247,15 +247,22 @@ __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const 
     const std::size_t head = row / n, i = row % n;
     float peak = -INFINITY;
     for (int h = 0; h < rounds; ++h) peak = fmaxf(peak, round_logsumexp[(head * rounds + h) * n + i]);
+    // Rounds kCombineBatch at a time, their loads issued together before any is used.
     float sum = 0.f, acc[kCombineColumns] = {};
-    for (int h = 0; h < rounds; ++h) {
-        const std::size_t cat = (head * rounds + h) * n + i;
-        const float w = expf(round_logsumexp[cat] - peak);
-        sum += w;
-        float x[kCombineColumns];
-        load8(round_output + cat * dv, c0, dv, x);
+    for (int h0 = 0; h0 < rounds; h0 += kCombineBatch) {
+        float x[kCombineBatch][kCombineColumns], w[kCombineBatch];
 #pragma unroll
-        for (int j = 0; j < kCombineColumns; ++j) acc[j] = fmaf(w, x[j], acc[j]);
+        for (int b = 0; b < kCombineBatch; ++b) {
+            const std::size_t cat = (head * rounds + min(h0 + b, rounds - 1)) * n + i;
+            load8(round_output + cat * dv, c0, dv, x[b]);
+            w[b] = h0 + b < rounds ? expf(round_logsumexp[cat] - peak) : 0.f;
+        }
+#pragma unroll
+        for (int b = 0; b < kCombineBatch; ++b) {
+            sum += w[b];
+#pragma unroll
+            for (int j = 0; j < kCombineColumns; ++j) acc[j] = fmaf(w[b], x[b][j], acc[j]);
+        }
     }
 #pragma unroll
     for (int j = 0; j < kCombineColumns; ++j)

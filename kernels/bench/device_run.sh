@@ -2,17 +2,21 @@
 # One complete device run over a tree staged by stage_device_run.sh: environment, the GPU tests,
 # the benchmark with its PyTorch peers, then compute-sanitizer. Logs go to $OUT (at most 8 files).
 # Usage (from the tree's root, after tar xJf .devgpu/dist.tar.xz): kernels/bench/device_run.sh [quick]
-#   kernels/bench/device_run.sh profile: ncu (full set) on the Hamming decode kernels alone, per head
-#   and shared, at n = 131072: the spot-check, timed and stage launches of both bench rows.
+#   kernels/bench/device_run.sh profile [decode|reformer]: ncu (full set) on the Hamming decode
+#   kernels (per head and shared, n = 131072) or the Reformer's hash, chunk attention and round
+#   combination (n = 65536), each launch the bench makes of them.
 set -uo pipefail
 export LD_LIBRARY_PATH=$PWD/dist/lib PYTHONUNBUFFERED=1
 mode=${1:-full}
 if [ "$mode" = profile ]; then
-  timeout 500 ncu --clock-control none -k 'regex:select_kernel|sparse_decode_kernel|merge_kernel' --launch-count 18 \
-    --set full dist/hashscope bench --gpu --repeats 1 --warmup 0 --reformer-n 4096 --decode-n 131072 --prefill-n 4096 \
-    >"$OUT/ncu_decode.log" 2>&1
-  grep -E '^  [a-z_]+.*\(|Duration|DRAM Throughput|Memory Throughput|Compute \(SM\) Throughput|Achieved Occupancy|Registers Per|Block Limit' \
-    "$OUT/ncu_decode.log" | head -150
+  case ${2:-decode} in
+    decode) kernels='regex:select_kernel|sparse_decode_kernel|merge_kernel' launches=18 sizes='--reformer-n 4096 --decode-n 131072' ;;
+    reformer) kernels='regex:hash_tensor_kernel|chunk_attention_mma_kernel|combine_rounds_kernel' launches=6 sizes='--reformer-n 65536 --decode-n 4096' ;;
+  esac
+  timeout 500 ncu --clock-control none -k "$kernels" --launch-count $launches --set full \
+    dist/hashscope bench --gpu --repeats 1 --warmup 0 $sizes --prefill-n 4096 >"$OUT/ncu_${2:-decode}.log" 2>&1
+  grep -E '^  [a-z_]+.*\(|Duration|DRAM Throughput|Memory Throughput|Compute \(SM\) Throughput|Achieved Occupancy|Registers Per|Block Limit|Warp Cycles Per Issued|Stall|L1/TEX Hit|L2 Hit|Bank' \
+    "$OUT/ncu_${2:-decode}.log" | head -150
   exit 0
 fi
 {

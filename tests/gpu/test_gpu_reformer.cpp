@@ -72,6 +72,8 @@ const std::vector<Case> kCases = {
     {2, 512, 64, 64, config(4, 32, 64, true), 8},   // the benchmark's configuration, small n
     {1, 384, 128, 128, config(2, 64, 48, false), 8}, // widest heads the kernel takes
     {2, 256, 64, 64, config(2, 16, 32, true), 8},   // bf16: the fragment kernel with two warps a chunk
+    {1, 256, 64, 64, config(2, 200, 32, false), 8}, // 100 rotations a round: two slices, the second partial
+    {2, 128, 48, 48, config(3, 130, 16, true), 1},  // 65 rotations (a slice of one column), ties across lanes
 };
 
 TEST(GpuReformer, MatchesCoreF32) {
