@@ -27,10 +27,11 @@ std::vector<ReformerResult> run_reformer(const std::vector<Matrix<float>>& x, co
     s.heads = int(x.size()), s.n = int(x[0].rows()), s.d = int(x[0].cols()), s.dv = int(v[0].cols());
     s.rounds = c.n_hashes, s.buckets = c.n_buckets, s.chunk = c.chunk, s.causal = c.causal;
     const double e = sizeof(T), slots = double(s.slots());
-    // x, v, out, rotations; per slot buckets, sort keys twice, concat, sorted and the radix sort's
-    // double buffers (about as much again), the round outputs and logsumexps; key scales.
+    // x, v, out, rotations (f32, and split into hi/lo bf16 for the tensor-core hash); per slot
+    // buckets, sort keys twice, concat, sorted and the radix sort's double buffers (about as much
+    // again), the round outputs and logsumexps; key scales.
     require_device_memory("reformer", double(s.heads) * s.n * ((s.d + 2.0 * s.dv) * e + 4.0) +
-                                          double(s.heads) * s.rounds * s.d * (s.buckets / 2) * 4.0 +
+                                          double(s.heads) * s.rounds * s.d * reformer_rotation_columns(s) * 8.0 +
                                           slots * (5 * 4.0 + 4 * 4.0 + s.dv * e + 4.0));
     std::vector<Matrix<float>> flat_rotations;
     for (const auto& head : rotations) flat_rotations.insert(flat_rotations.end(), head.begin(), head.end());

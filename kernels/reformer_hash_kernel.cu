@@ -82,18 +82,22 @@ __global__ void __launch_bounds__(kHashRows) hash_kernel(const T* __restrict__ x
 }
 
 // bf16 x with d a multiple of 16: the projections on tensor cores in mma.sync fragments, every
-// round in one block so x is read once. A warp holds its 16 rows as A fragments for the whole
-// kernel; the rotations pass through shared memory 64 columns at a time (split into hi/lo bf16 and
-// transposed, so that each column's d values are a row ldmatrix can read), the next slice loading
-// into registers while the current one is projected. Each lane keeps the first maximum of its own
+// round in one block so x is read once. split_rotations_kernel first splits the rotations into
+// hi/lo bf16 and transposes them (each column's d values a row that ldmatrix reads). A warp holds
+// its 16 rows as A fragments for the whole kernel; the split rotations pass through shared memory
+// 64 columns at a time, 16-byte copies, the next slice loading into registers while the current
+// one is projected. Each lane keeps the first maximum of its own
 // columns of the positive and negative halves, and the 4 lanes of a row merge theirs by shuffles:
-// no projection is stored. (The WMMA version stored every projection to shared memory and scanned
-// it a thread per row: 0.31 ms at n 65536, 8 heads, 4 rounds, 2026-12-05.)
+// no projection is stored. History at n 65536, 8 heads, d 64, 4 rounds, 64 buckets (H200,
+// 2026-12-05): the WMMA version, which stored every projection to shared memory and scanned it a
+// thread per row, 0.31 ms; fragments with every block splitting the f32 rotations itself, 0.28 ms
+// (ncu: 139M instructions, most of them that split, and 4-way bank conflicts on its 2-byte stores).
 constexpr int kSliceColumns = 64;
 
 struct HashTensorLayout {
     int ld;  // of x rows and rotation columns, in bf16: d + 8, so ldmatrix rows fall in distinct banks
-    int slices;  // per round
+    int slices;   // per round
+    int columns;  // rotation columns a round, padded to 16 (reformer_rotation_columns)
     std::size_t x_bytes, slice_bytes;
 };
 
@@ -101,6 +105,7 @@ HashTensorLayout hash_tensor_layout(const ReformerShape& s) {
     HashTensorLayout l;
     l.ld = s.d + 8;
     l.slices = (s.buckets / 2 + kSliceColumns - 1) / kSliceColumns;
+    l.columns = reformer_rotation_columns(s);
     l.x_bytes = std::size_t(kHashRows) * l.ld * 2;
     l.slice_bytes = std::size_t(kSliceColumns) * l.ld * 2;
     return l;
@@ -118,11 +123,23 @@ struct FirstMax {
     }
 };
 
+// hi / lo [heads][rounds][columns][d] from rotations [heads][rounds][d][half]; padding columns 0.
+__global__ void split_rotations_kernel(const float* __restrict__ rotations, ReformerShape s, int columns,
+                                       __nv_bfloat16* __restrict__ hi, __nv_bfloat16* __restrict__ lo) {
+    const int half = s.buckets / 2;
+    const std::size_t e = std::size_t(blockIdx.x) * blockDim.x + threadIdx.x;  // over [head, round][column][k]
+    if (e >= std::size_t(s.heads) * s.rounds * columns * s.d) return;
+    const int k = int(e % s.d), c = int(e / s.d % columns);
+    const std::size_t head_round = e / (std::size_t(s.d) * columns);
+    split_bf16(c < half ? rotations[(head_round * s.d + k) * half + c] : 0.f, hi[e], lo[e]);
+}
+
 // D (= d) is a template argument so that the fragments and the prefetch take only the registers
-// they need; two blocks share an SM up to d 96 (128 registers, no spills), one above.
+// they need: three blocks share an SM up to d 64, two up to d 96 (no spills), one above.
 template <int D>
-__global__ void __launch_bounds__(kThreads, D <= 96 ? 2 : 1) hash_tensor_kernel(const __nv_bfloat16* __restrict__ x,
-                                                              const float* __restrict__ rotations, ReformerShape s,
+__global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_tensor_kernel(const __nv_bfloat16* __restrict__ x,
+                                                              const __nv_bfloat16* __restrict__ split_hi,
+                                                              const __nv_bfloat16* __restrict__ split_lo, ReformerShape s,
                                                               HashTensorLayout l, std::int32_t* __restrict__ buckets,
                                                               std::uint32_t* __restrict__ sort_keys,
                                                               std::int32_t* __restrict__ concat,
@@ -131,20 +148,22 @@ __global__ void __launch_bounds__(kThreads, D <= 96 ? 2 : 1) hash_tensor_kernel(
     auto* xs = reinterpret_cast<__nv_bfloat16*>(shared);
     auto* hi = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes);  // [column][k], the slice's
     auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes + l.slice_bytes);
-    constexpr int kSliceValues = kSliceColumns * D / kThreads;  // rotation floats a thread prefetches
+    // A slice is 2 planes (hi, lo) x 64 columns x D / 8 pieces of 16 bytes; thread t takes pieces
+    // t, t + kThreads, ... (consecutive threads, consecutive bytes).
+    constexpr int kPieces = D / 8, kSliceVectors = 2 * kSliceColumns * kPieces / kThreads;
     const int head = blockIdx.y, row0 = blockIdx.x * kHashRows, half = s.buckets / 2;
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4), q0 = 16 * (threadIdx.x / 32);
-    const float* head_rotations = rotations + std::size_t(head) * s.rounds * s.d * half;
 
-    // Thread t prefetches values t, t + kThreads, ... of a slice, read as [k][column] (coalesced).
-    float next[kSliceValues];
+    uint4 next[kSliceVectors];
     auto prefetch = [&](int step) {
         const int round = step / l.slices, first = (step % l.slices) * kSliceColumns;
-        const float* rot = head_rotations + std::size_t(round) * s.d * half;
+        const std::size_t round_columns = (std::size_t(head) * s.rounds + round) * l.columns;
 #pragma unroll
-        for (int v = 0; v < kSliceValues; ++v) {
-            const int e = threadIdx.x + v * kThreads, k = e / kSliceColumns, c = first + e % kSliceColumns;
-            next[v] = c < half ? __ldg(rot + std::size_t(k) * half + c) : 0.f;
+        for (int v = 0; v < kSliceVectors; ++v) {
+            const int e = threadIdx.x + v * kThreads, plane = e / (kSliceColumns * kPieces);
+            const int c = first + e / kPieces % kSliceColumns, piece = e % kPieces;
+            const __nv_bfloat16* from = (plane ? split_lo : split_hi) + (round_columns + c) * D + 8 * piece;
+            if (c < l.columns) next[v] = __ldg(reinterpret_cast<const uint4*>(from));
         }
     };
     prefetch(0);
@@ -175,9 +194,10 @@ __global__ void __launch_bounds__(kThreads, D <= 96 ? 2 : 1) hash_tensor_kernel(
         const int round = step / l.slices, first = (step % l.slices) * kSliceColumns;
         __syncthreads();  // every warp is done with the previous slice
 #pragma unroll
-        for (int v = 0; v < kSliceValues; ++v) {
-            const int e = threadIdx.x + v * kThreads, k = e / kSliceColumns, c = e % kSliceColumns;
-            split_bf16(next[v], hi[c * l.ld + k], lo[c * l.ld + k]);
+        for (int v = 0; v < kSliceVectors; ++v) {
+            const int e = threadIdx.x + v * kThreads, plane = e / (kSliceColumns * kPieces);
+            const int c = e / kPieces % kSliceColumns, piece = e % kPieces;
+            if (first + c < l.columns) *reinterpret_cast<uint4*>((plane ? lo : hi) + c * l.ld + 8 * piece) = next[v];
         }
         __syncthreads();
         if (step + 1 < s.rounds * l.slices) prefetch(step + 1);
@@ -234,14 +254,19 @@ void launch_reformer_hash(const T* x, const float* rotations, const ReformerShap
                           cudaStream_t stream) {
     check_reformer_limits(s);
     if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-        if (s.d % 16 == 0) {
+        if (reformer_hash_on_tensor_cores<T>(s)) {
             const HashTensorLayout l = hash_tensor_layout(s);
+            const std::size_t split_values = std::size_t(s.heads) * s.rounds * l.columns * s.d;
+            __nv_bfloat16 *split_hi = w.rotation_split.get(), *split_lo = split_hi + split_values;
+            split_rotations_kernel<<<unsigned((split_values + 255) / 256), 256, 0, stream>>>(rotations, s, l.columns,
+                                                                                             split_hi, split_lo);
+            check_launch("split_rotations_kernel");
             const std::size_t shared = l.x_bytes + 2 * l.slice_bytes;
             auto launch = [&](auto kernel) {
                 check_cuda(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
                            "hash_tensor_kernel shared memory");
                 kernel<<<dim3((s.n + kHashRows - 1) / kHashRows, s.heads), kThreads, shared, stream>>>(
-                    x, rotations, s, l, w.buckets.get(), w.sort_keys.get(), w.concat.get(), w.key_scale.get());
+                    x, split_hi, split_lo, s, l, w.buckets.get(), w.sort_keys.get(), w.concat.get(), w.key_scale.get());
             };
             with_depth(s.d, launch);
             check_launch("hash_tensor_kernel");

@@ -274,7 +274,11 @@ __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const 
 template <class T>
 ReformerWorkspace<T>::ReformerWorkspace(const ReformerShape& s)
     : buckets(s.slots()), sort_keys(s.slots()), sorted_keys(s.slots()), concat(s.slots()), sorted(s.slots()),
-      key_scale(std::size_t(s.heads) * s.n), round_output(s.slots() * s.dv), round_logsumexp(s.slots()) {
+      key_scale(std::size_t(s.heads) * s.n),
+      rotation_split(reformer_hash_on_tensor_cores<T>(s)
+                         ? 2 * std::size_t(s.heads) * s.rounds * reformer_rotation_columns(s) * s.d
+                         : 0),
+      round_output(s.slots() * s.dv), round_logsumexp(s.slots()) {
     std::size_t bytes = 0;
     check_cuda(cub::DeviceRadixSort::SortPairs(nullptr, bytes, sort_keys.get(), sorted_keys.get(), concat.get(),
                                                sorted.get(), int(s.slots())),

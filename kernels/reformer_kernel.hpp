@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/device_buffer.hpp"
 
@@ -39,6 +40,14 @@ inline void check_reformer_limits(const ReformerShape& s) {
         throw GpuError("the GPU Reformer kernel takes --chunk <= 64 and head dimensions <= 128");
 }
 
+// The tensor-core hash (bf16, d a multiple of 16) projects on the rotations split once into hi/lo
+// bf16 halves, each rotation column's d values contiguous, columns padded to a multiple of 16.
+template <class T>
+bool reformer_hash_on_tensor_cores(const ReformerShape& s) {
+    return std::is_same_v<T, __nv_bfloat16> && s.d % 16 == 0;
+}
+inline int reformer_rotation_columns(const ReformerShape& s) { return (s.buckets / 2 + 15) / 16 * 16; }
+
 // Every intermediate, kept on the device so the app can show them and the benchmark can reuse them.
 template <class T>
 struct ReformerWorkspace {
@@ -49,6 +58,7 @@ struct ReformerWorkspace {
     DeviceBuffer<std::int32_t> concat;           // (head * rounds + round) * n + position
     DeviceBuffer<std::int32_t> sorted;           // sorted slot -> concat index, heads in turn
     DeviceBuffer<float> key_scale;               // [heads][n]: 1 / (sqrt(d) * rms(x_j))
+    DeviceBuffer<__nv_bfloat16> rotation_split;  // hi then lo, each [heads][rounds][columns][d]; tensor-core hash only
     DeviceBuffer<T> round_output;                // [heads][rounds][n][dv], original order
     DeviceBuffer<float> round_logsumexp;         // [heads][rounds][n]
     DeviceBuffer<unsigned char> sort_scratch;
