@@ -232,6 +232,25 @@ __device__ void load8(const T* row, int c0, int dv, float (&x)[8]) {
     for (int j = 0; j < 8; ++j) x[j] = c0 + j < dv ? float(row[c0 + j]) : 0.f;
 }
 
+// Stores the first min(8, dv - c0) of x at row + c0: one 16-byte store for bf16 rows whose width is
+// a multiple of 8 (ncu, 2026-12-05: one 2-byte store per element used 4 of each sector's 32 bytes).
+template <class T>
+__device__ void store8(T* row, int c0, int dv, const float (&x)[8]) {
+    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+        if (dv % 8 == 0) {
+            uint4 raw;
+            auto* pairs = reinterpret_cast<__nv_bfloat162*>(&raw);
+#pragma unroll
+            for (int j = 0; j < 4; ++j) pairs[j] = __floats2bfloat162_rn(x[2 * j], x[2 * j + 1]);
+            *reinterpret_cast<uint4*>(row + c0) = raw;
+            return;
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+        if (c0 + j < dv) row[c0 + j] = T(x[j]);
+}
+
 // out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
 // A thread takes 8 columns of one row, so the weights are computed once per 8 outputs.
 constexpr int kCombineColumns = 8, kCombineBatch = 4;
@@ -265,8 +284,8 @@ __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const 
         }
     }
 #pragma unroll
-    for (int j = 0; j < kCombineColumns; ++j)
-        if (c0 + j < dv) out[row * dv + c0 + j] = T(acc[j] / sum);
+    for (int j = 0; j < kCombineColumns; ++j) acc[j] /= sum;
+    store8(out + row * dv, c0, dv, acc);
 }
 
 }  // namespace
