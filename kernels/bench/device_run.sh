@@ -11,7 +11,8 @@ mode=${1:-full}
 if [ "$mode" = profile ]; then
   case ${2:-decode} in
     decode) kernels='regex:select_kernel|sparse_decode_kernel|merge_kernel' launches=18 sizes='--reformer-n 4096 --decode-n 131072' ;;
-    reformer) kernels='regex:hash_tensor_kernel|chunk_attention_mma_kernel|combine_rounds_kernel' launches=6 sizes='--reformer-n 65536 --decode-n 4096' ;;
+    # Anchored: unanchored, hash_tensor_kernel also matches simhash_tensor_kernel, launched first.
+    reformer) kernels='regex:^(hash_tensor_kernel|chunk_attention_mma_kernel|combine_rounds_kernel)' launches=3 sizes='--reformer-n 65536 --decode-n 4096' ;;
   esac
   timeout 500 ncu --clock-control none -k "$kernels" --launch-count $launches --set full \
     dist/hashscope bench --gpu --repeats 1 --warmup 0 $sizes --prefill-n 4096 >"$OUT/ncu_${2:-decode}.log" 2>&1
