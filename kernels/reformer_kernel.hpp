@@ -65,7 +65,8 @@ struct ReformerWorkspace {
 };
 
 // x [heads][n][d], v [heads][n][dv], rotations [heads][rounds][d][buckets / 2] (f32),
-// out [heads][n][dv]. The shape must satisfy check_reformer_inputs and the limits above.
+// out [heads][n][dv]. The shape must satisfy check_reformer_inputs and the limits above; x, v and
+// out start 16-byte aligned (as cudaMalloc's buffers do): bf16 rows move 16 bytes at a time.
 template <class T>
 void launch_reformer(const T* x, const T* v, const float* rotations, T* out, const ReformerShape& shape,
                      ReformerWorkspace<T>& workspace, cudaStream_t stream);
