@@ -32,6 +32,17 @@ __device__ inline void ldmatrix_x4_trans(std::uint32_t (&r)[4], const __nv_bfloa
                  : "r"(shared_address(row)));
 }
 
+// Where lane l points an ldmatrix_x4 inside a 16 x 16 tile (row, first of its 8 columns).
+struct TileLane {
+    int row, column;
+};
+// The A operand, or a B operand read transposed from rows of k (V): matrices (rows 0-7, columns
+// 0-7), (8-15, 0-7), (0-7, 8-15), (8-15, 8-15) give a0..a3, or b0, b1 of columns 0-7 then 8-15.
+__device__ inline TileLane a_tile_lane(int lane) { return {lane % 8 + lane / 8 % 2 * 8, lane / 16 * 8}; }
+// A B operand stored as rows of n (keys, rotation columns): matrices (rows 0-7, k 0-7), (0-7,
+// 8-15), (8-15, 0-7), (8-15, 8-15) give b0, b1 of n 0-7, then b0, b1 of n 8-15.
+__device__ inline TileLane b_tile_lane(int lane) { return {lane % 8 + lane / 16 * 8, lane / 8 % 2 * 8}; }
+
 // c += a · b for one 16 x 8 tile.
 __device__ inline void mma_bf16_16816(float (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0, std::uint32_t b1) {
     asm volatile(

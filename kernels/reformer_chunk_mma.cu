@@ -96,11 +96,12 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
                              __nv_bfloat16* __restrict__ round_output, float* __restrict__ round_logsumexp) {
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4);
     const int q0 = 16 * (threadIdx.x / 32), score_tiles = 2 * chunk / 8;
+    const TileLane at = a_tile_lane(lane), bt = b_tile_lane(lane);
 
     std::uint32_t q[D / 16][4];
 #pragma unroll
     for (int kk = 0; kk < D / 16; ++kk)
-        ldmatrix_x4(q[kk], own.x + swizzled<D>(q0 + lane % 8 + (lane / 8 % 2) * 8, 16 * kk + lane / 16 * 8));
+        ldmatrix_x4(q[kk], own.x + swizzled<D>(q0 + at.row, 16 * kk + at.column));
 
     float s[kMaxScoreTiles][4] = {};
 #pragma unroll
@@ -110,7 +111,7 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
 #pragma unroll
         for (int kk = 0; kk < D / 16; ++kk) {
             std::uint32_t b[4];
-            ldmatrix_x4(b, k.slot.x + swizzled<D>(k.row + lane % 8 + lane / 16 * 8, 16 * kk + (lane / 8 % 2) * 8));
+            ldmatrix_x4(b, k.slot.x + swizzled<D>(k.row + bt.row, 16 * kk + bt.column));
             mma_bf16_16816(s[t], q[kk], b[0], b[1]);
             mma_bf16_16816(s[t + 1], q[kk], b[2], b[3]);
         }
@@ -170,7 +171,7 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
 #pragma unroll
         for (int nd = 0; nd < D / 16; ++nd) {
             std::uint32_t b[4];
-            ldmatrix_x4_trans(b, k.slot.v + swizzled<D>(k.row + lane % 8 + (lane / 8 % 2) * 8, 16 * nd + lane / 16 * 8));
+            ldmatrix_x4_trans(b, k.slot.v + swizzled<D>(k.row + at.row, 16 * nd + at.column));
             mma_bf16_16816(o[2 * nd], p, b[0], b[1]);
             mma_bf16_16816(o[2 * nd + 1], p, b[2], b[3]);
         }
@@ -217,15 +218,16 @@ __global__ void __launch_bounds__(2 * kReformerMaxChunk) chunk_attention_mma_ker
     }
 }
 
+// How many consecutive chunks one block walks: enough blocks for eight per SM, at most 8 chunks.
+int chunks_per_block(std::int64_t chunks, int sms) {
+    return int(std::clamp<std::int64_t>(chunks / (8 * std::int64_t(sms)), 1, 8));
+}
+
 }  // namespace
 
 bool chunk_attention_mma_applies(const ReformerShape& s) {
     return !s.standard_attention() && s.chunk % 16 == 0 && s.chunk <= kReformerMaxChunk && s.d == s.dv &&
            (s.d == 64 || s.d == 128);
-}
-
-int chunks_per_block(std::int64_t chunks, int sms) {
-    return int(std::clamp<std::int64_t>(chunks / (8 * std::int64_t(sms)), 1, 8));
 }
 
 void launch_chunk_attention_mma(const __nv_bfloat16* x, const __nv_bfloat16* v, const float* key_scale,

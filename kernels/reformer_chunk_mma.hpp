@@ -18,9 +18,6 @@ namespace hashscope::gpu {
 // head dimensions of 64 or 128 (rows swizzled in 16-byte pieces across the 128-byte line).
 bool chunk_attention_mma_applies(const ReformerShape& shape);
 
-// How many consecutive chunks one block walks: enough blocks for eight per SM, at most 8 chunks.
-int chunks_per_block(std::int64_t chunks, int sms);
-
 // round_output [heads][rounds][n][dv] and round_logsumexp [heads][rounds][n], as the other kernel.
 void launch_chunk_attention_mma(const __nv_bfloat16* x, const __nv_bfloat16* v, const float* key_scale,
                                 const std::int32_t* sorted, const ReformerShape& shape, __nv_bfloat16* round_output,

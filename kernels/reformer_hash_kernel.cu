@@ -134,6 +134,18 @@ __global__ void split_rotations_kernel(const float* __restrict__ rotations, Refo
     split_bf16(c < half ? rotations[(head_round * s.d + k) * half + c] : 0.f, hi[e], lo[e]);
 }
 
+// A slice is 2 planes (hi, lo) x 64 columns x D / 8 pieces of 16 bytes; thread t takes pieces
+// t, t + kThreads, ... (consecutive threads, consecutive bytes): this is its v-th.
+struct SlicePiece {
+    int plane, column, piece;  // column within the slice
+};
+template <int D>
+__device__ SlicePiece slice_piece(int v) {
+    constexpr int kPieces = D / 8;
+    const int e = threadIdx.x + v * kThreads;
+    return {e / (kSliceColumns * kPieces), e / kPieces % kSliceColumns, e % kPieces};
+}
+
 // D (= d) is a template argument so that the fragments and the prefetch take only the registers
 // they need: three blocks share an SM up to d 64, two up to d 96 (no spills), one above.
 template <int D>
@@ -148,11 +160,10 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
     auto* xs = reinterpret_cast<__nv_bfloat16*>(shared);
     auto* hi = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes);  // [column][k], the slice's
     auto* lo = reinterpret_cast<__nv_bfloat16*>(shared + l.x_bytes + l.slice_bytes);
-    // A slice is 2 planes (hi, lo) x 64 columns x D / 8 pieces of 16 bytes; thread t takes pieces
-    // t, t + kThreads, ... (consecutive threads, consecutive bytes).
-    constexpr int kPieces = D / 8, kSliceVectors = 2 * kSliceColumns * kPieces / kThreads;
+    constexpr int kSliceVectors = 2 * kSliceColumns * (D / 8) / kThreads;  // slice_piece's per thread
     const int head = blockIdx.y, row0 = blockIdx.x * kHashRows, half = s.buckets / 2;
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4), q0 = 16 * (threadIdx.x / 32);
+    const TileLane at = a_tile_lane(lane), bt = b_tile_lane(lane);
 
     uint4 next[kSliceVectors];
     auto prefetch = [&](int step) {
@@ -160,9 +171,9 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
         const std::size_t round_columns = (std::size_t(head) * s.rounds + round) * l.columns;
 #pragma unroll
         for (int v = 0; v < kSliceVectors; ++v) {
-            const int e = threadIdx.x + v * kThreads, plane = e / (kSliceColumns * kPieces);
-            const int c = first + e / kPieces % kSliceColumns, piece = e % kPieces;
-            const __nv_bfloat16* from = (plane ? split_lo : split_hi) + (round_columns + c) * D + 8 * piece;
+            const SlicePiece p = slice_piece<D>(v);
+            const int c = first + p.column;
+            const __nv_bfloat16* from = (p.plane ? split_lo : split_hi) + (round_columns + c) * D + 8 * p.piece;
             if (c < l.columns) next[v] = __ldg(reinterpret_cast<const uint4*>(from));
         }
     };
@@ -174,7 +185,7 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
     float squares[2] = {0.f, 0.f};  // rows group and group + 8
 #pragma unroll
     for (int kk = 0; kk < D / 16; ++kk) {
-        ldmatrix_x4(a[kk], xs + (q0 + lane % 8 + (lane / 8 % 2) * 8) * l.ld + 16 * kk + lane / 16 * 8);
+        ldmatrix_x4(a[kk], xs + (q0 + at.row) * l.ld + 16 * kk + at.column);
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const float2 f = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&a[kk][r]));
@@ -195,9 +206,9 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
         __syncthreads();  // every warp is done with the previous slice
 #pragma unroll
         for (int v = 0; v < kSliceVectors; ++v) {
-            const int e = threadIdx.x + v * kThreads, plane = e / (kSliceColumns * kPieces);
-            const int c = e / kPieces % kSliceColumns, piece = e % kPieces;
-            if (first + c < l.columns) *reinterpret_cast<uint4*>((plane ? lo : hi) + c * l.ld + 8 * piece) = next[v];
+            const SlicePiece p = slice_piece<D>(v);
+            if (first + p.column < l.columns)
+                *reinterpret_cast<uint4*>((p.plane ? lo : hi) + p.column * l.ld + 8 * p.piece) = next[v];
         }
         __syncthreads();
         if (step + 1 < s.rounds * l.slices) prefetch(step + 1);
@@ -206,7 +217,7 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
             float acc[2][4] = {};
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
-                const int offset = (c0 + lane % 8 + lane / 16 * 8) * l.ld + 16 * kk + (lane / 8 % 2) * 8;
+                const int offset = (c0 + bt.row) * l.ld + 16 * kk + bt.column;
                 std::uint32_t b[4];
                 ldmatrix_x4(b, hi + offset);
                 mma_bf16_16816(acc[0], a[kk], b[0], b[1]);

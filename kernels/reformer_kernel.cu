@@ -2,8 +2,9 @@
 // - attention, for the shapes reformer_chunk_mma.cu does not take (f32, full attention, chunks off
 //   the 16-row tile, other head dimensions): one block per (head, chunk). Key rows are the
 //   look-back chunk at [0, C) and the own chunk at [cp, cp + C), cp = C rounded up to 16, so query
-//   tiles start on a tensor-core tile; the padding rows are zero and masked. bf16 runs both products on tensor cores (WMMA, f32
-//   accumulate); f32 runs them with FMAs so that it matches core to float rounding.
+//   tiles start on a tensor-core tile; the padding rows are zero and masked. bf16 runs both
+//   products on tensor cores (WMMA, f32 accumulate); f32 runs them with FMAs so that it matches
+//   core to float rounding.
 #include "kernels/reformer_kernel.hpp"
 
 #include <cub/device/device_radix_sort.cuh>
