@@ -285,10 +285,15 @@ std::vector<BenchRow> bench_hamming_decode(const BenchOptions& o, Timer& timer, 
     attend();
     const auto count = w.count.download();
     require(std::all_of(count.begin(), count.end(), [&](int c) { return c == s.capacity(); }), "hamming selection size");
+    const auto selected = w.selected.download();
     const auto got = out.download();
     require(std::all_of(got.begin(), got.end(), [](float x) { return std::isfinite(x); }), "hamming decode output not finite");
     // Cold: the rows a selection gathers (18 MB shared at n = 131072) would otherwise stay in L2.
     timer.time(o, row, [&] { select(), attend(); }, Cache::cold);
+    // A selection leaves its workspace ready for the next (histograms zeroed by its last block, the
+    // list in position order): after every timed call, the same list and the same output bits.
+    require(w.count.download() == count && w.selected.download() == selected, "hamming selection changed on reuse");
+    require(out.download() == got, "hamming decode output changed on reuse");
     row.items = s.q_heads;
     row.items_name = "queries";
     // Codes read once per selection; each selected K and V row read once per selection (the

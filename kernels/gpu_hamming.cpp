@@ -64,9 +64,7 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     for (int h = 0; h < s.q_heads; ++h) {
         const int list = s.shared ? h / s.group() : h;
         const auto* first = selected.data() + std::size_t(list) * s.capacity();
-        std::vector<std::int32_t> head(first, first + count[std::size_t(list)]);
-        std::sort(head.begin(), head.end());
-        r.selected.push_back(std::move(head));
+        r.selected.emplace_back(first, first + count[std::size_t(list)]);  // ascending, as the kernel lists them
     }
     r.output = to_matrix(out.download().data(), s.q_heads, s.d);
     return r;

@@ -1,10 +1,11 @@
-// Hamming top-k decode kernels: the selection in one cooperative launch (distances + histogram,
-// grid barrier, threshold and ties per block, grid barrier, selection), then attention over the
+// Hamming top-k decode kernels: the selection in one cooperative launch (distances + histograms,
+// grid barrier, threshold and the selection in position order), then attention over the
 // selected rows in segments of 128 and a merge of the segments (the split-K of flash decoding).
 // Selection never sorts: the histogram over distances 0..bits gives the k-th distance T; positions
 // nearer than T are all kept, and of those at exactly T the lowest positions are kept, ranked by a
-// block scan plus the tie counts of the blocks before. One launch instead of six (two memsets and
-// four kernels): at n = 128K the passes are short and the gaps between launches were most of it.
+// scan plus the tie counts of the blocks before (read off their histograms). One launch instead
+// of six (two memsets and four kernels): at n = 128K the passes are short and the gaps between
+// launches were most of it.
 // A shared selection (one per KV head, summed distances) runs the same kernel over wider distance
 // bins, and its attention blocks serve up to four query heads of the group per row gathered.
 #include "kernels/hamming_decode_kernel.hpp"
@@ -24,7 +25,8 @@ namespace {
 namespace cg = cooperative_groups;
 
 constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32;
-constexpr int kDecodeThreads = 128;
+constexpr int kSelectItems = 8, kSelectTile = kSelectItems * kSelectThreads;  // positions per thread, per tile
+constexpr int kDecodeThreads = 128, kMergeThreads = 256;
 constexpr int kMaxQueryWords = kHammingMaxDistance / 32;  // a shared selection's query codes
 
 // A distance is stored in a byte while it fits (every selection's distances are written once and
@@ -43,135 +45,222 @@ decltype(auto) with_bins(const HammingDecodeShape& s, F&& f) {
 
 int segments(const HammingDecodeShape& s) { return (s.capacity() + kHammingSegment - 1) / kHammingSegment; }
 
+// Bins 0..Bins-1 over the block, thread t holding kPerThread consecutive ones (a serial walk cost
+// one memory latency per bin: ~50 for a group's summed distances): visit(b, count of b, count of
+// all bins before b), with count(b) read once.
+template <int Bins, class Scan, class Count, class Visit>
+__device__ void scan_bins(typename Scan::TempStorage& temp, Count count_of, Visit visit) {
+    constexpr int kPerThread = (Bins + kSelectThreads - 1) / kSelectThreads;
+    int count[kPerThread], total = 0;
+#pragma unroll
+    for (int i = 0; i < kPerThread; ++i) {
+        const int b = int(threadIdx.x) * kPerThread + i;
+        count[i] = b < Bins ? count_of(b) : 0;
+        total += count[i];
+    }
+    int before = 0;
+    Scan(temp).ExclusiveSum(total, before);
+#pragma unroll
+    for (int i = 0; i < kPerThread; ++i) {
+        const int b = int(threadIdx.x) * kPerThread + i;
+        if (b < Bins) visit(b, count[i], before);
+        before += count[i];
+    }
+}
+
 // T = the smallest distance with at least k middle positions at or below it; take all positions
 // below T and the first (k - below) at T. k >= the middle's size takes all of it (T past every
-// distance); k = 0 takes none of it (T = -1). Found by the whole block: thread t holds bins
-// [t P, t P + P), a block scan gives it the count below them, and the one bin where the count
-// crosses k is T (a serial walk cost one memory latency per bin: ~50 for a group's summed distances).
+// distance); k = 0 takes none of it (T = -1).
 template <int Bins, class Scan>
 __device__ void find_threshold(const std::uint32_t* __restrict__ histogram, const HammingDecodeShape& s,
                                typename Scan::TempStorage& temp, int& T, int& need) {
-    constexpr int kPerThread = (Bins + kSelectThreads - 1) / kSelectThreads;
     const int middle = s.middle_end() - s.middle_begin();
     if (s.k == 0 || s.k >= middle) {  // the same for every thread
         if (threadIdx.x == 0) T = s.k == 0 ? -1 : Bins, need = 0;
         return;
     }
-    int count[kPerThread], total = 0;
-#pragma unroll
-    for (int i = 0; i < kPerThread; ++i) {
-        const int b = threadIdx.x * kPerThread + i;
-        count[i] = b < Bins ? int(histogram[b]) : 0;
-        total += count[i];
-    }
-    int below = 0;
-    Scan(temp).ExclusiveSum(total, below);
-#pragma unroll
-    for (int i = 0; i < kPerThread; ++i) {
-        if (below < s.k && below + count[i] >= s.k) T = threadIdx.x * kPerThread + i, need = s.k - below;
-        below += count[i];
-    }
+    scan_bins<Bins, Scan>(
+        temp, [&](int b) { return int(histogram[b]); },
+        [&](int b, int here, int before) {
+            if (before < s.k && before + here >= s.k) T = b, need = s.k - before;
+        });
 }
 
-// Grid (blocks, selections), launched cooperatively: a selection's positions are cut into tiles
-// of kSelectThreads (consecutive threads, consecutive positions: coalesced loads, and a block scan
-// over a tile runs in position order), and its blocks take contiguous runs of tiles. Selection
-// `sh` is query head sh's, or when shared the summed distances of KV head sh's group.
+// Grid (blocks, selections), launched cooperatively. A selection's positions are cut into tiles of
+// kSelectTile, a thread taking kSelectItems positions kSelectThreads apart (each load instruction
+// of a warp reads consecutive codes, and a thread has kSelectItems loads in flight), and its
+// blocks take contiguous runs of tiles. Selection `sh` is query head sh's, or when shared the
+// summed distances of KV head sh's group.
+//
+// 1. Distances (stored) and histograms: the selection's (atomics into `histogram`, which T comes
+//    from) and the block's own, stored cumulative in `block_histogram`.
+// -- grid barrier --
+// 2. T and need from the selection's histogram. From the blocks' cumulative histograms alone, a
+//    block knows how many positions every block before it keeps that are not ties at T (those
+//    outside the middle and those nearer than T) and how many ties at T they hold. Its ties rank
+//    after theirs, and with them its kept positions' place in the list: the list is in position
+//    order and every position's place is computed, so no counter is shared. Its last block to
+//    read the histogram zeroes it for the next call.
+// (The first version counted ties in a second pass behind a second barrier and appended kept
+// positions through one atomic counter per selection: 0.172 ms at 1M, shared, for 32 MB of codes.)
 template <int Bins>
 __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint32_t* __restrict__ key_codes,
                                                                const std::uint32_t* __restrict__ query_codes,
                                                                HammingDecodeShape s, Distance<Bins>* __restrict__ distance,
                                                                std::uint32_t* __restrict__ histogram,
-                                                               std::uint32_t* __restrict__ ties,
+                                                               std::uint32_t* __restrict__ block_histogram,
+                                                               std::uint32_t* __restrict__ arrivals,
                                                                std::int32_t* __restrict__ selected,
                                                                std::int32_t* __restrict__ count) {
-    using Reduce = cub::BlockReduce<int, kSelectThreads>;
     using Scan = cub::BlockScan<int, kSelectThreads>;
-    __shared__ typename Reduce::TempStorage reduce_temp;
+    using Reduce = cub::BlockReduce<int, kSelectThreads>;
     __shared__ typename Scan::TempStorage scan_temp;
+    __shared__ typename Reduce::TempStorage reduce_temp;
     // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
     // the block's atomics on them.
     __shared__ std::uint32_t bins[kSelectWarps][Bins];
     __shared__ std::uint32_t query[kMaxQueryWords];
-    __shared__ int shared_T, shared_need, shared_rank0;
+    // Per tile, each warp's counts of kept non-ties (low 16 bits) and ties (high 16) per item row,
+    // double-buffered so that one barrier per tile suffices.
+    __shared__ std::uint32_t tile_counts[2][kSelectItems * kSelectWarps];
+    __shared__ int shared_T, shared_need, shared_nontie, shared_ties;
+    __shared__ bool shared_last;
     const cg::grid_group grid = cg::this_grid();
     const int sh = blockIdx.y, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int kvh = s.shared ? sh : sh / s.group(), heads = s.shared ? s.group() : 1;
-    const int tiles = (s.n + kSelectThreads - 1) / kSelectThreads;
-    const int first_tile = int((long long)tiles * blockIdx.x / gridDim.x);
-    const int end_tile = int((long long)tiles * (blockIdx.x + 1) / gridDim.x);
+    const int tiles = (s.n + kSelectTile - 1) / kSelectTile;
+    const auto first_tile = [&](int block) { return int((long long)tiles * block / gridDim.x); };
+    const int tile_begin = first_tile(blockIdx.x), tile_end = first_tile(blockIdx.x + 1);
     Distance<Bins>* head_distance = distance + std::size_t(sh) * s.n;
     std::uint32_t* head_histogram = histogram + std::size_t(sh) * Bins;
+    std::uint32_t* cumulative = block_histogram + std::size_t(sh) * gridDim.x * Bins;
     const auto in_middle = [&](int j) { return j >= s.middle_begin() && j < s.middle_end(); };
+    const auto position = [&](int tile, int item) { return tile * kSelectTile + item * kSelectThreads + int(threadIdx.x); };
 
-    // 1. Distances, and the selection's histogram of its middle positions' distances.
-    if (blockIdx.x == 0 && threadIdx.x == 0) count[sh] = 0;  // appended to only after two barriers
+    // 1. Distances and histograms.
     for (int b = threadIdx.x; b < kSelectWarps * Bins; b += blockDim.x) bins[b / Bins][b % Bins] = 0;
     for (int w = threadIdx.x; w < heads * s.words; w += blockDim.x) query[w] = query_codes[std::size_t(sh) * heads * s.words + w];
     __syncthreads();
     const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
-    for (int tile = first_tile; tile < end_tile; ++tile) {
-        const int j = tile * kSelectThreads + threadIdx.x;
-        if (j >= s.n) break;
-        const std::uint32_t c0 = codes[std::size_t(j) * s.words], c1 = s.words > 1 ? codes[std::size_t(j) * s.words + 1] : 0;
-        int dist = 0;
-        for (int h = 0; h < heads; ++h) {
-            dist += __popc(c0 ^ query[h * s.words]);
-            if (s.words > 1) dist += __popc(c1 ^ query[h * s.words + 1]);
+    for (int tile = tile_begin; tile < tile_end; ++tile) {
+        std::uint32_t c0[kSelectItems], c1[kSelectItems];
+#pragma unroll
+        for (int i = 0; i < kSelectItems; ++i) {
+            const int j = position(tile, i);
+            c0[i] = j < s.n ? codes[std::size_t(j) * s.words] : 0;
+            c1[i] = j < s.n && s.words > 1 ? codes[std::size_t(j) * s.words + 1] : 0;
         }
-        head_distance[j] = Distance<Bins>(dist);
-        if (in_middle(j)) atomicAdd(&bins[warp][dist], 1u);
+#pragma unroll
+        for (int i = 0; i < kSelectItems; ++i) {
+            const int j = position(tile, i);
+            if (j >= s.n) break;
+            int dist = 0;
+            for (int h = 0; h < heads; ++h) {
+                dist += __popc(c0[i] ^ query[h * s.words]);
+                if (s.words > 1) dist += __popc(c1[i] ^ query[h * s.words + 1]);
+            }
+            head_distance[j] = Distance<Bins>(dist);
+            if (in_middle(j)) atomicAdd(&bins[warp][dist], 1u);
+        }
     }
     __syncthreads();
-    for (int b = threadIdx.x; b < Bins; b += blockDim.x) {
-        std::uint32_t total = 0;
-        for (int w = 0; w < kSelectWarps; ++w) total += bins[w][b];
-        if (total) atomicAdd(&head_histogram[b], total);
-    }
+    std::uint32_t* block_cumulative = cumulative + std::size_t(blockIdx.x) * Bins;
+    scan_bins<Bins, Scan>(
+        scan_temp,
+        [&](int b) {
+            int total = 0;
+            for (int w = 0; w < kSelectWarps; ++w) total += int(bins[w][b]);
+            return total;
+        },
+        [&](int b, int here, int before) {
+            block_cumulative[b] = std::uint32_t(before + here);
+            if (here) atomicAdd(&head_histogram[b], std::uint32_t(here));
+        });
     grid.sync();
 
-    // 2. The threshold (each block of the selection finds the same), and this block's ties at it.
+    // 2. The threshold (each block of the selection finds the same); then the last of the
+    // selection's blocks to have read the histogram zeroes it.
     find_threshold<Bins, Scan>(head_histogram, s, scan_temp, shared_T, shared_need);
     __syncthreads();
     const int T = shared_T, need = shared_need;
-    int mine = 0;
-    for (int tile = first_tile; tile < end_tile; ++tile) {
-        const int j = tile * kSelectThreads + threadIdx.x;
-        mine += j < s.n && in_middle(j) && head_distance[j] == T;
+    if (threadIdx.x == 0) {
+        __threadfence();  // this block's reads of the histogram come before its arrival
+        shared_last = atomicAdd(&arrivals[sh], 1u) == gridDim.x - 1;
     }
-    const int block_ties = Reduce(reduce_temp).Sum(mine);  // valid in thread 0
-    if (threadIdx.x == 0) ties[std::size_t(sh) * gridDim.x + blockIdx.x] = block_ties;
-    grid.sync();
-
-    // 3. Every block has read the histogram: the selection's first block zeroes it for the next
-    // call. Then this block's selection in position order, its ties ranked after the blocks' before.
-    if (blockIdx.x == 0)
-        for (int b = threadIdx.x; b < Bins; b += blockDim.x) head_histogram[b] = 0;
-    int earlier = 0;
-    for (int b = threadIdx.x; b < int(blockIdx.x); b += blockDim.x) earlier += ties[std::size_t(sh) * gridDim.x + b];
-    __syncthreads();  // reduce_temp is reused
-    const int earlier_total = Reduce(reduce_temp).Sum(earlier);
-    if (threadIdx.x == 0) shared_rank0 = earlier_total;
     __syncthreads();
-    int rank0 = shared_rank0;
-    const int capacity = s.capacity();
-    for (int tile = first_tile; tile < end_tile; ++tile) {
-        const int j = tile * kSelectThreads + threadIdx.x;
-        const bool valid = j < s.n;
-        const bool middle = valid && in_middle(j);
-        const int dist = valid ? head_distance[j] : 255;
-        const bool tie = middle && dist == T;
-        int rank = 0, total = 0;
-        Scan(scan_temp).ExclusiveSum(int(tie), rank, total);
-        __syncthreads();  // scan_temp is reused next tile
-        const bool keep = valid && (!middle || dist < T || (tie && rank0 + rank < need));
-        // One atomic per warp for the warp's kept positions (a selection's counter is shared by its blocks).
-        const unsigned kept = __ballot_sync(0xffffffffu, keep);
-        int base = 0;
-        if (kept && lane == __ffs(kept) - 1) base = atomicAdd(&count[sh], __popc(kept));
-        base = __shfl_sync(0xffffffffu, base, kept ? __ffs(kept) - 1 : 0);
-        if (keep) selected[std::size_t(sh) * capacity + base + __popc(kept & ((1u << lane) - 1))] = j;
-        rank0 += total;
+    if (shared_last) {
+        for (int b = threadIdx.x; b < Bins; b += blockDim.x) head_histogram[b] = 0;
+        if (threadIdx.x == 0) arrivals[sh] = 0;
+    }
+
+    // Block b's kept non-ties and its ties at T, from its cumulative histogram.
+    const auto block_counts = [&](int b, int& nontie, int& ties) {
+        const int begin = first_tile(b) * kSelectTile, end = min(first_tile(b + 1) * kSelectTile, s.n);
+        const int middle = max(0, min(end, s.middle_end()) - max(begin, s.middle_begin()));
+        const std::uint32_t* c = cumulative + std::size_t(b) * Bins;
+        const int below = T >= 1 ? int(c[min(T, Bins) - 1]) : 0;
+        nontie = max(0, end - begin) - middle + below;
+        ties = T >= 0 && T < Bins ? int(c[T]) - below : 0;
+    };
+    int earlier_nontie = 0, earlier_ties = 0;
+    for (int b = threadIdx.x; b < int(blockIdx.x); b += blockDim.x) {
+        int nontie, ties;
+        block_counts(b, nontie, ties);
+        earlier_nontie += nontie, earlier_ties += ties;
+    }
+    earlier_nontie = Reduce(reduce_temp).Sum(earlier_nontie);  // valid in thread 0
+    __syncthreads();  // reduce_temp is reused
+    earlier_ties = Reduce(reduce_temp).Sum(earlier_ties);
+    if (threadIdx.x == 0) {
+        shared_nontie = earlier_nontie, shared_ties = earlier_ties;
+        if (blockIdx.x == gridDim.x - 1) {  // the list's length: everything up to and including this block
+            int nontie, ties;
+            block_counts(blockIdx.x, nontie, ties);
+            count[sh] = earlier_nontie + nontie + min(earlier_ties + ties, need);
+        }
+    }
+    __syncthreads();
+
+    // This block's kept positions in position order. A position's place in the list: the kept
+    // non-ties before it, plus the ties before it that are kept (the first `need` of the selection).
+    int nontie_before = shared_nontie, ties_before = shared_ties;
+    int* list = selected + std::size_t(sh) * s.capacity();
+    const unsigned lanes_below = (1u << lane) - 1;
+    for (int tile = tile_begin; tile < tile_end; ++tile) {
+        unsigned nontie_mask[kSelectItems], tie_mask[kSelectItems];
+        std::uint32_t* counts = tile_counts[tile & 1];
+#pragma unroll
+        for (int i = 0; i < kSelectItems; ++i) {
+            const int j = position(tile, i);
+            const bool valid = j < s.n, middle = valid && in_middle(j);
+            const int dist = valid ? int(head_distance[j]) : 0;
+            nontie_mask[i] = __ballot_sync(0xffffffffu, valid && (!middle || dist < T));
+            tie_mask[i] = __ballot_sync(0xffffffffu, middle && dist == T);
+            if (lane == 0) counts[i * kSelectWarps + warp] = __popc(nontie_mask[i]) | __popc(tie_mask[i]) << 16;
+        }
+        __syncthreads();
+        // Every warp scans the tile's (item, warp) counts, in position order: lane l holds entries 2l, 2l + 1.
+        static_assert(kSelectItems * kSelectWarps == 64, "two tile counts per lane");
+        static_assert(kSelectTile < 65536, "a tile's counts fit 16 bits");
+        const std::uint32_t even = counts[2 * lane], odd = counts[2 * lane + 1];
+        std::uint32_t inclusive = even + odd;
+        for (int o = 1; o < 32; o *= 2) {
+            const std::uint32_t up = __shfl_up_sync(0xffffffffu, inclusive, o);
+            if (lane >= o) inclusive += up;
+        }
+        const std::uint32_t exclusive = inclusive - even - odd, tile_total = __shfl_sync(0xffffffffu, inclusive, 31);
+#pragma unroll
+        for (int i = 0; i < kSelectItems; ++i) {
+            const int entry = i * kSelectWarps + warp;
+            const std::uint32_t entry_exclusive = __shfl_sync(0xffffffffu, exclusive, entry / 2);
+            const std::uint32_t entry_even = __shfl_sync(0xffffffffu, even, entry / 2);
+            const std::uint32_t before = entry_exclusive + (entry % 2 ? entry_even : 0);
+            const int nontie_rank = nontie_before + int(before & 0xffffu) + __popc(nontie_mask[i] & lanes_below);
+            const int tie_rank = ties_before + int(before >> 16) + __popc(tie_mask[i] & lanes_below);
+            const bool nontie = nontie_mask[i] >> lane & 1u, tie = tie_mask[i] >> lane & 1u;
+            if (nontie || (tie && tie_rank < need)) list[nontie_rank + min(tie_rank, need)] = position(tile, i);
+        }
+        nontie_before += int(tile_total & 0xffffu), ties_before += int(tile_total >> 16);
     }
 }
 
@@ -190,7 +279,7 @@ int selection_blocks(const HammingDecodeShape& s) {
     }();
     if (s.selections() > resident)
         throw GpuError("the GPU Hamming decode makes at most " + std::to_string(resident) + " selections at once");
-    const int tiles = (s.n + kSelectThreads - 1) / kSelectThreads;
+    const int tiles = (s.n + kSelectTile - 1) / kSelectTile;
     return std::max(1, std::min(resident / s.selections(), tiles));
 }
 
@@ -268,19 +357,57 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
     }
 }
 
-__global__ void merge_kernel(const float* __restrict__ partial, HammingDecodeShape s, int segments, float* __restrict__ out) {
-    const int qh = blockIdx.x;
-    const float* parts = partial + std::size_t(qh) * segments * (s.d + 2);
+// One block per query head: warp w combines segments w, w + 8, ..., four of them loading at once,
+// each lane four of the dims; then the warps' sums are combined. (A thread per dim walking every
+// segment in turn made ~2 x 258 dependent L2 round trips at n = 1M, on 32 SMs.)
+__global__ void __launch_bounds__(kMergeThreads) merge_kernel(const float* __restrict__ partial, HammingDecodeShape s,
+                                                              int segments, float* __restrict__ out) {
+    constexpr int kWarps = kMergeThreads / 32, kInFlight = 4;
+    using Reduce = cub::BlockReduce<float, kMergeThreads>;
+    __shared__ typename Reduce::TempStorage temp;
+    __shared__ float shared_peak, warp_total[kWarps], warp_out[kWarps][kHammingMaxDim];
+    const int qh = blockIdx.x, warp = threadIdx.x / 32, lane = threadIdx.x % 32, stride = s.d + 2;
+    const float* parts = partial + std::size_t(qh) * segments * stride;
     float peak = -INFINITY;
-    for (int g = 0; g < segments; ++g) peak = fmaxf(peak, parts[g * (s.d + 2)]);
-    for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
-        float sum = 0.f, acc = 0.f;
-        for (int g = 0; g < segments; ++g) {
-            const float w = expf(parts[g * (s.d + 2)] - peak);  // 0 for empty segments
-            sum = fmaf(w, parts[g * (s.d + 2) + 1], sum);
-            acc = fmaf(w, parts[g * (s.d + 2) + 2 + c], acc);
+    for (int g = threadIdx.x; g < segments; g += blockDim.x) peak = fmaxf(peak, parts[std::size_t(g) * stride]);
+    peak = Reduce(temp).Reduce(peak, [](float a, float b) { return fmaxf(a, b); });
+    if (threadIdx.x == 0) shared_peak = peak;
+    __syncthreads();
+    peak = shared_peak;  // finite: segment 0 holds the list's first rows
+    const bool has_dims = 4 * lane < s.d;  // d is a multiple of 4, and a segment's dims start 8 bytes in
+    float total = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int first = warp; first < segments; first += kInFlight * kWarps) {
+        float segment_peak[kInFlight], segment_sum[kInFlight], segment_out[kInFlight][4] = {};
+#pragma unroll
+        for (int u = 0; u < kInFlight; ++u) {
+            const int g = first + u * kWarps;
+            const float* part = parts + std::size_t(min(g, segments - 1)) * stride;  // past the end: weight 0
+            segment_peak[u] = g < segments ? part[0] : -INFINITY;
+            segment_sum[u] = part[1];
+            if (has_dims) {
+                const float2 lo = *reinterpret_cast<const float2*>(part + 2 + 4 * lane);
+                const float2 hi = *reinterpret_cast<const float2*>(part + 4 + 4 * lane);
+                segment_out[u][0] = lo.x, segment_out[u][1] = lo.y, segment_out[u][2] = hi.x, segment_out[u][3] = hi.y;
+            }
         }
-        out[std::size_t(qh) * s.d + c] = acc / sum;
+#pragma unroll
+        for (int u = 0; u < kInFlight; ++u) {
+            const float weight = expf(segment_peak[u] - peak);  // 0 for empty segments
+            total = fmaf(weight, segment_sum[u], total);
+#pragma unroll
+            for (int c = 0; c < 4; ++c) acc[c] = fmaf(weight, segment_out[u][c], acc[c]);
+        }
+    }
+    if (lane == 0) warp_total[warp] = total;
+    if (has_dims)
+#pragma unroll
+        for (int c = 0; c < 4; ++c) warp_out[warp][4 * lane + c] = acc[c];
+    __syncthreads();
+    for (int c = threadIdx.x; c < s.d; c += blockDim.x) {
+        float numerator = 0.f, denominator = 0.f;
+#pragma unroll
+        for (int w = 0; w < kWarps; ++w) numerator += warp_out[w][c], denominator += warp_total[w];
+        out[std::size_t(qh) * s.d + c] = numerator / denominator;
     }
 }
 
@@ -290,19 +417,21 @@ HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
     : blocks_per_head(s.n == 0 ? 1 : with_bins(checked(s), [&](auto bins) { return selection_blocks<bins()>(s); })),
       distance(std::size_t(s.selections()) * s.n * with_bins(s, [](auto bins) { return sizeof(Distance<bins()>); })),
       histogram(std::size_t(s.selections()) * with_bins(s, [](auto bins) { return std::size_t(bins()); })),
-      ties(std::size_t(s.selections()) * blocks_per_head), selected(std::size_t(s.selections()) * s.capacity()),
-      count(std::size_t(s.selections())), partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {
-    // Zero once here; each selection leaves it zero again (its last phase clears what it counted).
+      block_histogram(histogram.size() * blocks_per_head), arrivals(std::size_t(s.selections())),
+      selected(std::size_t(s.selections()) * s.capacity()), count(std::size_t(s.selections())),
+      partial(std::size_t(s.q_heads) * segments(s) * (s.d + 2)) {
+    // Zero once here; each selection leaves them zero again (its last block to read them clears them).
     check_cuda(cudaMemset(histogram.get(), 0, histogram.size() * sizeof(std::uint32_t)), "memset");
+    check_cuda(cudaMemset(arrivals.get(), 0, arrivals.size() * sizeof(std::uint32_t)), "memset");
 }
 
 void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* query_codes, const HammingDecodeShape& s,
                            HammingDecodeWorkspace& w, cudaStream_t stream) {
     HammingDecodeShape shape = checked(s);
     std::uint8_t* distance = w.distance.get();
-    std::uint32_t *histogram = w.histogram.get(), *ties = w.ties.get();
+    std::uint32_t *histogram = w.histogram.get(), *block_histogram = w.block_histogram.get(), *arrivals = w.arrivals.get();
     std::int32_t *selected = w.selected.get(), *count = w.count.get();
-    void* args[] = {&key_codes, &query_codes, &shape, &distance, &histogram, &ties, &selected, &count};
+    void* args[] = {&key_codes, &query_codes, &shape, &distance, &histogram, &block_histogram, &arrivals, &selected, &count};
     const void* kernel = with_bins(s, [](auto bins) { return reinterpret_cast<const void*>(select_kernel<bins()>); });
     check_cuda(cudaLaunchCooperativeKernel(kernel, dim3(w.blocks_per_head, s.selections()), dim3(kSelectThreads), args, 0, stream),
                "select_kernel (cooperative launch)");
@@ -321,7 +450,7 @@ void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const 
     else if (per_block == 2) launch(sparse_decode_kernel<2>);
     else launch(sparse_decode_kernel<1>);
     check_launch("sparse_decode_kernel");
-    merge_kernel<<<s.q_heads, kDecodeThreads, 0, stream>>>(w.partial.get(), s, segments(s), out);
+    merge_kernel<<<s.q_heads, kMergeThreads, 0, stream>>>(w.partial.get(), s, segments(s), out);
     check_launch("merge_kernel");
 }
 

@@ -47,8 +47,9 @@ struct HammingDecodeWorkspace {
     int blocks_per_head;                     // of the cooperative selection (as many as the device holds at once)
     DeviceBuffer<std::uint8_t> distance;     // [selections][n] distances, a byte each (two past 255)
     DeviceBuffer<std::uint32_t> histogram;   // [selections][bins: 65, 256 or 513], zero between calls
-    DeviceBuffer<std::uint32_t> ties;        // [selections][blocks_per_head]: positions at distance T per block
-    DeviceBuffer<std::int32_t> selected;     // [selections][capacity], in no particular order
+    DeviceBuffer<std::uint32_t> block_histogram;  // [selections][blocks_per_head][bins], cumulative per block
+    DeviceBuffer<std::uint32_t> arrivals;    // [selections]: blocks past reading the histogram, zero between calls
+    DeviceBuffer<std::int32_t> selected;     // [selections][capacity], ascending positions
     DeviceBuffer<std::int32_t> count;        // [selections]
     DeviceBuffer<float> partial;             // [q_heads][segments][d + 2]: max, sum, unnormalised output
 };

@@ -1,9 +1,10 @@
 // The Hamming top-k decode kernels against a reference written here from the definition: sinks
 // and window always kept, then the k nearest middle positions by Hamming distance, ties to the
 // lower position; attention over exactly those rows in float64 on the same bf16-rounded inputs.
-// Selected sets must be equal; outputs within 2e-2. Shapes cover n = 1, n off the 256-position
-// selection tile, 64-bit codes, grouped-query heads, codes with massive ties, k past the middle, k = 0, and
-// selections shared by a group (summed distances; core's shared_hamming_topk).
+// Selected lists (ascending) must be equal; outputs within 2e-2. Shapes cover n = 1, n off the
+// 2048-position selection tile, 64-bit codes, grouped-query heads, codes with massive ties (ranked
+// across dozens of selection blocks at n = 100000), k past the middle, k = 0, and selections
+// shared by a group (summed distances; core's shared_hamming_topk).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -123,6 +124,8 @@ TEST(GpuHammingDecode, MatchesReference) {
         {2, 2, 2500, 32, 1, 0x3u, {900, 0, 0}},    // ties spanning selection blocks
         {1, 1, 300, 32, 1, ~0u, {500, 8, 8}},      // k past the middle: everything kept
         {1, 1, 300, 32, 1, ~0u, {0, 8, 8}},        // k = 0: sinks and window alone
+        {1, 1, 100000, 8, 1, 0x3u, {30000, 5, 7}},  // one selection over 49 tiles: ties across blocks
+        {8, 8, 100000, 8, 1, 0x3u, {777, 0, 1}},    // eight selections sharing the device's blocks
     };
     std::uint64_t seed = 500;
     for (const auto& c : cases) expect_matches_reference(c, ++seed);
@@ -137,6 +140,7 @@ TEST(GpuHammingDecode, SharedSelectionMatchesReference) {
         {4, 2, 100, 16, 1, ~0u, {10, 3, 5, true}},       {6, 2, 3000, 64, 1, ~0u, {200, 8, 8, true}},
         {8, 2, 5000, 128, 2, ~0u, {300, 16, 16, true}},  {8, 1, 2500, 32, 1, 0x3u, {900, 0, 0, true}},
         {32, 8, 4096, 128, 1, ~0u, {128, 16, 16, true}}, {16, 2, 700, 32, 2, 0x1u, {50, 0, 0, true}},
+        {4, 1, 100000, 8, 1, 0x7u, {20000, 3, 3, true}},
     };
     std::uint64_t seed = 600;
     for (const auto& c : cases) expect_matches_reference(c, ++seed);
