@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "kernels/decode_rows_mma.cuh"
 #include "kernels/warp_rows.cuh"
 
 namespace hashscope::gpu {
@@ -295,10 +296,11 @@ const HammingDecodeShape& checked(const HammingDecodeShape& s) {
 
 // One block per (segment of 128 selected rows, Q query heads reading the same selection: one
 // head, or Q of a shared selection's group): each warp an online softmax of the Q queries over 32
-// of the rows (attend_rows: four rows' loads in flight, each serving the Q queries), then per query
-// the four warps' maxima, sums and outputs combined into the segment's partial, which merge_kernel
-// combines across segments.
-template <int Q>
+// of the rows, on tensor cores for head dims D = 64 and 128 (attend_rows_mma), else on FMAs
+// (D = 0: attend_rows, each row loaded serving the Q queries); then per query the four warps'
+// maxima, sums and outputs combined into the segment's partial, which merge_kernel combines
+// across segments.
+template <int Q, int D>
 __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
     const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
     HammingDecodeShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
@@ -318,19 +320,25 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
         }
         return;
     }
-    float qv[Q][4];
-#pragma unroll
-    for (int u = 0; u < Q; ++u) load4(q + std::size_t(first_head + u) * s.d, lane, s.d, qv[u]);
     const int first = begin + warp * kWarpRows, rows = max(0, min(end - first, kWarpRows));
-    RowSoftmax st[Q];  // a warp without rows keeps peak -inf: it weighs nothing below
-    attend_rows(qv, rsqrtf(float(s.d)), k + std::size_t(kvh) * s.n * s.d, v + std::size_t(kvh) * s.n * s.d, s.d,
-                selected + std::size_t(list) * s.capacity() + first, rows, lane, st);
+    const std::int32_t* warp_rows = selected + std::size_t(list) * s.capacity() + first;
+    const __nv_bfloat16 *keys = k + std::size_t(kvh) * s.n * s.d, *values = v + std::size_t(kvh) * s.n * s.d;
+    if constexpr (D > 0) {
+        attend_rows_mma<Q, D>(q + std::size_t(first_head) * D, rsqrtf(float(D)), keys, values, warp_rows, rows, lane,
+                              warp_peak[warp], warp_total[warp], warp_out[warp]);
+    } else {
+        float qv[Q][4];
 #pragma unroll
-    for (int u = 0; u < Q; ++u) {
-        if (lane == 0) warp_peak[warp][u] = st[u].peak, warp_total[warp][u] = st[u].sum;
+        for (int u = 0; u < Q; ++u) load4(q + std::size_t(first_head + u) * s.d, lane, s.d, qv[u]);
+        RowSoftmax st[Q];  // a warp without rows keeps peak -inf: it weighs nothing below
+        attend_rows(qv, rsqrtf(float(s.d)), keys, values, s.d, warp_rows, rows, lane, st);
 #pragma unroll
-        for (int c = 0; c < 4; ++c)
-            if (4 * lane + c < s.d) warp_out[warp][u][4 * lane + c] = st[u].acc[c];
+        for (int u = 0; u < Q; ++u) {
+            if (lane == 0) warp_peak[warp][u] = st[u].peak, warp_total[warp][u] = st[u].sum;
+#pragma unroll
+            for (int c = 0; c < 4; ++c)
+                if (4 * lane + c < s.d) warp_out[warp][u][4 * lane + c] = st[u].acc[c];
+        }
     }
     __syncthreads();
 #pragma unroll
@@ -446,9 +454,15 @@ void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const 
     const auto launch = [&](auto kernel) {
         kernel<<<grid, kDecodeThreads, 0, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), w.partial.get());
     };
-    if (per_block == 4) launch(sparse_decode_kernel<4>);
-    else if (per_block == 2) launch(sparse_decode_kernel<2>);
-    else launch(sparse_decode_kernel<1>);
+    const auto launch_for_dims = [&](auto heads) {
+        constexpr int Q = decltype(heads)::value;
+        if (s.d == 128) launch(sparse_decode_kernel<Q, 128>);
+        else if (s.d == 64) launch(sparse_decode_kernel<Q, 64>);
+        else launch(sparse_decode_kernel<Q, 0>);
+    };
+    if (per_block == 4) launch_for_dims(std::integral_constant<int, 4>{});
+    else if (per_block == 2) launch_for_dims(std::integral_constant<int, 2>{});
+    else launch_for_dims(std::integral_constant<int, 1>{});
     check_launch("sparse_decode_kernel");
     merge_kernel<<<s.q_heads, kMergeThreads, 0, stream>>>(w.partial.get(), s, segments(s), out);
     check_launch("merge_kernel");

@@ -60,6 +60,7 @@ void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* 
                            const HammingDecodeShape& shape, HammingDecodeWorkspace& workspace, cudaStream_t stream);
 
 // q [q_heads][d], k, v [kv_heads][n][d] -> out [q_heads][d], over the selection in the workspace.
+// q, k and v start 16-byte aligned (rows are read in 16-byte pieces at d 64 and 128).
 void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, float* out,
                           const HammingDecodeShape& shape, HammingDecodeWorkspace& workspace, cudaStream_t stream);
 

@@ -132,7 +132,8 @@ TEST(GpuHammingDecode, MatchesReference) {
 }
 
 // Shared selections (one per KV head, the group's distances summed): groups of 2, 3, 4 and 8
-// heads (attention blocks of 2, 1, 4 and 4 heads), all three bin widths (65, 256 and 513: sums up
+// heads (attention blocks of 2, 1, 4 and 4 heads; on tensor cores at d 64 and 128 for 1, 2 and 4
+// heads, a warp's last rows a partial 16-row tile), all three bin widths (65, 256 and 513: sums up
 // to 64, 255 and 512), 64-bit codes, ties, one KV head.
 TEST(GpuHammingDecode, SharedSelectionMatchesReference) {
     HASHSCOPE_SKIP_WITHOUT_GPU();
@@ -140,7 +141,7 @@ TEST(GpuHammingDecode, SharedSelectionMatchesReference) {
         {4, 2, 100, 16, 1, ~0u, {10, 3, 5, true}},       {6, 2, 3000, 64, 1, ~0u, {200, 8, 8, true}},
         {8, 2, 5000, 128, 2, ~0u, {300, 16, 16, true}},  {8, 1, 2500, 32, 1, 0x3u, {900, 0, 0, true}},
         {32, 8, 4096, 128, 1, ~0u, {128, 16, 16, true}}, {16, 2, 700, 32, 2, 0x1u, {50, 0, 0, true}},
-        {4, 1, 100000, 8, 1, 0x7u, {20000, 3, 3, true}},
+        {4, 1, 100000, 8, 1, 0x7u, {20000, 3, 3, true}}, {4, 2, 3000, 64, 1, ~0u, {201, 8, 8, true}},
     };
     std::uint64_t seed = 600;
     for (const auto& c : cases) expect_matches_reference(c, ++seed);

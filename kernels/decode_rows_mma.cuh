@@ -1,0 +1,126 @@
+// Up to 8 queries attending to a list of gathered K/V rows on mma.sync, for head dims 64 and 128:
+// the tensor-core twin of attend_rows (warp_rows.cuh) for the Hamming decode. attend_rows spends
+// a 5-shuffle warp sum on every (row, query) score and its arithmetic on each row in turn; here a
+// warp takes 16 rows at a time in 24 (d 128) products.
+//
+// Scores come transposed, S^T = Q K^T: the queries are the 16 rows of A (8 real at most, the rest
+// zero) and the keys its n, so a lane's scores are one query's over four keys, and as bf16 they
+// are at once the B operand of O^T = V^T P^T, whose m are the dims. No shared memory: every
+// operand is loaded straight from global memory into its fragment, which takes one trick. The
+// dims are permuted, the same way for q and k (a dot product does not care), so that each lane's
+// share of a row is one run of whole 16-byte pieces:
+//   - in Q K^T, lane quad position p = lane % 4 holds dims [p D/4, (p + 1) D/4) of its rows; k-step
+//     kk's logical columns 2p, 2p + 1 are dims p D/4 + 4 kk + 0, 1 and columns 2p + 8, 2p + 9 are
+//     + 2, 3 (a bijection over the D / 16 steps);
+//   - in V^T P^T, lane group g = lane / 4 holds dims [g D/8, (g + 1) D/8); m-tile mt's logical rows g
+//     and g + 8 are dims g D/8 + 2 mt and + 1. Two rows' words interleave into an A register with
+//     one byte permute. The output fragments say which dims they hold, and are stored there.
+#pragma once
+
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+#include "kernels/mma_fragments.cuh"
+
+namespace hashscope::gpu {
+
+// Words consecutive 32-bit words (pairs of bf16) from `from`, 16 bytes per load.
+template <int Words>
+__device__ inline void load_words(const __nv_bfloat16* from, std::uint32_t (&w)[Words]) {
+    static_assert(Words % 4 == 0, "whole 16-byte pieces");
+#pragma unroll
+    for (int i = 0; i < Words / 4; ++i) {
+        const uint4 piece = *reinterpret_cast<const uint4*>(from + 8 * i);
+        w[4 * i] = piece.x, w[4 * i + 1] = piece.y, w[4 * i + 2] = piece.z, w[4 * i + 3] = piece.w;
+    }
+}
+
+// The two bf16 of a word as floats (the lower address in the low half).
+__device__ inline float low_bf16(std::uint32_t w) { return __uint_as_float(w << 16); }
+__device__ inline float high_bf16(std::uint32_t w) { return __uint_as_float(w & 0xffff0000u); }
+
+// Queries [Q][D] (rows 16-byte aligned, as are keys and values [n][D]) over rows[0..count),
+// scores scaled by `scale`; per query, this warp's running maximum, sum of exp(score - maximum)
+// and unnormalised output go to peak, total and out (a warp without rows leaves -inf, 0, 0).
+template <int Q, int D, int Ld>
+__device__ inline void attend_rows_mma(const __nv_bfloat16* __restrict__ queries, float scale,
+                                       const __nv_bfloat16* __restrict__ keys, const __nv_bfloat16* __restrict__ values,
+                                       const std::int32_t* __restrict__ rows, int count, int lane, float (&peak)[Q],
+                                       float (&total)[Q], float (&out)[Q][Ld]) {
+    static_assert(Q >= 1 && Q <= 8 && (D == 64 || D == 128) && Ld >= D, "8 queries, d 64 or 128");
+    constexpr int kSteps = D / 16;          // k-steps of Q K^T, and m-tiles of V^T P^T
+    constexpr int kKeyWords = D / 8;        // a lane's quarter of a K (or q) row, in words
+    constexpr int kValueWords = D / 16;     // its eighth of a V row
+    const int g = lane / 4, p = lane % 4;
+    // This lane's V rows of a 16-row tile: the k of its A registers (and of its P words).
+    const int value_row[4] = {2 * p, 2 * p + 1, 2 * p + 8, 2 * p + 9};
+
+    std::uint32_t qw[kKeyWords] = {};  // query g's quarter p: A rows g (rows g + 8 stay zero)
+    if (g < Q) load_words(queries + g * D + p * (D / 4), qw);
+    float running_peak = -INFINITY, running_sum = 0.f;  // query g's; the sum over this lane's keys
+    float acc[kSteps][4] = {};  // O^T: dims (g, g + 8 of each m-tile) x queries 2p, 2p + 1
+    int mine = 0;
+    for (int t0 = 0; t0 < count; t0 += 16) {
+        if (t0 % 32 == 0) mine = t0 + lane < count ? rows[t0 + lane] : 0;  // past the list: row 0, masked
+        const int base = t0 % 32;
+        std::uint32_t kw[2][kKeyWords], vw[4][kValueWords];
+#pragma unroll
+        for (int nt = 0; nt < 2; ++nt) {
+            const int j = __shfl_sync(0xffffffffu, mine, base + 8 * nt + g);
+            load_words(keys + std::size_t(j) * D + p * (D / 4), kw[nt]);
+        }
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int j = __shfl_sync(0xffffffffu, mine, base + value_row[r]);
+            load_words(values + std::size_t(j) * D + g * (D / 8), vw[r]);
+        }
+
+        // S^T for key rows 8 nt + n: this lane gets query g's scores for keys 2p, 2p + 1, 2p + 8, 2p + 9.
+        float s[2][4] = {};
+#pragma unroll
+        for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+            for (int kk = 0; kk < kSteps; ++kk) {
+                const std::uint32_t a[4] = {qw[2 * kk], 0u, qw[2 * kk + 1], 0u};
+                mma_bf16_16816(s[nt], a, kw[nt][2 * kk], kw[nt][2 * kk + 1]);
+            }
+        float score[4] = {s[0][0], s[0][1], s[1][0], s[1][1]}, tile_peak = -INFINITY;
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            score[e] = t0 + value_row[e] < count ? score[e] * scale : -INFINITY;
+            tile_peak = fmaxf(tile_peak, score[e]);
+        }
+        tile_peak = fmaxf(tile_peak, __shfl_xor_sync(0xffffffffu, tile_peak, 1));
+        tile_peak = fmaxf(tile_peak, __shfl_xor_sync(0xffffffffu, tile_peak, 2));
+        const float next = fmaxf(running_peak, tile_peak);  // finite: the tile's first row is in the list
+        const float fade = __expf(running_peak - next);    // 0 on the first tile
+        running_peak = next;
+        // Probabilities as bf16, the B operand (keys 2p, 2p + 1 | 2p + 8, 2p + 9 of query g); the
+        // sum adds what is multiplied, the rounded values.
+        const std::uint32_t b0 = pack_bf16x2(__expf(score[0] - next), __expf(score[1] - next));
+        const std::uint32_t b1 = pack_bf16x2(__expf(score[2] - next), __expf(score[3] - next));
+        running_sum = running_sum * fade + (low_bf16(b0) + high_bf16(b0)) + (low_bf16(b1) + high_bf16(b1));
+        // The accumulator columns are queries 2p and 2p + 1, whose fades lanes 8p and 8p + 4 hold.
+        const float fade_even = __shfl_sync(0xffffffffu, fade, 8 * p), fade_odd = __shfl_sync(0xffffffffu, fade, 8 * p + 4);
+#pragma unroll
+        for (int mt = 0; mt < kSteps; ++mt) {
+            acc[mt][0] *= fade_even, acc[mt][1] *= fade_odd, acc[mt][2] *= fade_even, acc[mt][3] *= fade_odd;
+            // V^T rows (dims) g and g + 8 of m-tile mt: the low and high halves of word mt.
+            const std::uint32_t a[4] = {__byte_perm(vw[0][mt], vw[1][mt], 0x5410), __byte_perm(vw[0][mt], vw[1][mt], 0x7632),
+                                        __byte_perm(vw[2][mt], vw[3][mt], 0x5410), __byte_perm(vw[2][mt], vw[3][mt], 0x7632)};
+            mma_bf16_16816(acc[mt], a, b0, b1);
+        }
+    }
+    running_sum += __shfl_xor_sync(0xffffffffu, running_sum, 1);
+    running_sum += __shfl_xor_sync(0xffffffffu, running_sum, 2);
+    if (p == 0 && g < Q) peak[g] = running_peak, total[g] = running_sum;
+#pragma unroll
+    for (int mt = 0; mt < kSteps; ++mt) {
+        const int dim = g * (D / 8) + 2 * mt;
+        if (2 * p < Q) out[2 * p][dim] = acc[mt][0], out[2 * p][dim + 1] = acc[mt][2];
+        if (2 * p + 1 < Q) out[2 * p + 1][dim] = acc[mt][1], out[2 * p + 1][dim + 1] = acc[mt][3];
+    }
+}
+
+}  // namespace hashscope::gpu
