@@ -176,13 +176,23 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
             mma_bf16_16816(o[2 * nd + 1], p, b[2], b[3]);
         }
     }
+    // Stores: a lane holds 2 columns of each 8-column tile; the lanes of a pair swap one word per
+    // two tiles so that each stores 4 columns (8 bytes): the even lane tile t's, the odd lane tile
+    // t + 1's, and a quad's store covers 32 contiguous bytes of its row, a whole sector (4-byte
+    // stores filled half of one: ncu, 2026-12-05).
+    const bool odd = lane % 2;
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
         const float inverse = 1.f / sum[r];
         __nv_bfloat16* row = round_output + std::size_t(concat[r]) * D;
 #pragma unroll
-        for (int t = 0; t < D / 8; ++t)
-            *reinterpret_cast<std::uint32_t*>(row + 8 * t + pair) = pack_bf16x2(o[t][2 * r] * inverse, o[t][2 * r + 1] * inverse);
+        for (int t = 0; t < D / 8; t += 2) {
+            const std::uint32_t here = pack_bf16x2(o[t][2 * r] * inverse, o[t][2 * r + 1] * inverse);
+            const std::uint32_t next = pack_bf16x2(o[t + 1][2 * r] * inverse, o[t + 1][2 * r + 1] * inverse);
+            const std::uint32_t partner = __shfl_xor_sync(0xffffffffu, odd ? here : next, 1);
+            if (odd) *reinterpret_cast<uint2*>(row + 8 * (t + 1) + pair - 2) = make_uint2(partner, next);
+            else *reinterpret_cast<uint2*>(row + 8 * t + pair) = make_uint2(here, partner);
+        }
     }
 }
 
