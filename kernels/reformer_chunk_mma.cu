@@ -54,23 +54,32 @@ __device__ Slot slot_at(unsigned char* shared, int s, int chunk) {
     return slot;
 }
 
-// The head's rows and scales, and the thread's share of a gather: half of one row.
+// The head's rows and scales, and a warp's share of a gather: the warp's 16 rows of the chunk
+// (16 warp .. 16 warp + 15; thread t brings the concat index of its own row, t / 2). Its lanes copy
+// consecutive 16-byte pieces of a row, so each copy instruction reads whole rows, 4 at d 64 and 2
+// at d 128 (with a lane per half row, each read half of 32 sectors: ncu, 2026-12-05).
 template <int D>
 struct HeadRows {
     const __nv_bfloat16 *x, *v;
     const float* scale;
     int n;
 
-    __device__ void gather(const Slot& slot, int row, int half, int concat) const {
-        constexpr int kHalfPieces = D / 16;
+    __device__ void gather(const Slot& slot, int concat) const {
+        constexpr int kPieces = D / 8;  // 16-byte pieces per row; 16 rows x kPieces over 32 lanes
+        const int lane = threadIdx.x % 32, own_row = threadIdx.x / 2, first_row = 16 * (threadIdx.x / 32);
         const int position = concat % n;
-        for (int p = half * kHalfPieces; p < (half + 1) * kHalfPieces; ++p) {
-            __pipeline_memcpy_async(slot.x + swizzled<D>(row, 8 * p), x + std::size_t(position) * D + 8 * p, 16);
-            __pipeline_memcpy_async(slot.v + swizzled<D>(row, 8 * p), v + std::size_t(position) * D + 8 * p, 16);
+        // Not unrolled: unrolled, the pieces' addresses stayed live into the attention (141 registers
+        // at d 64 instead of 126, one block an SM fewer).
+#pragma unroll 1
+        for (int i = 0; i < kPieces / 2; ++i) {
+            const int e = lane + 32 * i, local = e / kPieces, piece = e % kPieces;
+            const int from = __shfl_sync(0xffffffffu, position, 2 * local);  // row first_row + local's, from its owner
+            __pipeline_memcpy_async(slot.x + swizzled<D>(first_row + local, 8 * piece), x + std::size_t(from) * D + 8 * piece, 16);
+            __pipeline_memcpy_async(slot.v + swizzled<D>(first_row + local, 8 * piece), v + std::size_t(from) * D + 8 * piece, 16);
         }
-        if (half == 0) {
-            slot.concat[row] = concat, slot.position[row] = position;
-            __pipeline_memcpy_async(slot.scale + row, scale + position, sizeof(float));
+        if (threadIdx.x % 2 == 0) {
+            slot.concat[own_row] = concat, slot.position[own_row] = position;
+            __pipeline_memcpy_async(slot.scale + own_row, scale + position, sizeof(float));
         }
     }
 };
@@ -206,12 +215,12 @@ __global__ void __launch_bounds__(2 * kReformerMaxChunk) chunk_attention_mma_ker
     const int first = blockIdx.x * per_block, last = min(first + per_block, chunks_per_head);
     const HeadRows<D> rows{x + std::size_t(head) * n * D, v + std::size_t(head) * n * D, key_scale + std::size_t(head) * n, n};
     const std::int32_t* head_sorted = sorted + std::size_t(head) * chunks_per_head * chunk;
-    const int row = threadIdx.x / 2, half = threadIdx.x % 2;
+    const int row = threadIdx.x / 2;
     auto concat_of = [&](int c) { return head_sorted[std::size_t(c) * chunk + row]; };
 
     // Chunk first + step is in slot (step + 1) % 3, its look-back in step % 3.
-    rows.gather(slot_at<D>(shared, 0, chunk), row, half, concat_of((first + chunks_per_head - 1) % chunks_per_head));
-    rows.gather(slot_at<D>(shared, 1, chunk), row, half, concat_of(first));
+    rows.gather(slot_at<D>(shared, 0, chunk), concat_of((first + chunks_per_head - 1) % chunks_per_head));
+    rows.gather(slot_at<D>(shared, 1, chunk), concat_of(first));
     __pipeline_commit();
     int next = first + 1 < last ? concat_of(first + 1) : 0;
     for (int c = first; c < last; ++c) {
@@ -219,7 +228,7 @@ __global__ void __launch_bounds__(2 * kReformerMaxChunk) chunk_attention_mma_ker
         __pipeline_wait_prior(0);
         __syncthreads();  // the step's rows are in, and the slot step - 1 looked back on is free
         if (c + 1 < last) {
-            rows.gather(slot_at<D>(shared, (step + 2) % kSlots, chunk), row, half, next);
+            rows.gather(slot_at<D>(shared, (step + 2) % kSlots, chunk), next);
             __pipeline_commit();
         }
         if (c + 2 < last) next = concat_of(c + 2);
