@@ -124,8 +124,8 @@ TEST(GpuHammingDecode, MatchesReference) {
         {2, 2, 2500, 32, 1, 0x3u, {900, 0, 0}},    // ties spanning selection blocks
         {1, 1, 300, 32, 1, ~0u, {500, 8, 8}},      // k past the middle: everything kept
         {1, 1, 300, 32, 1, ~0u, {0, 8, 8}},        // k = 0: sinks and window alone
-        {1, 1, 100000, 8, 1, 0x3u, {30000, 5, 7}},  // one selection over 49 tiles: ties across blocks
-        {8, 8, 100000, 8, 1, 0x3u, {777, 0, 1}},    // eight selections sharing the device's blocks
+        {1, 1, 99999, 8, 1, 0x3u, {30000, 5, 7}},   // one selection over 49 tiles: ties across blocks
+        {8, 8, 100000, 8, 1, 0x3u, {777, 0, 1}},    // eight selections; n % 4 = 0: codes read 4 a load
     };
     std::uint64_t seed = 500;
     for (const auto& c : cases) expect_matches_reference(c, ++seed);
