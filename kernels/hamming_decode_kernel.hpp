@@ -20,6 +20,10 @@
 
 namespace hashscope::gpu {
 
+inline constexpr int kHammingSegment = 128;     // selected rows per attention block
+inline constexpr int kHammingMaxDim = 128;      // and d a multiple of 4 (8-byte row loads)
+inline constexpr int kHammingMaxDistance = 512;  // of a shared selection: group x bits
+
 struct HammingDecodeShape {
     int q_heads = 1, kv_heads = 1, n = 0, d = 0;
     int words = 1;  // uint32 words per signature (bits = 32 * words, at most 64)
@@ -36,11 +40,9 @@ struct HammingDecodeShape {
         const int middle = middle_end() - middle_begin();
         return (n - middle) + (k < middle ? k : middle);
     }
+    // Attention blocks per selection list: kHammingSegment of its rows each.
+    __host__ __device__ int segments() const { return (capacity() + kHammingSegment - 1) / kHammingSegment; }
 };
-
-inline constexpr int kHammingSegment = 128;     // selected rows per attention block
-inline constexpr int kHammingMaxDim = 128;      // and d a multiple of 4 (8-byte row loads)
-inline constexpr int kHammingMaxDistance = 512;  // of a shared selection: group x bits
 
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
