@@ -21,6 +21,7 @@
 
 #include <cstdint>
 
+#include "kernels/bf16_words.cuh"
 #include "kernels/mma_fragments.cuh"
 
 namespace hashscope::gpu {
@@ -35,10 +36,6 @@ __device__ inline void load_words(const __nv_bfloat16* from, std::uint32_t (&w)[
         w[4 * i] = piece.x, w[4 * i + 1] = piece.y, w[4 * i + 2] = piece.z, w[4 * i + 3] = piece.w;
     }
 }
-
-// The two bf16 of a word as floats (the lower address in the low half).
-__device__ inline float low_bf16(std::uint32_t w) { return __uint_as_float(w << 16); }
-__device__ inline float high_bf16(std::uint32_t w) { return __uint_as_float(w & 0xffff0000u); }
 
 // Queries [Q][D] (rows 16-byte aligned, as are keys and values [n][D]) over rows[0..count),
 // scores scaled by `scale`; per query, this warp's running maximum, sum of exp(score - maximum)

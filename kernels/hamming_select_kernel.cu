@@ -25,6 +25,8 @@ constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32;
 constexpr int kSelectItems = 8, kSelectTile = kSelectItems * kSelectThreads;  // positions per thread, per tile
 constexpr int kMaxQueryWords = kHammingMaxDistance / 32;  // a shared selection's query codes
 
+__host__ __device__ inline int select_tiles(const HammingDecodeShape& s) { return (s.n + kSelectTile - 1) / kSelectTile; }
+
 // A distance is stored in a byte while it fits (every selection's distances are written once and
 // read twice), else in two. Bins: 65 for one head's 32- or 64-bit codes, 256 for a group's sums up
 // to 255 (4 heads x 32 bits), kHammingMaxDistance + 1 past that.
@@ -122,7 +124,7 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
     const cg::grid_group grid = cg::this_grid();
     const int sh = blockIdx.y, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int kvh = s.shared ? sh : sh / s.group(), heads = s.shared ? s.group() : 1;
-    const int tiles = (s.n + kSelectTile - 1) / kSelectTile;
+    const int tiles = select_tiles(s);
     const auto first_tile = [&](int block) { return int((long long)tiles * block / gridDim.x); };
     const int tile_begin = first_tile(blockIdx.x), tile_end = first_tile(blockIdx.x + 1);
     Distance<Bins>* head_distance = distance + std::size_t(sh) * s.n;
@@ -296,7 +298,7 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
 }
 
 // Blocks per selection of the cooperative launch: every block of the grid must be resident at
-// once (the grid barriers wait for all of them), so the device's resident blocks shared among the
+// once (the grid barrier waits for all of them), so the device's resident blocks shared among the
 // selections, and never more than a selection has tiles.
 template <int Bins>
 int selection_blocks(const HammingDecodeShape& s) {
@@ -310,7 +312,7 @@ int selection_blocks(const HammingDecodeShape& s) {
     }();
     if (s.selections() > resident)
         throw GpuError("the GPU Hamming decode makes at most " + std::to_string(resident) + " selections at once");
-    const int tiles = (s.n + kSelectTile - 1) / kSelectTile;
+    const int tiles = select_tiles(s);
     return std::max(1, std::min(resident / s.selections(), tiles));
 }
 

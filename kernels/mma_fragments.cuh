@@ -12,6 +12,8 @@
 
 #include <cstdint>
 
+#include "kernels/bf16_words.cuh"  // pack_bf16x2: probabilities re-packed as operands
+
 namespace hashscope::gpu {
 
 __device__ inline std::uint32_t shared_address(const void* p) {
@@ -50,12 +52,6 @@ __device__ inline void mma_bf16_16816(float (&c)[4], const std::uint32_t (&a)[4]
         "{%0, %1, %2, %3};\n"
         : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-// Two floats as bf16 in one register, `low` at the lower address (the lower column).
-__device__ inline std::uint32_t pack_bf16x2(float low, float high) {
-    const __nv_bfloat162 pair = __floats2bfloat162_rn(low, high);
-    return *reinterpret_cast<const std::uint32_t*>(&pair);
 }
 
 }  // namespace hashscope::gpu

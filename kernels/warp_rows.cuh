@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "kernels/bf16_words.cuh"
+
 namespace hashscope::gpu {
 
 __device__ inline float warp_sum(float v) {
@@ -24,11 +26,8 @@ __device__ inline float4 load_raw4(const float* row, int lane, int d) {
     return 4 * lane < d ? *reinterpret_cast<const float4*>(row + 4 * lane) : make_float4(0.f, 0.f, 0.f, 0.f);
 }
 
-// A bf16 is a float's top 16 bits, and the lower address holds the lower half of each word:
-// widening is a shift or a mask.
 __device__ inline void widen4(uint2 raw, float (&x)[4]) {
-    x[0] = __uint_as_float(raw.x << 16), x[1] = __uint_as_float(raw.x & 0xffff0000u);
-    x[2] = __uint_as_float(raw.y << 16), x[3] = __uint_as_float(raw.y & 0xffff0000u);
+    x[0] = low_bf16(raw.x), x[1] = high_bf16(raw.x), x[2] = low_bf16(raw.y), x[3] = high_bf16(raw.y);
 }
 __device__ inline void widen4(float4 raw, float (&x)[4]) { x[0] = raw.x, x[1] = raw.y, x[2] = raw.z, x[3] = raw.w; }
 
