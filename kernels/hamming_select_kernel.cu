@@ -23,7 +23,9 @@ namespace cg = cooperative_groups;
 
 constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32;
 constexpr int kSelectItems = 8, kSelectTile = kSelectItems * kSelectThreads;  // positions per thread, per tile
-constexpr int kMaxQueryWords = kHammingMaxDistance / 32;  // a shared selection's query codes
+// The query words (heads x words) a selection sums over, at most, for its bins.
+template <int Bins>
+constexpr int kQueryWords = Bins == 65 ? 2 : Bins == 256 ? 255 / 32 : kHammingMaxDistance / 32;
 
 __host__ __device__ inline int select_tiles(const HammingDecodeShape& s) { return (s.n + kSelectTile - 1) / kSelectTile; }
 
@@ -99,8 +101,10 @@ __device__ void find_threshold(const std::uint32_t* __restrict__ histogram, cons
 //    read the histogram zeroes it for the next call.
 // (The first version counted ties in a second pass behind a second barrier and appended kept
 // positions through one atomic counter per selection: 0.172 ms at 1M, shared, for 32 MB of codes.)
+// Four blocks an SM (64 registers): ncu found it bound by its instruction stream at 50% occupancy
+// (0.084 ms at 1M, shared, on the H100), and the query words held in registers would take 80.
 template <int Bins>
-__global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint32_t* __restrict__ key_codes,
+__global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::uint32_t* __restrict__ key_codes,
                                                                const std::uint32_t* __restrict__ query_codes,
                                                                HammingDecodeShape s, Distance<Bins>* __restrict__ distance,
                                                                std::uint32_t* __restrict__ histogram,
@@ -115,7 +119,6 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
     // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
     // the block's atomics on them.
     __shared__ std::uint32_t bins[kSelectWarps][Bins];
-    __shared__ std::uint32_t query[kMaxQueryWords];
     // Per tile, each warp's counts of kept non-ties (low 16 bits) and ties (high 16) per item row,
     // double-buffered so that one barrier per tile suffices.
     __shared__ std::uint32_t tile_counts[2][kSelectItems * kSelectWarps];
@@ -135,15 +138,21 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
 
     // 1. Distances and histograms.
     for (int b = threadIdx.x; b < kSelectWarps * Bins; b += blockDim.x) bins[b / Bins][b % Bins] = 0;
-    for (int w = threadIdx.x; w < heads * s.words; w += blockDim.x) query[w] = query_codes[std::size_t(sh) * heads * s.words + w];
     __syncthreads();
+    // The query words in registers and the sum over them unrolled: a loop over the group's heads
+    // reading them from shared memory cost ~7 instructions a word, most of phase 1.
+    const int query_words = heads * s.words;
+    std::uint32_t query[kQueryWords<Bins>];
+#pragma unroll
+    for (int w = 0; w < kQueryWords<Bins>; ++w)
+        query[w] = w < query_words ? query_codes[std::size_t(sh) * query_words + w] : 0u;
     const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
+    // A key's words c0, c1 (c1 = c0 for 32-bit codes): query word w = h * words + i meets word i.
     const auto distance_of = [&](std::uint32_t c0, std::uint32_t c1) {
         int dist = 0;
-        for (int h = 0; h < heads; ++h) {
-            dist += __popc(c0 ^ query[h * s.words]);
-            if (s.words > 1) dist += __popc(c1 ^ query[h * s.words + 1]);
-        }
+#pragma unroll
+        for (int w = 0; w < kQueryWords<Bins>; ++w)
+            if (w < query_words) dist += __popc((w % 2 ? c1 : c0) ^ query[w]);
         return dist;
     };
     const auto histogram_add = [&](int j, int dist) {
@@ -165,8 +174,8 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
             for (int i = 0; i < kSelectItems; ++i) {
                 const int j = base + 4 * (i * kSelectThreads + int(threadIdx.x));
                 if (j >= range_end) break;
-                const int dist[4] = {distance_of(c[i].x, 0u), distance_of(c[i].y, 0u), distance_of(c[i].z, 0u),
-                                     distance_of(c[i].w, 0u)};
+                const int dist[4] = {distance_of(c[i].x, c[i].x), distance_of(c[i].y, c[i].y),
+                                     distance_of(c[i].z, c[i].z), distance_of(c[i].w, c[i].w)};
 #pragma unroll
                 for (int e = 0; e < 4; ++e) histogram_add(j + e, dist[e]);
                 if constexpr (sizeof(Distance<Bins>) == 1)
@@ -184,7 +193,7 @@ __global__ void __launch_bounds__(kSelectThreads) select_kernel(const std::uint3
             for (int i = 0; i < kSelectItems; ++i) {
                 const int j = position(tile, i);
                 c0[i] = j < s.n ? codes[std::size_t(j) * s.words] : 0;
-                c1[i] = j < s.n && s.words > 1 ? codes[std::size_t(j) * s.words + 1] : 0;
+                c1[i] = j < s.n && s.words > 1 ? codes[std::size_t(j) * s.words + 1] : c0[i];
             }
 #pragma unroll
             for (int i = 0; i < kSelectItems; ++i) {
