@@ -28,12 +28,25 @@ template <int Bins>
 constexpr int kQueryWords = Bins == 65 ? 2 : Bins == 256 ? 255 / 32 : kHammingMaxDistance / 32;
 
 __host__ __device__ inline int select_tiles(const HammingDecodeShape& s) { return (s.n + kSelectTile - 1) / kSelectTile; }
+// Distances per selection in the workspace: n rounded up to a thread's run of kSelectItems, so that
+// every run starts aligned for one load and never reads past the buffer.
+__host__ __device__ inline int distance_stride(const HammingDecodeShape& s) {
+    return (s.n + kSelectItems - 1) / kSelectItems * kSelectItems;
+}
 
 // A distance is stored in a byte while it fits (every selection's distances are written once and
 // read twice), else in two. Bins: 65 for one head's 32- or 64-bit codes, 256 for a group's sums up
 // to 255 (4 heads x 32 bits), kHammingMaxDistance + 1 past that.
 template <int Bins>
 using Distance = std::conditional_t<(Bins <= 256), std::uint8_t, std::uint16_t>;
+// A thread's kSelectItems consecutive distances, in one load, and the e-th of them.
+template <int Bins>
+using DistanceRun = std::conditional_t<(Bins <= 256), uint2, uint4>;
+template <class Run>
+__device__ int run_distance(const Run& run, int e) {
+    if constexpr (sizeof(Run) == 8) return int((e < 4 ? run.x : run.y) >> 8 * (e % 4) & 0xffu);
+    else return int((e < 2 ? run.x : e < 4 ? run.y : e < 6 ? run.z : run.w) >> 16 * (e % 2) & 0xffffu);
+}
 
 // Calls f(std::integral_constant<int, Bins>) with the fewest bins that hold the shape's distances.
 template <class F>
@@ -119,9 +132,9 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
     // A histogram per warp: distances crowd into a few bins, and one shared histogram serialised
     // the block's atomics on them.
     __shared__ std::uint32_t bins[kSelectWarps][Bins];
-    // Per tile, each warp's counts of kept non-ties (low 16 bits) and ties (high 16) per item row,
-    // double-buffered so that one barrier per tile suffices.
-    __shared__ std::uint32_t tile_counts[2][kSelectItems * kSelectWarps];
+    // Per tile, each warp's count of kept non-ties (low 16 bits) and ties (high 16), double-buffered
+    // so that one barrier per tile suffices.
+    __shared__ std::uint32_t warp_counts[2][kSelectWarps];
     __shared__ int shared_T, shared_need, shared_nontie, shared_ties;
     __shared__ bool shared_last;
     const cg::grid_group grid = cg::this_grid();
@@ -130,7 +143,7 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
     const int tiles = select_tiles(s);
     const auto first_tile = [&](int block) { return int((long long)tiles * block / gridDim.x); };
     const int tile_begin = first_tile(blockIdx.x), tile_end = first_tile(blockIdx.x + 1);
-    Distance<Bins>* head_distance = distance + std::size_t(sh) * s.n;
+    Distance<Bins>* head_distance = distance + std::size_t(sh) * distance_stride(s);
     std::uint32_t* head_histogram = histogram + std::size_t(sh) * Bins;
     std::uint32_t* cumulative = block_histogram + std::size_t(sh) * gridDim.x * Bins;
     const auto in_middle = [&](int j) { return j >= s.middle_begin() && j < s.middle_end(); };
@@ -265,42 +278,61 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
 
     // This block's kept positions in position order. A position's place in the list: the kept
     // non-ties before it, plus the ties before it that are kept (the first `need` of the selection).
+    // A thread takes kSelectItems consecutive positions of a tile, their distances in one load, and
+    // masks them (bit e: position first + e); a block scan of the masks' counts ranks them. (A
+    // ballot per position row with a byte load each cost about twice the instructions.)
+    static_assert(sizeof(DistanceRun<Bins>) == kSelectItems * sizeof(Distance<Bins>), "a run is one load");
+    static_assert(kSelectTile < 65536, "a tile's counts fit 16 bits");
     int nontie_before = shared_nontie, ties_before = shared_ties;
     int* list = selected + std::size_t(sh) * s.capacity();
-    const unsigned lanes_below = (1u << lane) - 1;
     for (int tile = tile_begin; tile < tile_end; ++tile) {
-        unsigned nontie_mask[kSelectItems], tie_mask[kSelectItems];
-        std::uint32_t* counts = tile_counts[tile & 1];
+        const int first = tile * kSelectTile + kSelectItems * int(threadIdx.x);
+        unsigned nontie = 0, tie = 0;
+        if (first < s.n) {
+            const auto run = *reinterpret_cast<const DistanceRun<Bins>*>(head_distance + first);
+            if (first >= s.middle_begin() && first + kSelectItems <= s.middle_end()) {  // nearly every run
 #pragma unroll
-        for (int i = 0; i < kSelectItems; ++i) {
-            const int j = position(tile, i);
-            const bool valid = j < s.n, middle = valid && in_middle(j);
-            const int dist = valid ? int(head_distance[j]) : 0;
-            nontie_mask[i] = __ballot_sync(0xffffffffu, valid && (!middle || dist < T));
-            tie_mask[i] = __ballot_sync(0xffffffffu, middle && dist == T);
-            if (lane == 0) counts[i * kSelectWarps + warp] = __popc(nontie_mask[i]) | __popc(tie_mask[i]) << 16;
+                for (int e = 0; e < kSelectItems; ++e) {
+                    const int dist = run_distance(run, e);
+                    nontie |= unsigned(dist < T) << e;
+                    tie |= unsigned(dist == T) << e;
+                }
+            } else {  // sinks, window, or the end of the sequence (the run's bytes past n unwritten)
+#pragma unroll
+                for (int e = 0; e < kSelectItems; ++e) {
+                    const int j = first + e, dist = run_distance(run, e);
+                    const bool valid = j < s.n, middle = valid && in_middle(j);
+                    nontie |= unsigned(valid && (!middle || dist < T)) << e;
+                    tie |= unsigned(middle && dist == T) << e;
+                }
+            }
         }
-        __syncthreads();
-        // Every warp scans the tile's (item, warp) counts, in position order: lane l holds entries 2l, 2l + 1.
-        static_assert(kSelectItems * kSelectWarps == 64, "two tile counts per lane");
-        static_assert(kSelectTile < 65536, "a tile's counts fit 16 bits");
-        const std::uint32_t even = counts[2 * lane], odd = counts[2 * lane + 1];
-        std::uint32_t inclusive = even + odd;
+        const std::uint32_t counts = std::uint32_t(__popc(nontie)) | std::uint32_t(__popc(tie)) << 16;
+        std::uint32_t inclusive = counts;
         for (int o = 1; o < 32; o *= 2) {
             const std::uint32_t up = __shfl_up_sync(0xffffffffu, inclusive, o);
             if (lane >= o) inclusive += up;
         }
-        const std::uint32_t exclusive = inclusive - even - odd, tile_total = __shfl_sync(0xffffffffu, inclusive, 31);
+        std::uint32_t* totals = warp_counts[tile & 1];
+        if (lane == 31) totals[warp] = inclusive;
+        __syncthreads();
+        std::uint32_t before = inclusive - counts, tile_total = 0;
 #pragma unroll
-        for (int i = 0; i < kSelectItems; ++i) {
-            const int entry = i * kSelectWarps + warp;
-            const std::uint32_t entry_exclusive = __shfl_sync(0xffffffffu, exclusive, entry / 2);
-            const std::uint32_t entry_even = __shfl_sync(0xffffffffu, even, entry / 2);
-            const std::uint32_t before = entry_exclusive + (entry % 2 ? entry_even : 0);
-            const int nontie_rank = nontie_before + int(before & 0xffffu) + __popc(nontie_mask[i] & lanes_below);
-            const int tie_rank = ties_before + int(before >> 16) + __popc(tie_mask[i] & lanes_below);
-            const bool nontie = nontie_mask[i] >> lane & 1u, tie = tie_mask[i] >> lane & 1u;
-            if (nontie || (tie && tie_rank < need)) list[nontie_rank + min(tie_rank, need)] = position(tile, i);
+        for (int w = 0; w < kSelectWarps; ++w) {
+            const std::uint32_t total = totals[w];
+            if (w < warp) before += total;
+            tile_total += total;
+        }
+        int nontie_rank = nontie_before + int(before & 0xffffu), tie_rank = ties_before + int(before >> 16);
+        for (unsigned bits = nontie | tie; bits; bits &= bits - 1) {
+            const int e = __ffs(int(bits)) - 1;
+            if (nontie >> e & 1u) {
+                list[nontie_rank + min(tie_rank, need)] = first + e;
+                ++nontie_rank;
+            } else {
+                if (tie_rank < need) list[nontie_rank + tie_rank] = first + e;
+                ++tie_rank;
+            }
         }
         nontie_before += int(tile_total & 0xffffu), ties_before += int(tile_total >> 16);
     }
@@ -339,7 +371,8 @@ const HammingDecodeShape& checked(const HammingDecodeShape& s) {
 
 HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
     : blocks_per_head(s.n == 0 ? 1 : with_bins(checked(s), [&](auto bins) { return selection_blocks<bins()>(s); })),
-      distance(std::size_t(s.selections()) * s.n * with_bins(s, [](auto bins) { return sizeof(Distance<bins()>); })),
+      distance(std::size_t(s.selections()) * distance_stride(s) *
+               with_bins(s, [](auto bins) { return sizeof(Distance<bins()>); })),
       histogram(std::size_t(s.selections()) * with_bins(s, [](auto bins) { return std::size_t(bins()); })),
       block_histogram(histogram.size() * blocks_per_head), arrivals(std::size_t(s.selections())),
       selected(std::size_t(s.selections()) * s.capacity()), count(std::size_t(s.selections())),
