@@ -46,16 +46,26 @@ __device__ inline void project_on_tensor_cores(const __nv_bfloat16* x, int ldx, 
 
 // Copies `rows` rows of `width` bf16 (a multiple of 8) into shared memory with leading dimension ld
 // (a multiple of 8), 16 bytes at a time. Row r is source row index[r] (a gather), or r itself
-// without an index; a negative index or r >= valid gives a zero row.
+// without an index; a negative index or r >= valid gives a zero row. A thread issues four loads
+// before it stores any: one piece at a time made a block wait a memory round trip per piece.
 __device__ inline void load_rows_16b(const __nv_bfloat16* src, const int* index, int valid, int rows, int width,
                                      __nv_bfloat16* dst, int ld) {
-    const int vectors = width / 8;
-    for (int e = threadIdx.x; e < rows * vectors; e += blockDim.x) {
-        const int r = e / vectors, c = e % vectors;
-        const int from = r >= valid ? -1 : index ? index[r] : r;
-        uint4 value = make_uint4(0, 0, 0, 0);
-        if (from >= 0) value = __ldg(reinterpret_cast<const uint4*>(src + std::size_t(from) * width) + c);
-        *reinterpret_cast<uint4*>(dst + r * ld + c * 8) = value;
+    constexpr int kInFlight = 4;
+    const int vectors = width / 8, total = rows * vectors, stride = int(blockDim.x);
+    for (int e0 = int(threadIdx.x); e0 < total; e0 += kInFlight * stride) {
+        uint4 value[kInFlight];
+#pragma unroll
+        for (int u = 0; u < kInFlight; ++u) {
+            const int e = e0 + u * stride, r = e / vectors, c = e % vectors;
+            const int from = e >= total || r >= valid ? -1 : index ? index[r] : r;
+            value[u] = from >= 0 ? __ldg(reinterpret_cast<const uint4*>(src + std::size_t(from) * width) + c)
+                                 : make_uint4(0, 0, 0, 0);
+        }
+#pragma unroll
+        for (int u = 0; u < kInFlight; ++u) {
+            const int e = e0 + u * stride;
+            if (e < total) *reinterpret_cast<uint4*>(dst + e / vectors * ld + e % vectors * 8) = value[u];
+        }
     }
 }
 
