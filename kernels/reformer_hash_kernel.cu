@@ -96,7 +96,7 @@ constexpr int kSliceColumns = 64;
 
 struct HashTensorLayout {
     int ld;  // of x rows and rotation columns, in bf16: d + 8, so ldmatrix rows fall in distinct banks
-    int slices;   // per round
+    int steps;    // slices of kSliceColumns over all rounds' columns, end to end
     int columns;  // rotation columns a round, padded to 16 (reformer_rotation_columns)
     std::size_t x_bytes, slice_bytes;
 };
@@ -104,8 +104,8 @@ struct HashTensorLayout {
 HashTensorLayout hash_tensor_layout(const ReformerShape& s) {
     HashTensorLayout l;
     l.ld = s.d + 8;
-    l.slices = (s.buckets / 2 + kSliceColumns - 1) / kSliceColumns;
     l.columns = reformer_rotation_columns(s);
+    l.steps = (s.rounds * l.columns + kSliceColumns - 1) / kSliceColumns;
     l.x_bytes = std::size_t(kHashRows) * l.ld * 2;
     l.slice_bytes = std::size_t(kSliceColumns) * l.ld * 2;
     return l;
@@ -165,16 +165,19 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4), q0 = 16 * (threadIdx.x / 32);
     const TileLane at = a_tile_lane(lane), bt = b_tile_lane(lane);
 
+    // The split rotations are [heads][rounds][columns][d]: a head's columns of every round lie end
+    // to end, so a slice may span rounds (at 64 buckets, two rounds of 32 columns a slice: half the
+    // steps, barriers and waits for the next slice of one slice per round).
+    const int head_columns = s.rounds * l.columns;
     uint4 next[kSliceVectors];
     auto prefetch = [&](int step) {
-        const int round = step / l.slices, first = (step % l.slices) * kSliceColumns;
-        const std::size_t round_columns = (std::size_t(head) * s.rounds + round) * l.columns;
 #pragma unroll
         for (int v = 0; v < kSliceVectors; ++v) {
             const SlicePiece p = slice_piece<D>(v);
-            const int c = first + p.column;
-            const __nv_bfloat16* from = (p.plane ? split_lo : split_hi) + (round_columns + c) * D + 8 * p.piece;
-            if (c < l.columns) next[v] = __ldg(reinterpret_cast<const uint4*>(from));
+            const int c = step * kSliceColumns + p.column;
+            const std::size_t column = std::size_t(head) * head_columns + c;
+            if (c < head_columns)
+                next[v] = __ldg(reinterpret_cast<const uint4*>((p.plane ? split_lo : split_hi) + column * D + 8 * p.piece));
         }
     };
     prefetch(0);
@@ -201,19 +204,22 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
     }
 
     FirstMax positive[2], negative[2];
-    for (int step = 0; step < s.rounds * l.slices; ++step) {
-        const int round = step / l.slices, first = (step % l.slices) * kSliceColumns;
+    for (int step = 0; step < l.steps; ++step) {
+        const int first = step * kSliceColumns;
         __syncthreads();  // every warp is done with the previous slice
 #pragma unroll
         for (int v = 0; v < kSliceVectors; ++v) {
             const SlicePiece p = slice_piece<D>(v);
-            if (first + p.column < l.columns)
+            if (first + p.column < head_columns)
                 *reinterpret_cast<uint4*>((p.plane ? lo : hi) + p.column * l.ld + 8 * p.piece) = next[v];
         }
         __syncthreads();
-        if (step + 1 < s.rounds * l.slices) prefetch(step + 1);
+        if (step + 1 < l.steps) prefetch(step + 1);
 
-        for (int c0 = 0; c0 < kSliceColumns && first + c0 < half; c0 += 16) {
+        // 16 columns at a time, each group within one round (its columns are half rounded up to 16,
+        // so every group holds at least one real column).
+        for (int c0 = 0; c0 < kSliceColumns && first + c0 < head_columns; c0 += 16) {
+            const int round = (first + c0) / l.columns, c = (first + c0) % l.columns;
             float acc[2][4] = {};
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
@@ -230,20 +236,20 @@ __global__ void __launch_bounds__(kThreads, D <= 64 ? 3 : D <= 96 ? 2 : 1) hash_
             for (int t = 0; t < 2; ++t)
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
-                    const int column = first + c0 + 8 * t + pair + e % 2;
+                    const int column = c + 8 * t + pair + e % 2;
                     if (column < half) positive[e / 2].offer(acc[t][e], column), negative[e / 2].offer(-acc[t][e], column);
                 }
-        }
-        if (first + kSliceColumns >= half) {  // the round's last slice
+            if (c + 16 == l.columns) {  // the round's last columns
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                positive[r].merge_quad(), negative[r].merge_quad();
-                if (lane % 4 == 0 && rows[r] < s.n)
-                    store_bucket(s, head, round, rows[r],
-                                 first_argmax_concat(positive[r].value, positive[r].column, negative[r].value,
-                                                     negative[r].column, half),
-                                 buckets, sort_keys, concat);
-                positive[r] = FirstMax{}, negative[r] = FirstMax{};
+                for (int r = 0; r < 2; ++r) {
+                    positive[r].merge_quad(), negative[r].merge_quad();
+                    if (lane % 4 == 0 && rows[r] < s.n)
+                        store_bucket(s, head, round, rows[r],
+                                     first_argmax_concat(positive[r].value, positive[r].column, negative[r].value,
+                                                         negative[r].column, half),
+                                     buckets, sort_keys, concat);
+                    positive[r] = FirstMax{}, negative[r] = FirstMax{};
+                }
             }
         }
     }
