@@ -8,13 +8,17 @@
 // are at once the B operand of O^T = V^T P^T, whose m are the dims. No shared memory: every
 // operand is loaded straight from global memory into its fragment, which takes one trick. The
 // dims are permuted, the same way for q and k (a dot product does not care), so that each lane's
-// share of a row is one run of whole 16-byte pieces:
-//   - in Q K^T, lane quad position p = lane % 4 holds dims [p D/4, (p + 1) D/4) of its rows; k-step
-//     kk's logical columns 2p, 2p + 1 are dims p D/4 + 4 kk + 0, 1 and columns 2p + 8, 2p + 9 are
-//     + 2, 3 (a bijection over the D / 16 steps);
-//   - in V^T P^T, lane group g = lane / 4 holds dims [g D/8, (g + 1) D/8); m-tile mt's logical rows g
-//     and g + 8 are dims g D/8 + 2 mt and + 1. Two rows' words interleave into an A register with
-//     one byte permute. The output fragments say which dims they hold, and are stored there.
+// share of a row is whole 16-byte pieces (8 dims), and the lanes sharing a row read consecutive
+// pieces with each load: every 32-byte sector a load touches is used whole.
+//   - in Q K^T, lane quad position p = lane % 4 holds pieces p, p + 4, ... of its rows; its word w
+//     (of piece w / 4) holds 2 dims, k-step kk's logical columns 2p, 2p + 1 being word 2 kk and
+//     columns 2p + 8, 2p + 9 word 2 kk + 1 (a bijection over the D / 16 steps);
+//   - in V^T P^T, lane group g = lane / 4 holds pieces g, g + 8 (one piece at d 64); m-tile mt's
+//     logical rows g and g + 8 are the two dims of its word mt. Two rows' words interleave into an
+//     A register with one byte permute. The output fragments say which dims they hold, and are
+//     stored there.
+// (With each lane's dims one contiguous run, a load used half of every sector it touched: ncu at
+// n = 1M counted 49% excess sectors, the other halves served by L1 a load later.)
 #pragma once
 
 #include <cuda_bf16.h>
@@ -26,13 +30,14 @@
 
 namespace hashscope::gpu {
 
-// Words consecutive 32-bit words (pairs of bf16) from `from`, 16 bytes per load.
-template <int Words>
-__device__ inline void load_words(const __nv_bfloat16* from, std::uint32_t (&w)[Words]) {
+// Words 32-bit words (pairs of bf16) of `row`: its 16-byte pieces lane, lane + Lanes, ... (of the
+// Lanes lanes that share the row), one load each.
+template <int Lanes, int Words>
+__device__ inline void load_pieces(const __nv_bfloat16* row, int lane, std::uint32_t (&w)[Words]) {
     static_assert(Words % 4 == 0, "whole 16-byte pieces");
 #pragma unroll
     for (int i = 0; i < Words / 4; ++i) {
-        const uint4 piece = *reinterpret_cast<const uint4*>(from + 8 * i);
+        const uint4 piece = *reinterpret_cast<const uint4*>(row + 8 * (Lanes * i + lane));
         w[4 * i] = piece.x, w[4 * i + 1] = piece.y, w[4 * i + 2] = piece.z, w[4 * i + 3] = piece.w;
     }
 }
@@ -54,7 +59,7 @@ __device__ inline void attend_rows_mma(const __nv_bfloat16* __restrict__ queries
     const int value_row[4] = {2 * p, 2 * p + 1, 2 * p + 8, 2 * p + 9};
 
     std::uint32_t qw[kKeyWords] = {};  // query g's quarter p: A rows g (rows g + 8 stay zero)
-    if (g < Q) load_words(queries + g * D + p * (D / 4), qw);
+    if (g < Q) load_pieces<4>(queries + g * D, p, qw);
     float running_peak = -INFINITY, running_sum = 0.f;  // query g's; the sum over this lane's keys
     float acc[kSteps][4] = {};  // O^T: dims (g, g + 8 of each m-tile) x queries 2p, 2p + 1
     int mine = 0;
@@ -65,12 +70,12 @@ __device__ inline void attend_rows_mma(const __nv_bfloat16* __restrict__ queries
 #pragma unroll
         for (int nt = 0; nt < 2; ++nt) {
             const int j = __shfl_sync(0xffffffffu, mine, base + 8 * nt + g);
-            load_words(keys + std::size_t(j) * D + p * (D / 4), kw[nt]);
+            load_pieces<4>(keys + std::size_t(j) * D, p, kw[nt]);
         }
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int j = __shfl_sync(0xffffffffu, mine, base + value_row[r]);
-            load_words(values + std::size_t(j) * D + g * (D / 8), vw[r]);
+            load_pieces<8>(values + std::size_t(j) * D, g, vw[r]);
         }
 
         // S^T for key rows 8 nt + n: this lane gets query g's scores for keys 2p, 2p + 1, 2p + 8, 2p + 9.
@@ -114,7 +119,7 @@ __device__ inline void attend_rows_mma(const __nv_bfloat16* __restrict__ queries
     if (p == 0 && g < Q) peak[g] = running_peak, total[g] = running_sum;
 #pragma unroll
     for (int mt = 0; mt < kSteps; ++mt) {
-        const int dim = g * (D / 8) + 2 * mt;
+        const int dim = 8 * (8 * (mt / 4) + g) + 2 * (mt % 4);  // word mt: piece 8 (mt / 4) + g
         if (2 * p < Q) out[2 * p][dim] = acc[mt][0], out[2 * p][dim + 1] = acc[mt][2];
         if (2 * p + 1 < Q) out[2 * p + 1][dim] = acc[mt][1], out[2 * p + 1][dim + 1] = acc[mt][3];
     }
