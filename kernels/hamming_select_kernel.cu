@@ -41,7 +41,7 @@ template <int Bins>
 using Distance = std::conditional_t<(Bins <= 256), std::uint8_t, std::uint16_t>;
 // A thread's kSelectItems consecutive distances, in one load, and the e-th of them.
 template <int Bins>
-using DistanceRun = std::conditional_t<(Bins <= 256), uint2, uint4>;
+using DistanceRun = std::conditional_t<sizeof(Distance<Bins>) == 1, uint2, uint4>;
 template <class Run>
 __device__ int run_distance(const Run& run, int e) {
     if constexpr (sizeof(Run) == 8) return int((e < 4 ? run.x : run.y) >> 8 * (e % 4) & 0xffu);
@@ -98,8 +98,9 @@ __device__ void find_threshold(const std::uint32_t* __restrict__ histogram, cons
 }
 
 // Grid (blocks, selections), launched cooperatively. A selection's positions are cut into tiles of
-// kSelectTile, a thread taking kSelectItems positions kSelectThreads apart (each load instruction
-// of a warp reads consecutive codes, and a thread has kSelectItems loads in flight), and its
+// kSelectTile, in phase 1 a thread taking kSelectItems positions kSelectThreads apart (each load
+// instruction of a warp reads consecutive codes, and a thread has kSelectItems loads in flight; four
+// codes per load where n allows), in phase 2 kSelectItems consecutive ones, and its
 // blocks take contiguous runs of tiles. Selection `sh` is query head sh's, or when shared the
 // summed distances of KV head sh's group.
 //
@@ -152,8 +153,8 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
     // 1. Distances and histograms.
     for (int b = threadIdx.x; b < kSelectWarps * Bins; b += blockDim.x) bins[b / Bins][b % Bins] = 0;
     __syncthreads();
-    // The query words in registers and the sum over them unrolled: a loop over the group's heads
-    // reading them from shared memory cost ~7 instructions a word, most of phase 1.
+    // The query words in registers and the sum over them unrolled (a loop over the group's heads
+    // read each from shared memory, with a loop test, for every key).
     const int query_words = heads * s.words;
     std::uint32_t query[kQueryWords<Bins>];
 #pragma unroll
