@@ -89,20 +89,24 @@ __device__ inline float masked_logit(float scaled, int i, int j, bool causal) {
     return i == j ? kReformerSelfMaskF : causal && j > i ? kReformerCausalMaskF : scaled;
 }
 
-// Key k of the 2 x chunk: the look-back chunk's rows first, then the own chunk's. (The slot is
-// copied, not pointed to: a pointer to it would put the caller's slots in local memory.)
+// Key tile t (keys 8 t .. 8 t + 7) of the 2 x chunk: the look-back chunk's rows first, then the own
+// chunk's; chunk is a multiple of 16, so no tile straddles the two. (The slot is copied, not
+// pointed to: a pointer to it would put the caller's slots in local memory.)
 struct KeyRow {
     Slot slot;
     int row;
 };
-__device__ inline KeyRow key_row(const Slot& back, const Slot& own, int chunk, int k) {
-    return k < chunk ? KeyRow{back, k} : KeyRow{own, k - chunk};
+__device__ inline KeyRow key_tile(const Slot& back, const Slot& own, int chunk, int t) {
+    return 8 * t < chunk ? KeyRow{back, 8 * t} : KeyRow{own, 8 * t - chunk};
 }
 
-// The warp's 16 queries (rows 16 warp .. of the own chunk) against the 2 x chunk keys.
-template <int D>
-__device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool causal,
+// The warp's 16 queries (rows 16 warp .. of the own chunk) against the 2 x chunk keys. Chunk > 0
+// fixes the chunk at compile time (tile loops, slot offsets and which slot a tile reads fold
+// away; ncu found the kernel bound by its issue slots, ALU busiest), 0 takes it from `chunk`.
+template <int D, int Chunk>
+__device__ void attend_chunk(const Slot& back, const Slot& own, int runtime_chunk, bool causal,
                              __nv_bfloat16* __restrict__ round_output, float* __restrict__ round_logsumexp) {
+    const int chunk = Chunk > 0 ? Chunk : runtime_chunk;
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4);
     const int q0 = 16 * (threadIdx.x / 32), score_tiles = 2 * chunk / 8;
     const TileLane at = a_tile_lane(lane), bt = b_tile_lane(lane);
@@ -116,7 +120,7 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
 #pragma unroll
     for (int t = 0; t < kMaxScoreTiles; t += 2) {
         if (t >= score_tiles) break;
-        const KeyRow k = key_row(back, own, chunk, 8 * t);
+        const KeyRow k = key_tile(back, own, chunk, t);
 #pragma unroll
         for (int kk = 0; kk < D / 16; ++kk) {
             std::uint32_t b[4];
@@ -132,11 +136,11 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
 #pragma unroll
     for (int t = 0; t < kMaxScoreTiles; ++t) {
         if (t >= score_tiles) break;
+        const KeyRow k = key_tile(back, own, chunk, t);
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
-            const KeyRow k = key_row(back, own, chunk, 8 * t + pair + e);
-            const int j = k.slot.position[k.row];
-            const float scale = k.slot.scale[k.row];
+            const int j = k.slot.position[k.row + pair + e];
+            const float scale = k.slot.scale[k.row + pair + e];
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
                 float& logit = s[t][2 * r + e];
@@ -176,7 +180,7 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
         if (t >= score_tiles) break;
         const std::uint32_t p[4] = {pack_bf16x2(s[t][0], s[t][1]), pack_bf16x2(s[t][2], s[t][3]),
                                     pack_bf16x2(s[t + 1][0], s[t + 1][1]), pack_bf16x2(s[t + 1][2], s[t + 1][3])};
-        const KeyRow k = key_row(back, own, chunk, 8 * t);
+        const KeyRow k = key_tile(back, own, chunk, t);
 #pragma unroll
         for (int nd = 0; nd < D / 16; ++nd) {
             std::uint32_t b[4];
@@ -205,12 +209,18 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool 
     }
 }
 
+// Blocks an SM: at d 64 shared memory holds four, and a compile-time chunk of 64 left alone takes
+// 130 registers, which would hold three; at d 128 shared memory holds two.
 template <int D>
-__global__ void __launch_bounds__(2 * kReformerMaxChunk) chunk_attention_mma_kernel(
+constexpr int kChunkBlocksPerSm = D == 64 ? 4 : 2;
+
+template <int D, int Chunk>
+__global__ void __launch_bounds__(2 * kReformerMaxChunk, kChunkBlocksPerSm<D>) chunk_attention_mma_kernel(
     const __nv_bfloat16* __restrict__ x, const __nv_bfloat16* __restrict__ v, const float* __restrict__ key_scale,
-    const std::int32_t* __restrict__ sorted, int n, int chunk, int chunks_per_head, int per_block, bool causal,
+    const std::int32_t* __restrict__ sorted, int n, int runtime_chunk, int chunks_per_head, int per_block, bool causal,
     __nv_bfloat16* __restrict__ round_output, float* __restrict__ round_logsumexp) {
     extern __shared__ __align__(128) unsigned char shared[];
+    const int chunk = Chunk > 0 ? Chunk : runtime_chunk;
     const int head = blockIdx.y;
     const int first = blockIdx.x * per_block, last = min(first + per_block, chunks_per_head);
     const HeadRows<D> rows{x + std::size_t(head) * n * D, v + std::size_t(head) * n * D, key_scale + std::size_t(head) * n, n};
@@ -232,7 +242,7 @@ __global__ void __launch_bounds__(2 * kReformerMaxChunk) chunk_attention_mma_ker
             __pipeline_commit();
         }
         if (c + 2 < last) next = concat_of(c + 2);
-        attend_chunk<D>(slot_at<D>(shared, step % kSlots, chunk), slot_at<D>(shared, (step + 1) % kSlots, chunk), chunk,
+        attend_chunk<D, Chunk>(slot_at<D>(shared, step % kSlots, chunk), slot_at<D>(shared, (step + 1) % kSlots, chunk), chunk,
                         causal, round_output, round_logsumexp);
     }
 }
@@ -265,8 +275,9 @@ void launch_chunk_attention_mma(const __nv_bfloat16* x, const __nv_bfloat16* v, 
         kernel<<<grid, 2 * s.chunk, shared, stream>>>(x, v, key_scale, sorted, s.n, s.chunk, chunks_per_head, per_block,
                                                       s.causal, round_output, round_logsumexp);
     };
-    if (s.d == 64) launch(chunk_attention_mma_kernel<64>);
-    else launch(chunk_attention_mma_kernel<128>);
+    // The Reformer's chunk of 64 compiled as such; the other multiples of 16 share one kernel.
+    if (s.d == 64) s.chunk == 64 ? launch(chunk_attention_mma_kernel<64, 64>) : launch(chunk_attention_mma_kernel<64, 0>);
+    else s.chunk == 64 ? launch(chunk_attention_mma_kernel<128, 64>) : launch(chunk_attention_mma_kernel<128, 0>);
     check_launch("chunk_attention_mma_kernel");
 }
 
