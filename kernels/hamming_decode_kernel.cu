@@ -16,23 +16,35 @@ namespace {
 
 constexpr int kDecodeThreads = 128, kMergeThreads = 1024;
 
+// Dynamic shared memory of sparse_decode_kernel<Q, D>: each warp's rows staged for the tensor
+// cores (64 KB at d 128, so that with 8 KB of warp outputs three blocks fit an H100 SM).
+constexpr int kDecodeWarpRows = kHammingSegment / (kDecodeThreads / 32);
+template <int D>
+constexpr std::size_t decode_staging_bytes = D > 0 ? kDecodeThreads / 32 * sizeof(StagedRows<D, kDecodeWarpRows / 16>) : 0;
+
 // One block per (segment of 128 selected rows, Q query heads reading the same selection: one
 // head, or Q of a shared selection's group): each warp an online softmax of the Q queries over 32
-// of the rows, on tensor cores for head dims D = 64 and 128 (attend_rows_mma), else on FMAs
+// of the rows, on tensor cores for head dims D = 64 and 128 (attend_staged_rows), else on FMAs
 // (D = 0: attend_rows, each row loaded serving the Q queries); then per query the four warps'
 // maxima, sums and outputs combined into the segment's partial, which merge_kernel combines
-// across segments.
+// across segments. Three blocks an SM, as shared memory holds at d 128 (left free, ptxas gave
+// the single-head d 128 kernel 80 registers and 12 bytes of spills).
 template <int Q, int D>
-__global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
+__global__ void __launch_bounds__(kDecodeThreads, 3) sparse_decode_kernel(
     const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
     HammingDecodeShape s, const std::int32_t* __restrict__ selected, const std::int32_t* __restrict__ count,
     float* __restrict__ partial) {
-    constexpr int kWarps = kDecodeThreads / 32, kWarpRows = kHammingSegment / kWarps;
+    constexpr int kWarps = kDecodeThreads / 32, kWarpRows = kDecodeWarpRows;
     __shared__ float warp_peak[kWarps][Q], warp_total[kWarps][Q];
     __shared__ float warp_out[kWarps][Q][kHammingMaxDim];
+    extern __shared__ __align__(16) unsigned char staging[];  // the tensor-core path's rows (decode_staging_bytes)
     const int first_head = blockIdx.y * Q, kvh = first_head / s.group(), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int list = s.shared ? kvh : first_head;
-    const int begin = blockIdx.x * kHammingSegment, end = min(count[list], begin + kHammingSegment);
+    const int begin = blockIdx.x * kHammingSegment, first = begin + warp * kWarpRows;
+    const std::int32_t* warp_rows = selected + std::size_t(list) * s.capacity() + first;
+    // The tensor-core path's list entries, a lane each, load alongside the list's length.
+    const int entry = D > 0 && first + lane < s.capacity() ? warp_rows[lane] : 0;
+    const int end = min(count[list], begin + kHammingSegment);
     const auto part_of = [&](int u) { return partial + (std::size_t(first_head + u) * gridDim.x + blockIdx.x) * (s.d + 2); };
     if (begin >= end) {  // an empty segment merges as nothing
         for (int u = 0; u < Q; ++u) {
@@ -42,12 +54,13 @@ __global__ void __launch_bounds__(kDecodeThreads) sparse_decode_kernel(
         }
         return;
     }
-    const int first = begin + warp * kWarpRows, rows = max(0, min(end - first, kWarpRows));
-    const std::int32_t* warp_rows = selected + std::size_t(list) * s.capacity() + first;
+    const int rows = max(0, min(end - first, kWarpRows));
     const __nv_bfloat16 *keys = k + std::size_t(kvh) * s.n * s.d, *values = v + std::size_t(kvh) * s.n * s.d;
     if constexpr (D > 0) {
-        attend_rows_mma<Q, D>(q + std::size_t(first_head) * D, rsqrtf(float(D)), keys, values, warp_rows, rows, lane,
-                              warp_peak[warp], warp_total[warp], warp_out[warp]);
+        auto& staged = reinterpret_cast<StagedRows<D, kWarpRows / 16>*>(staging)[warp];
+        stage_rows(keys, values, entry, rows, lane, staged);
+        attend_staged_rows<Q, D>(q + std::size_t(first_head) * D, rsqrtf(float(D)), staged, rows, lane, warp_peak[warp],
+                                 warp_total[warp], warp_out[warp]);
     } else {
         float qv[Q][4];
 #pragma unroll
@@ -151,14 +164,16 @@ void launch_sparse_decode(const __nv_bfloat16* q, const __nv_bfloat16* k, const 
     // Query heads per attention block: those of a shared selection's group, at most four.
     const int per_block = !s.shared ? 1 : s.group() % 4 == 0 ? 4 : s.group() % 2 == 0 ? 2 : 1;
     const dim3 grid(s.segments(), s.q_heads / per_block);
-    const auto launch = [&](auto kernel) {
-        kernel<<<grid, kDecodeThreads, 0, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), w.partial.get());
+    const auto launch = [&](auto kernel, std::size_t shared) {
+        check_cuda(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+                   "sparse_decode_kernel shared memory");
+        kernel<<<grid, kDecodeThreads, shared, stream>>>(q, k, v, s, w.selected.get(), w.count.get(), w.partial.get());
     };
     const auto launch_for_dims = [&](auto heads) {
         constexpr int Q = decltype(heads)::value;
-        if (s.d == 128) launch(sparse_decode_kernel<Q, 128>);
-        else if (s.d == 64) launch(sparse_decode_kernel<Q, 64>);
-        else launch(sparse_decode_kernel<Q, 0>);
+        if (s.d == 128) launch(sparse_decode_kernel<Q, 128>, decode_staging_bytes<128>);
+        else if (s.d == 64) launch(sparse_decode_kernel<Q, 64>, decode_staging_bytes<64>);
+        else launch(sparse_decode_kernel<Q, 0>, decode_staging_bytes<0>);
     };
     if (per_block == 4) launch_for_dims(std::integral_constant<int, 4>{});
     else if (per_block == 2) launch_for_dims(std::integral_constant<int, 2>{});

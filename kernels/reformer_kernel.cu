@@ -252,8 +252,11 @@ __device__ void store8(T* row, int c0, int dv, const float (&x)[8]) {
         if (c0 + j < dv) row[c0 + j] = T(x[j]);
 }
 
-// out[i] = sum_h softmax_h(lse_h(i)) * out_h[i], weights taken relative to the peak as core does.
-// A thread takes 8 columns of one row, so the weights are computed once per 8 outputs.
+// out[i] = sum_h softmax_h(lse_h(i)) * out_h[i]. A thread takes 8 columns of one row, so the
+// weights are computed once per 8 outputs, and kCombineBatch rounds at a time with their outputs'
+// and log-sum-exps' loads all issued before any is used: one trip to memory per batch, the
+// weights taken relative to a running peak (rescaled as a batch raises it). (With the peak over
+// every round first, the outputs' loads waited for the log-sum-exps': ncu, 66% of DRAM.)
 constexpr int kCombineColumns = 8, kCombineBatch = 4;
 
 template <class T>
@@ -265,23 +268,28 @@ __global__ void combine_rounds_kernel(const T* __restrict__ round_output, const 
     const std::size_t row = e / groups;  // head * n + i
     const int c0 = int(e % groups) * kCombineColumns;
     const std::size_t head = row / n, i = row % n;
-    float peak = -INFINITY;
-    for (int h = 0; h < rounds; ++h) peak = fmaxf(peak, round_logsumexp[(head * rounds + h) * n + i]);
-    // Rounds kCombineBatch at a time, their loads issued together before any is used.
-    float sum = 0.f, acc[kCombineColumns] = {};
+    float peak = -INFINITY, sum = 0.f, acc[kCombineColumns] = {};
     for (int h0 = 0; h0 < rounds; h0 += kCombineBatch) {
-        float x[kCombineBatch][kCombineColumns], w[kCombineBatch];
+        float x[kCombineBatch][kCombineColumns], lse[kCombineBatch];
 #pragma unroll
         for (int b = 0; b < kCombineBatch; ++b) {
             const std::size_t cat = (head * rounds + min(h0 + b, rounds - 1)) * n + i;
             load8(round_output + cat * dv, c0, dv, x[b]);
-            w[b] = h0 + b < rounds ? expf(round_logsumexp[cat] - peak) : 0.f;
+            lse[b] = h0 + b < rounds ? round_logsumexp[cat] : -INFINITY;
         }
+        float next = peak;
+#pragma unroll
+        for (int b = 0; b < kCombineBatch; ++b) next = fmaxf(next, lse[b]);
+        const float fade = expf(peak - next);  // 0 on the first batch (peak -inf, next finite)
+        peak = next, sum *= fade;
+#pragma unroll
+        for (int j = 0; j < kCombineColumns; ++j) acc[j] *= fade;
 #pragma unroll
         for (int b = 0; b < kCombineBatch; ++b) {
-            sum += w[b];
+            const float w = expf(lse[b] - peak);  // 0 past the last round
+            sum += w;
 #pragma unroll
-            for (int j = 0; j < kCombineColumns; ++j) acc[j] = fmaf(w[b], x[b][j], acc[j]);
+            for (int j = 0; j < kCombineColumns; ++j) acc[j] = fmaf(w, x[b][j], acc[j]);
         }
     }
 #pragma unroll
