@@ -23,9 +23,6 @@ namespace cg = cooperative_groups;
 
 constexpr int kSelectThreads = 256, kSelectWarps = kSelectThreads / 32;
 constexpr int kSelectItems = 8, kSelectTile = kSelectItems * kSelectThreads;  // positions per thread, per tile
-// The query words (heads x words) a selection sums over, at most, for its bins.
-template <int Bins>
-constexpr int kQueryWords = Bins == 65 ? 2 : Bins == 256 ? 255 / 32 : kHammingMaxDistance / 32;
 
 __host__ __device__ inline int select_tiles(const HammingDecodeShape& s) { return (s.n + kSelectTile - 1) / kSelectTile; }
 // Distances per selection in the workspace: n rounded up to a thread's run of kSelectItems, so that
@@ -48,13 +45,26 @@ __device__ int run_distance(const Run& run, int e) {
     else return int((e < 2 ? run.x : e < 4 ? run.y : e < 6 ? run.z : run.w) >> 16 * (e % 2) & 0xffffu);
 }
 
-// Calls f(std::integral_constant<int, Bins>) with the fewest bins that hold the shape's distances.
+// Calls f(std::integral_constant<int, Bins>, std::integral_constant<int, QueryWords>) for the
+// kernel that takes the shape: the fewest bins that hold its distances, and the query words
+// (heads x words) it sums over, fixed at compile time for one head's codes and for a group of four
+// 32-bit heads (the common shared decode), else 0: read from the shape, as many as the bins allow
+// held, those past the shape's predicated off.
 template <class F>
-decltype(auto) with_bins(const HammingDecodeShape& s, F&& f) {
-    if (s.max_distance() <= 64) return f(std::integral_constant<int, 65>{});
-    if (s.max_distance() <= 255) return f(std::integral_constant<int, 256>{});
-    return f(std::integral_constant<int, kHammingMaxDistance + 1>{});
+decltype(auto) with_variant(const HammingDecodeShape& s, F&& f) {
+    using std::integral_constant;
+    const int query_words = (s.shared ? s.group() : 1) * s.words;
+    if (s.max_distance() <= 64)
+        return query_words == 1 ? f(integral_constant<int, 65>{}, integral_constant<int, 1>{})
+                                : f(integral_constant<int, 65>{}, integral_constant<int, 2>{});
+    if (s.max_distance() <= 255)
+        return query_words == 4 ? f(integral_constant<int, 256>{}, integral_constant<int, 4>{})
+                                : f(integral_constant<int, 256>{}, integral_constant<int, 0>{});
+    return f(integral_constant<int, kHammingMaxDistance + 1>{}, integral_constant<int, 0>{});
 }
+// The most query words the bins hold (each word adds up to 32 to a distance).
+template <int Bins>
+constexpr int kMaxQueryWords = (Bins - 1) / 32;
 
 // Bins 0..Bins-1 over the block, thread t holding kPerThread consecutive ones (a serial walk cost
 // one memory latency per bin: ~50 for a group's summed distances): visit(b, count of b, count of
@@ -117,7 +127,7 @@ __device__ void find_threshold(const std::uint32_t* __restrict__ histogram, cons
 // positions through one atomic counter per selection: 0.172 ms at 1M, shared, for 32 MB of codes.)
 // Four blocks an SM (64 registers): ncu found it bound by its instruction stream at 50% occupancy
 // (0.084 ms at 1M, shared, on the H100), and the query words held in registers would take 80.
-template <int Bins>
+template <int Bins, int QueryWords>
 __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::uint32_t* __restrict__ key_codes,
                                                                const std::uint32_t* __restrict__ query_codes,
                                                                HammingDecodeShape s, Distance<Bins>* __restrict__ distance,
@@ -155,17 +165,18 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
     __syncthreads();
     // The query words in registers and the sum over them unrolled (a loop over the group's heads
     // read each from shared memory, with a loop test, for every key).
-    const int query_words = heads * s.words;
-    std::uint32_t query[kQueryWords<Bins>];
+    constexpr int kSlots = QueryWords > 0 ? QueryWords : kMaxQueryWords<Bins>;
+    const int query_words = QueryWords > 0 ? QueryWords : heads * s.words;
+    std::uint32_t query[kSlots];
 #pragma unroll
-    for (int w = 0; w < kQueryWords<Bins>; ++w)
+    for (int w = 0; w < kSlots; ++w)
         query[w] = w < query_words ? query_codes[std::size_t(sh) * query_words + w] : 0u;
     const std::uint32_t* codes = key_codes + std::size_t(kvh) * s.n * s.words;
     // A key's words c0, c1 (c1 = c0 for 32-bit codes): query word w = h * words + i meets word i.
     const auto distance_of = [&](std::uint32_t c0, std::uint32_t c1) {
         int dist = 0;
 #pragma unroll
-        for (int w = 0; w < kQueryWords<Bins>; ++w)
+        for (int w = 0; w < kSlots; ++w)
             if (w < query_words) dist += __popc((w % 2 ? c1 : c0) ^ query[w]);
         return dist;
     };
@@ -342,13 +353,13 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
 // Blocks per selection of the cooperative launch: every block of the grid must be resident at
 // once (the grid barrier waits for all of them), so the device's resident blocks shared among the
 // selections, and never more than a selection has tiles.
-template <int Bins>
+template <int Bins, int QueryWords>
 int selection_blocks(const HammingDecodeShape& s) {
     static const int resident = [] {
         int device = 0, sms = 0, per_sm = 0;
         check_cuda(cudaGetDevice(&device), "cudaGetDevice");
         check_cuda(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-        check_cuda(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, select_kernel<Bins>, kSelectThreads, 0),
+        check_cuda(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, select_kernel<Bins, QueryWords>, kSelectThreads, 0),
                    "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
         return sms * per_sm;
     }();
@@ -371,10 +382,10 @@ const HammingDecodeShape& checked(const HammingDecodeShape& s) {
 }  // namespace
 
 HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
-    : blocks_per_head(s.n == 0 ? 1 : with_bins(checked(s), [&](auto bins) { return selection_blocks<bins()>(s); })),
+    : blocks_per_head(s.n == 0 ? 1 : with_variant(checked(s), [&](auto bins, auto words) { return selection_blocks<bins(), words()>(s); })),
       distance(std::size_t(s.selections()) * distance_stride(s) *
-               with_bins(s, [](auto bins) { return sizeof(Distance<bins()>); })),
-      histogram(std::size_t(s.selections()) * with_bins(s, [](auto bins) { return std::size_t(bins()); })),
+               with_variant(s, [](auto bins, auto) { return sizeof(Distance<bins()>); })),
+      histogram(std::size_t(s.selections()) * with_variant(s, [](auto bins, auto) { return std::size_t(bins()); })),
       block_histogram(histogram.size() * blocks_per_head), arrivals(std::size_t(s.selections())),
       selected(std::size_t(s.selections()) * s.capacity()), count(std::size_t(s.selections())),
       partial(std::size_t(s.q_heads) * s.segments() * (s.d + 2)) {
@@ -389,7 +400,7 @@ void launch_hamming_select(const std::uint32_t* key_codes, const std::uint32_t* 
     std::uint32_t *histogram = w.histogram.get(), *block_histogram = w.block_histogram.get(), *arrivals = w.arrivals.get();
     std::int32_t *selected = w.selected.get(), *count = w.count.get();
     void* args[] = {&key_codes, &query_codes, &shape, &distance, &histogram, &block_histogram, &arrivals, &selected, &count};
-    const void* kernel = with_bins(s, [](auto bins) { return reinterpret_cast<const void*>(select_kernel<bins()>); });
+    const void* kernel = with_variant(s, [](auto bins, auto words) { return reinterpret_cast<const void*>(select_kernel<bins(), words()>); });
     check_cuda(cudaLaunchCooperativeKernel(kernel, dim3(w.blocks_per_head, s.selections()), dim3(kSelectThreads), args, 0, stream),
                "select_kernel (cooperative launch)");
 }
