@@ -44,15 +44,10 @@ HammingDecodeResult hamming_decode(const Matrix<float>& q, const SimHashCodes& q
     if (o.k < 0 || o.sinks < 0 || o.window < 0 || o.k + o.sinks + o.window == 0)
         throw InputError("hamming decode: --k, --sinks and --window must be >= 0 and select at least one token");
     require_device();
-    // codes, bf16 q/k/v, then the workspace: a distance per selection and key (a byte, two past
-    // 255), the selected lists and the per-segment partial outputs (as many segments as
-    // selected rows / 128, rounded up), and the histograms: one per selection and one per
-    // selection block (a block per 2048 keys at most).
+    // codes, bf16 q/k/v and the output, then the workspace
     require_device_memory("hamming decode", 4.0 * s.words * (double(s.kv_heads) * s.n + s.q_heads) +
                                                 2.0 * s.d * (s.q_heads + 2.0 * s.kv_heads * s.n) + 4.0 * s.q_heads * s.d +
-                                                double(s.selections()) * s.n * (s.max_distance() > 255 ? 2 : 1) +
-                                                4.0 * (kHammingMaxDistance + 1) * s.selections() * (2.0 + s.n / 2048.0) +
-                                                4.0 * s.q_heads * s.capacity() * (2.0 + (s.d + 2.0) / kHammingSegment));
+                                                HammingDecodeWorkspace::bytes_at_most(s));
     DeviceBuffer<std::uint32_t> dkey_codes(flatten_codes(key_codes)), dquery_codes(query_codes.words);
     DeviceBuffer<__nv_bfloat16> dq(flatten<__nv_bfloat16>({q})), dk(flatten<__nv_bfloat16>(k)), dv(flatten<__nv_bfloat16>(v));
     DeviceBuffer<float> out(std::size_t(s.q_heads) * s.d);

@@ -46,6 +46,8 @@ struct HammingDecodeShape {
 
 struct HammingDecodeWorkspace {
     explicit HammingDecodeWorkspace(const HammingDecodeShape& shape);
+    // The device memory one takes, at most (blocks_per_head at its largest: a block per tile).
+    static double bytes_at_most(const HammingDecodeShape& shape);
     int blocks_per_head;                     // of the cooperative selection (as many as the device holds at once)
     DeviceBuffer<std::uint8_t> distance;     // [selections][n] distances, a byte each (two past 255)
     DeviceBuffer<std::uint32_t> histogram;   // [selections][bins: 65, 256 or 513], zero between calls

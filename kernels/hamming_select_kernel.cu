@@ -379,16 +379,29 @@ const HammingDecodeShape& checked(const HammingDecodeShape& s) {
     return s;
 }
 
+// The workspace's buffers in elements, but for block_histogram (histogram x blocks_per_head).
+std::size_t distance_bytes(const HammingDecodeShape& s) {
+    return std::size_t(s.selections()) * distance_stride(s) * with_variant(s, [](auto bins, auto) { return sizeof(Distance<bins()>); });
+}
+std::size_t histogram_bins(const HammingDecodeShape& s) {
+    return std::size_t(s.selections()) * with_variant(s, [](auto bins, auto) { return std::size_t(bins()); });
+}
+std::size_t list_entries(const HammingDecodeShape& s) { return std::size_t(s.selections()) * s.capacity(); }
+std::size_t partial_floats(const HammingDecodeShape& s) { return std::size_t(s.q_heads) * s.segments() * (s.d + 2); }
+
 }  // namespace
+
+double HammingDecodeWorkspace::bytes_at_most(const HammingDecodeShape& shape) {
+    const HammingDecodeShape& s = checked(shape);
+    return double(distance_bytes(s)) + 4.0 * histogram_bins(s) * (1.0 + std::max(1, select_tiles(s))) +
+           4.0 * (2.0 * s.selections() + list_entries(s) + partial_floats(s));
+}
 
 HammingDecodeWorkspace::HammingDecodeWorkspace(const HammingDecodeShape& s)
     : blocks_per_head(s.n == 0 ? 1 : with_variant(checked(s), [&](auto bins, auto words) { return selection_blocks<bins(), words()>(s); })),
-      distance(std::size_t(s.selections()) * distance_stride(s) *
-               with_variant(s, [](auto bins, auto) { return sizeof(Distance<bins()>); })),
-      histogram(std::size_t(s.selections()) * with_variant(s, [](auto bins, auto) { return std::size_t(bins()); })),
-      block_histogram(histogram.size() * blocks_per_head), arrivals(std::size_t(s.selections())),
-      selected(std::size_t(s.selections()) * s.capacity()), count(std::size_t(s.selections())),
-      partial(std::size_t(s.q_heads) * s.segments() * (s.d + 2)) {
+      distance(distance_bytes(s)), histogram(histogram_bins(s)), block_histogram(histogram.size() * blocks_per_head),
+      arrivals(std::size_t(s.selections())), selected(list_entries(s)), count(std::size_t(s.selections())),
+      partial(partial_floats(s)) {
     // Zero once here; each selection leaves them zero again (its last block to read them clears them).
     check_cuda(cudaMemset(histogram.get(), 0, histogram.size() * sizeof(std::uint32_t)), "memset");
     check_cuda(cudaMemset(arrivals.get(), 0, arrivals.size() * sizeof(std::uint32_t)), "memset");
