@@ -180,9 +180,8 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
             if (w < query_words) dist += __popc((w % 2 ? c1 : c0) ^ query[w]);
         return dist;
     };
-    std::uint32_t* const warp_bins = bins[warp];
     const auto histogram_add = [&](int j, int dist) {
-        if (in_middle(j)) atomicAdd(&warp_bins[dist], 1u);
+        if (in_middle(j)) atomicAdd(&bins[warp][dist], 1u);
     };
     if (s.words == 1 && s.n % 4 == 0) {
         // Four codes per 16-byte load (the block's positions start at a multiple of kSelectTile, the
@@ -202,16 +201,8 @@ __global__ void __launch_bounds__(kSelectThreads, 4) select_kernel(const std::ui
                 if (j >= range_end) break;
                 const int dist[4] = {distance_of(c[i].x, c[i].x), distance_of(c[i].y, c[i].y),
                                      distance_of(c[i].z, c[i].z), distance_of(c[i].w, c[i].w)};
-                // Nearly every group lies inside the middle: its increments then skip the test (a
-                // branch per position, in which the histogram's address was recomputed: ncu
-                // counted ~12 instructions per increment, 13:52 UTC).
-                if (j >= s.middle_begin() && j + 4 <= s.middle_end()) {
 #pragma unroll
-                    for (int e = 0; e < 4; ++e) atomicAdd(&warp_bins[dist[e]], 1u);
-                } else {
-#pragma unroll
-                    for (int e = 0; e < 4; ++e) histogram_add(j + e, dist[e]);
-                }
+                for (int e = 0; e < 4; ++e) histogram_add(j + e, dist[e]);
                 if constexpr (sizeof(Distance<Bins>) == 1)
                     *reinterpret_cast<std::uint32_t*>(head_distance + j) =
                         std::uint32_t(dist[0] | dist[1] << 8 | dist[2] << 16 | dist[3] << 24);
