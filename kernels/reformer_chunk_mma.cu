@@ -100,13 +100,10 @@ __device__ inline KeyRow key_tile(const Slot& back, const Slot& own, int chunk, 
     return 8 * t < chunk ? KeyRow{back, 8 * t} : KeyRow{own, 8 * t - chunk};
 }
 
-// The warp's 16 queries (rows 16 warp .. of the own chunk) against the 2 x chunk keys. Chunk > 0
-// fixes the chunk at compile time (tile loops, slot offsets and which slot a tile reads fold
-// away; ncu found the kernel bound by its issue slots, ALU busiest), 0 takes it from `chunk`.
-template <int D, int Chunk>
-__device__ void attend_chunk(const Slot& back, const Slot& own, int runtime_chunk, bool causal,
+// The warp's 16 queries (rows 16 warp .. of the own chunk) against the 2 x chunk keys.
+template <int D>
+__device__ void attend_chunk(const Slot& back, const Slot& own, int chunk, bool causal,
                              __nv_bfloat16* __restrict__ round_output, float* __restrict__ round_logsumexp) {
-    const int chunk = Chunk > 0 ? Chunk : runtime_chunk;
     const int lane = threadIdx.x % 32, group = lane / 4, pair = 2 * (lane % 4);
     const int q0 = 16 * (threadIdx.x / 32), score_tiles = 2 * chunk / 8;
     const TileLane at = a_tile_lane(lane), bt = b_tile_lane(lane);
@@ -210,7 +207,9 @@ __device__ void attend_chunk(const Slot& back, const Slot& own, int runtime_chun
 }
 
 // Blocks an SM: at d 64 shared memory holds four, and a compile-time chunk of 64 left alone takes
-// 130 registers, which would hold three; at d 128 shared memory holds two.
+// 130 registers, which would hold three; at d 128 shared memory holds two. In the kernel, Chunk > 0
+// fixes the chunk at compile time (tile loops, slot offsets and which slot a key tile reads fold
+// away; ncu found it bound by its issue slots, ALU busiest), 0 takes it from `runtime_chunk`.
 template <int D>
 constexpr int kChunkBlocksPerSm = D == 64 ? 4 : 2;
 
@@ -242,7 +241,7 @@ __global__ void __launch_bounds__(2 * kReformerMaxChunk, kChunkBlocksPerSm<D>) c
             __pipeline_commit();
         }
         if (c + 2 < last) next = concat_of(c + 2);
-        attend_chunk<D, Chunk>(slot_at<D>(shared, step % kSlots, chunk), slot_at<D>(shared, (step + 1) % kSlots, chunk), chunk,
+        attend_chunk<D>(slot_at<D>(shared, step % kSlots, chunk), slot_at<D>(shared, (step + 1) % kSlots, chunk), chunk,
                         causal, round_output, round_logsumexp);
     }
 }
